@@ -1,0 +1,544 @@
+//! The event loop of Redis (`ae.c`) in Rust, generic over a [`Poller`].
+//!
+//! A loop multiplexes *file events* (an fd becomes readable or writable) and
+//! *time events* (a deadline passes) onto handlers, one thread, no locks. As
+//! in ae.c, file events live in a table indexed by fd, so lookups are O(1),
+//! and a backend ([`Poller`]) hides the kernel interface: `ae-epoll`,
+//! `ae-select` and `ae-kqueue` are the crates that provide one.
+//!
+//! Handlers receive the loop and the caller's state as `&mut`, from the
+//! [`EventLoop::process_events`] or [`EventLoop::run`] call that dispatches
+//! them, so a server keeps its state in a plain struct:
+//!
+//! ```ignore
+//! // With a backend crate: `use ae_epoll::Epoll;`
+//! struct Server { ticks: u32 }
+//! let mut el: EventLoop<Epoll, Server> = EventLoop::new(1024)?;
+//! el.create_time_event(Duration::from_millis(100), |el, server, _id| {
+//!     server.ticks += 1;
+//!     if server.ticks == 3 { el.stop(); }
+//!     TimerAction::Repeat(Duration::from_millis(100))
+//! });
+//! el.run(&mut Server { ticks: 0 })?;
+//! ```
+//! (The README and each backend crate carry this example as a compiled test.)
+//!
+//! What differs from ae.c, on purpose (see `ae-semantics.md`): negative fds
+//! are refused, poll failures are returned rather than aborting, an fd closed
+//! and reused within one iteration never sees its predecessor's readiness,
+//! the earliest timer is found in O(log n), delays are [`Duration`]s on the
+//! monotonic clock without overflow, and a [`Waker`] wakes the loop from any
+//! thread.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod mask;
+mod poller;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+mod timer;
+mod waker;
+
+use std::cell::RefCell;
+use std::io;
+use std::mem;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+pub use mask::{Flags, Mask};
+pub use poller::{timeout_millis, Fired, Poller};
+pub use timer::{TimerAction, TimerId};
+pub use waker::{wait, Waker};
+
+use timer::{deadline, Timers};
+
+type FileProc<P, S> = dyn FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask);
+type TimeProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction>;
+type Hook<P, S> = Rc<RefCell<dyn FnMut(&mut EventLoop<P, S>, &mut S)>>;
+
+/// A handler is shared (not boxed) so that one registered for READABLE and
+/// WRITABLE together is recognisably one (D3), and so dispatch can hold it
+/// while the handler deletes or replaces itself.
+type FileHandler<P, S> = Rc<RefCell<FileProc<P, S>>>;
+
+/// One slot of the fd-indexed table (ae.h's `aeFileEvent`).
+struct FileEvent<P: Poller, S> {
+    mask: Mask,
+    read: Option<FileHandler<P, S>>,
+    write: Option<FileHandler<P, S>>,
+    /// A stamp taken when the fd goes from no events to some, so readiness
+    /// polled for an earlier registration of the same fd number is
+    /// recognised as stale (D6).
+    generation: u64,
+}
+
+impl<P: Poller, S> FileEvent<P, S> {
+    const EMPTY: Self = FileEvent {
+        mask: Mask::NONE,
+        read: None,
+        write: None,
+        generation: 0,
+    };
+}
+
+/// The event loop (ae.h's `aeEventLoop`), over backend `P`, dispatching
+/// handlers with the caller's state `S`.
+pub struct EventLoop<P: Poller, S = ()> {
+    events: Vec<FileEvent<P, S>>,
+    /// Highest fd with events, -1 for none (ae.c's `maxfd`).
+    max_fd: RawFd,
+    next_generation: u64,
+    /// Reused every iteration: steady state allocates nothing.
+    fired: Vec<Fired>,
+    timers: Timers<TimeProc<P, S>>,
+    stop: bool,
+    dont_wait: bool,
+    before_sleep: Option<Hook<P, S>>,
+    after_sleep: Option<Hook<P, S>>,
+    waker: Option<Waker>,
+    poller: P,
+}
+
+fn invalid_input(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// Fds are `i32`, so a set size past `i32::MAX + 1` cannot be used.
+fn check_set_size(set_size: usize) -> io::Result<()> {
+    if set_size > i32::MAX as usize + 1 {
+        return Err(invalid_input(format!(
+            "set size {set_size} exceeds the fd range"
+        )));
+    }
+    Ok(())
+}
+
+fn fresh_table<P: Poller, S>(set_size: usize) -> io::Result<Vec<FileEvent<P, S>>> {
+    let mut events = Vec::new();
+    events
+        .try_reserve_exact(set_size)
+        .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e))?;
+    events.resize_with(set_size, || FileEvent::EMPTY);
+    Ok(events)
+}
+
+impl<P: Poller, S> EventLoop<P, S> {
+    /// Creates a loop for fds in `0..set_size` (`aeCreateEventLoop`).
+    pub fn new(set_size: usize) -> io::Result<Self> {
+        check_set_size(set_size)?;
+        let events = fresh_table(set_size)?;
+        Ok(EventLoop {
+            events,
+            max_fd: -1,
+            next_generation: 1,
+            fired: Vec::new(),
+            timers: Timers::new(),
+            stop: false,
+            dont_wait: false,
+            before_sleep: None,
+            after_sleep: None,
+            waker: None,
+            poller: P::new(set_size)?,
+        })
+    }
+
+    /// How many fds the loop can hold: fds `0..set_size()` (`aeGetSetSize`).
+    pub fn set_size(&self) -> usize {
+        self.events.len()
+    }
+
+    /// The backend's name, e.g. `"epoll"` (`aeGetApiName`).
+    pub fn name(&self) -> &'static str {
+        self.poller.name()
+    }
+
+    /// Changes the set size (`aeResizeSetSize`). Fails, changing nothing,
+    /// when a registered fd would not fit or the backend cannot hold the
+    /// size (select: above `FD_SETSIZE`). New slots start empty.
+    pub fn resize(&mut self, set_size: usize) -> io::Result<()> {
+        if set_size == self.events.len() {
+            return Ok(());
+        }
+        if self.max_fd >= 0 && set_size <= self.max_fd as usize {
+            return Err(invalid_input(format!(
+                "cannot resize to {set_size}: fd {} is registered",
+                self.max_fd
+            )));
+        }
+        check_set_size(set_size)?;
+        if let Some(more) = set_size.checked_sub(self.events.len()) {
+            self.events
+                .try_reserve_exact(more)
+                .map_err(|e| io::Error::new(io::ErrorKind::OutOfMemory, e))?;
+        }
+        self.poller.resize(set_size)?;
+        self.events.resize_with(set_size, || FileEvent::EMPTY);
+        Ok(())
+    }
+
+    fn index(&self, fd: RawFd) -> io::Result<usize> {
+        match usize::try_from(fd) {
+            Ok(i) if i < self.events.len() => Ok(i),
+            Ok(_) => Err(invalid_input(format!(
+                "fd {fd} is out of range: the loop's set size is {}",
+                self.events.len()
+            ))),
+            Err(_) => Err(invalid_input(format!("fd {fd} is negative"))),
+        }
+    }
+
+    /// Registers `proc` for `mask` on `fd` (`aeCreateFileEvent`).
+    ///
+    /// The mask adds to what `fd` already has: READABLE then WRITABLE leaves
+    /// both, each with its own handler. One call with READABLE | WRITABLE
+    /// registers one handler for both, which then runs once per iteration
+    /// with the fired mask. Add [`Mask::BARRIER`] to run the write handler
+    /// before the read one. On error (fd out of range or negative, no
+    /// READABLE/WRITABLE in `mask`, the kernel refusing) nothing changes.
+    pub fn create_file_event<F>(&mut self, fd: RawFd, mask: Mask, proc: F) -> io::Result<()>
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask) + 'static,
+    {
+        let i = self.index(fd)?;
+        if !mask.intersects(Mask::READ_WRITE) {
+            return Err(invalid_input(format!(
+                "mask {mask:?} has neither READABLE nor WRITABLE"
+            )));
+        }
+        let old = self.events[i].mask & Mask::READ_WRITE;
+        let added = (mask & Mask::READ_WRITE) - old;
+        if !added.is_empty() {
+            self.poller.add(fd, old, added)?;
+        }
+        let proc: FileHandler<P, S> = Rc::new(RefCell::new(proc));
+        let fe = &mut self.events[i];
+        if old.is_empty() {
+            fe.generation = self.next_generation;
+            self.next_generation += 1;
+        }
+        if mask.contains(Mask::READABLE) {
+            fe.read = Some(proc.clone());
+        }
+        if mask.contains(Mask::WRITABLE) {
+            fe.write = Some(proc);
+        }
+        fe.mask |= mask;
+        self.max_fd = self.max_fd.max(fd);
+        Ok(())
+    }
+
+    /// Removes `mask` from `fd`'s events (`aeDeleteFileEvent`). Removing
+    /// WRITABLE also removes BARRIER. Removing what is not registered, or an
+    /// fd out of range, does nothing.
+    pub fn delete_file_event(&mut self, fd: RawFd, mut mask: Mask) {
+        let Ok(i) = self.index(fd) else { return };
+        if mask.contains(Mask::WRITABLE) {
+            mask |= Mask::BARRIER;
+        }
+        let old = self.events[i].mask & Mask::READ_WRITE;
+        let removed = old & mask;
+        if !removed.is_empty() {
+            self.poller.remove(fd, old, removed);
+        }
+        let fe = &mut self.events[i];
+        fe.mask = fe.mask - mask;
+        if mask.contains(Mask::READABLE) {
+            fe.read = None;
+        }
+        if mask.contains(Mask::WRITABLE) {
+            fe.write = None;
+        }
+        if !fe.mask.intersects(Mask::READ_WRITE) {
+            fe.mask = Mask::NONE;
+            if fd == self.max_fd {
+                self.max_fd = self.events[..i]
+                    .iter()
+                    .rposition(|fe| !fe.mask.is_empty())
+                    .map_or(-1, |j| j as RawFd);
+            }
+        }
+    }
+
+    /// The events registered on `fd`; [`Mask::NONE`] when out of range
+    /// (`aeGetFileEvents`).
+    pub fn get_file_events(&self, fd: RawFd) -> Mask {
+        self.index(fd).map_or(Mask::NONE, |i| self.events[i].mask)
+    }
+
+    /// Creates a timer that runs `proc` after `delay` (`aeCreateTimeEvent`).
+    ///
+    /// `proc` returns [`TimerAction::Repeat`] to run again, counted from its
+    /// end, or [`TimerAction::NoMore`] to be removed. Delays of any length
+    /// work; ids are never reused.
+    pub fn create_time_event<F>(&mut self, delay: Duration, proc: F) -> TimerId
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction + 'static,
+    {
+        self.timers
+            .insert(deadline(Instant::now(), delay), Box::new(proc), None)
+    }
+
+    /// As [`create_time_event`](Self::create_time_event), and runs
+    /// `finalizer` exactly once when the timer is removed: by
+    /// [`TimerAction::NoMore`], by [`delete_time_event`](Self::delete_time_event)
+    /// or by dropping the loop (ae.c's `finalizerProc`).
+    pub fn create_time_event_with_finalizer<F, G>(
+        &mut self,
+        delay: Duration,
+        proc: F,
+        finalizer: G,
+    ) -> TimerId
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction + 'static,
+        G: FnOnce(TimerId) + 'static,
+    {
+        self.timers.insert(
+            deadline(Instant::now(), delay),
+            Box::new(proc),
+            Some(Box::new(finalizer)),
+        )
+    }
+
+    /// Deletes a timer (`aeDeleteTimeEvent`); its finalizer runs. A timer may
+    /// delete itself from its own callback. An unknown or already deleted id
+    /// is an error of kind [`io::ErrorKind::NotFound`].
+    pub fn delete_time_event(&mut self, id: TimerId) -> io::Result<()> {
+        match self.timers.delete(id.0) {
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no timer with id {}", id.0),
+            )),
+            Some(removed) => {
+                if let Some(t) = removed {
+                    t.finalize(id);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets the hook run before the loop sleeps in its poll, when
+    /// [`Flags::CALL_BEFORE_SLEEP`] is given (`aeSetBeforeSleepProc`). It
+    /// runs before the poll timeout is computed, so it may set
+    /// [`set_dont_wait`](Self::set_dont_wait) for that very poll.
+    pub fn set_before_sleep<F>(&mut self, hook: F)
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
+    {
+        self.before_sleep = Some(Rc::new(RefCell::new(hook)));
+    }
+
+    /// Removes the before-sleep hook.
+    pub fn clear_before_sleep(&mut self) {
+        self.before_sleep = None;
+    }
+
+    /// Sets the hook run after every poll, also one that timed out, when
+    /// [`Flags::CALL_AFTER_SLEEP`] is given (`aeSetAfterSleepProc`).
+    pub fn set_after_sleep<F>(&mut self, hook: F)
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
+    {
+        self.after_sleep = Some(Rc::new(RefCell::new(hook)));
+    }
+
+    /// Removes the after-sleep hook.
+    pub fn clear_after_sleep(&mut self) {
+        self.after_sleep = None;
+    }
+
+    /// Makes every poll non-blocking while set, as [`Flags::DONT_WAIT`] does
+    /// for one call (`aeSetDontWait`).
+    pub fn set_dont_wait(&mut self, dont_wait: bool) {
+        self.dont_wait = dont_wait;
+    }
+
+    /// Makes [`run`](Self::run) return after the current iteration
+    /// (`aeStop`).
+    pub fn stop(&mut self) {
+        self.stop = true;
+    }
+
+    /// A [`Waker`] for this loop, created and registered on first use (it
+    /// takes one fd, which must fit the set size). Every call returns a
+    /// handle to the same waker.
+    pub fn waker(&mut self) -> io::Result<Waker> {
+        if let Some(w) = &self.waker {
+            return Ok(w.clone());
+        }
+        let waker = Waker::new()?;
+        let drain = waker.clone();
+        self.create_file_event(waker.read_fd(), Mask::READABLE, move |_, _, _, _| {
+            drain.drain()
+        })?;
+        self.waker = Some(waker.clone());
+        Ok(waker)
+    }
+
+    /// Runs the loop until [`stop`](Self::stop) (`aeMain`): each iteration
+    /// processes all events and calls both hooks. Also returns when no file
+    /// or time event is left, where ae.c would sleep forever. A poll failure
+    /// other than an interruption is returned.
+    pub fn run(&mut self, state: &mut S) -> io::Result<()> {
+        self.stop = false;
+        while !self.stop {
+            self.process_events(
+                Flags::ALL_EVENTS | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP,
+                state,
+            )?;
+            if self.max_fd < 0 && self.timers.earliest().is_none() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one iteration (`aeProcessEvents`): the before-sleep hook, a poll
+    /// (with a timeout that ends when the earliest timer is due, zero with
+    /// [`Flags::DONT_WAIT`]), the after-sleep hook, the fired file handlers,
+    /// then the due timers, as `flags` ask. Returns how many handlers and
+    /// timer callbacks ran.
+    ///
+    /// An interrupted poll (`EINTR`) counts as no events; any other poll
+    /// failure is returned, with the loop unchanged.
+    pub fn process_events(&mut self, flags: Flags, state: &mut S) -> io::Result<usize> {
+        if !flags.intersects(Flags::ALL_EVENTS) {
+            return Ok(0);
+        }
+        let mut processed = 0;
+        let dont_wait = self.dont_wait || flags.contains(Flags::DONT_WAIT);
+        if self.max_fd >= 0 || (flags.contains(Flags::TIME_EVENTS) && !dont_wait) {
+            if flags.contains(Flags::CALL_BEFORE_SLEEP) {
+                self.call_hook(self.before_sleep.clone(), state);
+            }
+            // Read again: the hook may have set dont-wait for this poll.
+            let timeout = if self.dont_wait || flags.contains(Flags::DONT_WAIT) {
+                Some(Duration::ZERO)
+            } else if flags.contains(Flags::TIME_EVENTS) {
+                self.timers
+                    .earliest()
+                    .map(|when| when.saturating_duration_since(Instant::now()))
+            } else {
+                None
+            };
+            let mut fired = mem::take(&mut self.fired);
+            fired.clear();
+            // With no fd and no timer nothing could end an unbounded wait.
+            if timeout.is_some() || self.max_fd >= 0 {
+                match self.poller.poll(timeout, &mut fired) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => fired.clear(),
+                    Err(e) => {
+                        self.fired = fired;
+                        return Err(e);
+                    }
+                }
+            }
+            if !flags.contains(Flags::FILE_EVENTS) {
+                fired.clear();
+            }
+            for f in &mut fired {
+                let fe = usize::try_from(f.fd).ok().and_then(|i| self.events.get(i));
+                let (mask, generation) = fe.map_or((Mask::NONE, 0), |fe| (fe.mask, fe.generation));
+                f.mask = f.mask & mask & Mask::READ_WRITE;
+                f.generation = generation;
+            }
+            if flags.contains(Flags::CALL_AFTER_SLEEP) {
+                self.call_hook(self.after_sleep.clone(), state);
+            }
+            for &f in &fired {
+                processed += self.dispatch(f, state);
+            }
+            self.fired = fired;
+        }
+        if flags.contains(Flags::TIME_EVENTS) {
+            processed += self.process_time_events(state);
+        }
+        Ok(processed)
+    }
+
+    fn call_hook(&mut self, hook: Option<Hook<P, S>>, state: &mut S) {
+        // A hook that re-enters process_events is not run again inside it.
+        if let Some(Ok(mut hook)) = hook.as_ref().map(|h| h.try_borrow_mut()) {
+            hook(self, state);
+        }
+    }
+
+    /// The handler for `bit` of a fired entry, if the fd still wants it and
+    /// is still the registration that was polled.
+    fn handler(&self, f: Fired, bit: Mask) -> Option<FileHandler<P, S>> {
+        let fe = self.events.get(usize::try_from(f.fd).ok()?)?;
+        if fe.generation != f.generation || !(fe.mask & f.mask).contains(bit) {
+            return None;
+        }
+        if bit == Mask::READABLE {
+            fe.read.clone()
+        } else {
+            fe.write.clone()
+        }
+    }
+
+    /// Runs the handlers of one fired fd: read then write, or write then read
+    /// with BARRIER; a handler registered for both runs once. The mask is
+    /// checked again before each, since a handler may delete events.
+    fn dispatch(&mut self, f: Fired, state: &mut S) -> usize {
+        let barrier = self.get_file_events(f.fd).contains(Mask::BARRIER);
+        let order = if barrier {
+            [Mask::WRITABLE, Mask::READABLE]
+        } else {
+            [Mask::READABLE, Mask::WRITABLE]
+        };
+        let mut ran: Option<FileHandler<P, S>> = None;
+        let mut count = 0;
+        for bit in order {
+            let Some(proc) = self.handler(f, bit) else {
+                continue;
+            };
+            if ran.as_ref().is_some_and(|r| Rc::ptr_eq(r, &proc)) {
+                continue;
+            }
+            // Busy only when a handler re-entered process_events.
+            if let Ok(mut call) = proc.try_borrow_mut() {
+                call(self, state, f.fd, f.mask);
+                count += 1;
+            }
+            ran = Some(proc);
+        }
+        count
+    }
+
+    /// Runs the timers due now (`processTimeEvents`). Timers created by these
+    /// callbacks wait for the next pass, and each timer runs at most once per
+    /// pass, so a zero delay cannot spin.
+    fn process_time_events(&mut self, state: &mut S) -> usize {
+        let now = Instant::now();
+        let mut due = mem::take(&mut self.timers.due);
+        due.clear();
+        self.timers
+            .collect_due(now, self.timers.next_id(), &mut due);
+        let mut count = 0;
+        for &id in &due {
+            let Some(mut proc) = self.timers.table.get_mut(&id).and_then(|t| t.proc.take()) else {
+                continue; // deleted earlier in this pass
+            };
+            let action = proc(self, state, TimerId(id));
+            count += 1;
+            let deleted = self.timers.table.get(&id).map_or(true, |t| t.deleted);
+            match action {
+                TimerAction::Repeat(delay) if !deleted => {
+                    self.timers
+                        .reschedule(id, deadline(Instant::now(), delay), proc);
+                }
+                _ => {
+                    if let Some(t) = self.timers.table.remove(&id) {
+                        t.finalize(TimerId(id));
+                    }
+                }
+            }
+        }
+        self.timers.due = due;
+        count
+    }
+}

@@ -1,0 +1,90 @@
+//! The contract between the loop and a backend (ae.c's `aeApi*` functions).
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+use crate::Mask;
+
+/// One ready fd reported by [`Poller::poll`] (ae.h's `aeFiredEvent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fired {
+    /// The ready file descriptor.
+    pub fd: RawFd,
+    /// What it is ready for: READABLE and/or WRITABLE.
+    pub mask: Mask,
+    /// The fd's registration generation when the poll returned; set by the
+    /// loop, so readiness of a closed-and-reused fd is recognised as stale.
+    pub(crate) generation: u64,
+}
+
+impl Fired {
+    /// A fired entry, as a backend reports it.
+    pub fn new(fd: RawFd, mask: Mask) -> Self {
+        Fired {
+            fd,
+            mask,
+            generation: 0,
+        }
+    }
+}
+
+/// A readiness backend: the kernel interface the loop multiplexes on.
+///
+/// A backend is a thin translation from masks to kernel interest and from
+/// kernel results to [`Fired`] entries. The loop guarantees:
+/// - every fd passed in is in `0..set_size`;
+/// - masks contain only [`Mask::READABLE`] and [`Mask::WRITABLE`]
+///   ([`Mask::BARRIER`] is the loop's business and never reaches a backend);
+/// - `add` is called only with bits not already in `old`, `remove` only with
+///   bits that are in `old`; `old` is the fd's current kernel interest, so a
+///   backend needs no table of its own to pick ADD/MOD/DEL or filters.
+pub trait Poller: Sized {
+    /// Creates the backend for fds in `0..set_size` (`aeApiCreate`).
+    fn new(set_size: usize) -> io::Result<Self>;
+
+    /// Makes room for fds in `0..set_size` (`aeApiResize`). On error nothing
+    /// changes.
+    fn resize(&mut self, set_size: usize) -> io::Result<()>;
+
+    /// Adds interest in `added` for `fd`, which already has `old`
+    /// (`aeApiAddEvent`). On error the kernel interest stays `old`.
+    fn add(&mut self, fd: RawFd, old: Mask, added: Mask) -> io::Result<()>;
+
+    /// Removes interest in `removed` from `fd`, which has `old`
+    /// (`aeApiDelEvent`). Errors are ignored on purpose, as in ae.c: closing
+    /// an fd already removed it from the kernel's interest list.
+    fn remove(&mut self, fd: RawFd, old: Mask, removed: Mask);
+
+    /// Waits up to `timeout` (`None`: forever) and appends what fired to
+    /// `fired` (`aeApiPoll`). The timeout must be rounded *up* to the
+    /// backend's resolution, or a timer due in 0.5 ms busy-loops. An
+    /// interrupted wait returns an error of kind
+    /// [`io::ErrorKind::Interrupted`], which the loop counts as zero events.
+    fn poll(&mut self, timeout: Option<Duration>, fired: &mut Vec<Fired>) -> io::Result<()>;
+
+    /// The backend's name, e.g. `"epoll"` (`aeApiName`).
+    fn name(&self) -> &'static str;
+}
+
+/// A poll timeout in whole milliseconds for `epoll_wait`/`poll`: `-1` for
+/// none, otherwise rounded up (so the loop never wakes before a timer is due)
+/// and capped at `i32::MAX`.
+///
+/// ```
+/// use std::time::Duration;
+/// use ae_core::timeout_millis;
+/// assert_eq!(timeout_millis(None), -1);
+/// assert_eq!(timeout_millis(Some(Duration::ZERO)), 0);
+/// assert_eq!(timeout_millis(Some(Duration::from_micros(1500))), 2);
+/// assert_eq!(timeout_millis(Some(Duration::from_secs(u64::MAX))), i32::MAX);
+/// ```
+pub fn timeout_millis(timeout: Option<Duration>) -> i32 {
+    match timeout {
+        None => -1,
+        Some(t) => {
+            let ms = t.as_nanos().div_ceil(1_000_000);
+            i32::try_from(ms).unwrap_or(i32::MAX)
+        }
+    }
+}
