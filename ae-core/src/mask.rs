@@ -24,6 +24,11 @@ macro_rules! bit_set {
                 $name(bits & (0 $(| $bits)*))
             }
 
+            /// The bits of both; `|` in a `const` context.
+            pub const fn union(self, other: $name) -> Self {
+                $name(self.0 | other.0)
+            }
+
             /// True when no bit is set.
             pub const fn is_empty(self) -> bool {
                 self.0 == 0

@@ -5,8 +5,6 @@
 //! emptied one `DEL`eted; `EPOLLERR`/`EPOLLHUP` come back as READABLE and
 //! WRITABLE so the handler sees the failure on its next read or write.
 //! Level-triggered, as ae is.
-#![doc = ""]
-#![doc = include_str!("../../README.md")]
 #![warn(missing_docs)]
 
 use std::io;
@@ -14,6 +12,11 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use ae_core::{timeout_millis, Fired, Mask, Poller};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The most events taken from the kernel in one poll. Readiness is
 /// level-triggered, so what does not fit is reported by the next poll; the
