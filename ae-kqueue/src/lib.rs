@@ -1,0 +1,42 @@
+//! The kqueue backend for [`ae_core`] (Redis's `ae_kqueue.c`): macOS,
+//! FreeBSD, OpenBSD, NetBSD and DragonFly, and Linux through libkqueue.
+//!
+//! READABLE and WRITABLE are two separate filters (`EVFILT_READ`,
+//! `EVFILT_WRITE`). Only registered filters are ever deleted (Valkey #715);
+//! the read and write results of one fd in one poll are merged into one
+//! [`Fired`] entry, so read-before-write and BARRIER hold (Redis #9416);
+//! `EV_EOF` and `EV_ERROR` results are reported as READABLE and WRITABLE, so
+//! the handler meets the condition on its next read or write.
+//!
+//! ## On Linux
+//! Enable the `libkqueue` feature and point `LIBKQUEUE_DIR` at the install
+//! prefix of [libkqueue](https://github.com/mheily/libkqueue) (the folder with
+//! `lib/libkqueue.so` and `include/`); run with its `lib/` on
+//! `LD_LIBRARY_PATH`:
+//!
+//! ```sh
+//! LIBKQUEUE_DIR=/opt/libkqueue LD_LIBRARY_PATH=/opt/libkqueue/lib \
+//!     cargo test -p ae-kqueue --features libkqueue
+//! ```
+//! Without `LIBKQUEUE_DIR` the crate type-checks but does not link. Without
+//! the feature, on Linux, the crate is empty.
+#![warn(missing_docs)]
+
+cfg_if::cfg_if! {
+    if #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly",
+    ))] {
+        use libc as sys;
+        mod kqueue;
+        pub use kqueue::Kqueue;
+    } else if #[cfg(all(target_os = "linux", feature = "libkqueue"))] {
+        mod sys;
+        mod kqueue;
+        pub use kqueue::Kqueue;
+    }
+}
