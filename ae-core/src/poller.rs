@@ -39,7 +39,7 @@ impl Fired {
 /// - `add` is called only with bits not already in `old`, `remove` only with
 ///   bits that are in `old`; `old` is the fd's current kernel interest, so a
 ///   backend needs no table of its own to pick ADD/MOD/DEL or filters.
-pub trait Poller: Sized {
+pub trait Poller: Sized + 'static {
     /// Creates the backend for fds in `0..set_size` (`aeApiCreate`).
     fn new(set_size: usize) -> io::Result<Self>;
 

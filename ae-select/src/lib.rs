@@ -12,6 +12,8 @@ use std::time::Duration;
 use ae_core::{Fired, Mask, Poller};
 
 /// The largest set size select can hold: fds `0..FD_SETSIZE`.
+// The cast is needed where libc declares it as another integer type.
+#[allow(clippy::unnecessary_cast)]
 pub const FD_SETSIZE: usize = libc::FD_SETSIZE as usize;
 
 /// The longest single wait; the loop simply polls again after it.

@@ -1,0 +1,84 @@
+//! The `ae-demo` server binary.
+
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use ae_demo::config::{self, Backend, Command};
+use ae_demo::server;
+
+fn main() -> ExitCode {
+    let config = match config::parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            println!("{}", config::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("ae-demo: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The handlers only set a flag; serverCron acts on it.
+    let shutdown = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&shutdown)) {
+            eprintln!("ae-demo: cannot handle signal {signal}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let result = match config.backend {
+        Backend::Epoll => run_epoll(config, shutdown),
+        Backend::Select => server::run::<ae_select::Select>(config, shutdown),
+        Backend::Kqueue => run_kqueue(config, shutdown),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            ae_demo::log!(Warning, "Fatal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type RunResult = std::io::Result<()>;
+
+#[cfg(target_os = "linux")]
+fn run_epoll(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
+    server::run::<ae_epoll::Epoll>(config, shutdown)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_epoll(_: config::Config, _: Arc<AtomicBool>) -> RunResult {
+    Err(std::io::Error::other(
+        "the epoll backend exists on Linux only",
+    ))
+}
+
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+    all(target_os = "linux", feature = "libkqueue")
+))]
+fn run_kqueue(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
+    server::run::<ae_kqueue::Kqueue>(config, shutdown)
+}
+
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+    all(target_os = "linux", feature = "libkqueue")
+)))]
+fn run_kqueue(_: config::Config, _: Arc<AtomicBool>) -> RunResult {
+    Err(std::io::Error::other(
+        "the kqueue backend is not built in: on Linux build with --features libkqueue and LIBKQUEUE_DIR set",
+    ))
+}

@@ -1,0 +1,361 @@
+//! Connections: accepting, reading requests, writing replies, freeing
+//! (Redis's `networking.c`).
+
+use std::io::{self, Read, Write};
+use std::mem;
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Instant;
+
+use ae_core::{Mask, Poller};
+
+use crate::commands::process_command;
+use crate::log;
+use crate::reply::Reply;
+use crate::resp::{Parsed, Parser};
+use crate::server::{Client, Loop, Server};
+
+/// Connections accepted per readable event on the listener
+/// (`MAX_ACCEPTS_PER_CALL`).
+const MAX_ACCEPTS_PER_CALL: usize = 1000;
+/// Bytes written to one client per event, so one client cannot starve the
+/// others (`NET_MAX_WRITES_PER_EVENT`).
+const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
+/// A drained reply buffer larger than this is freed, so idle clients stay
+/// small.
+const REPLY_KEEP: usize = 4 * 1024;
+
+/// Accepts non-blocking, close-on-exec, in one syscall where there is one.
+fn accept(listener: &TcpListener) -> io::Result<TcpStream> {
+    cfg_if::cfg_if! {
+        if #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd", target_os = "netbsd", target_os = "openbsd", target_os = "dragonfly"))] {
+            use nix::sys::socket::{accept4, SockFlag};
+            let fd = accept4(listener, SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC)?;
+            Ok(TcpStream::from(fd))
+        } else {
+            let (stream, _) = listener.accept()?;
+            stream.set_nonblocking(true)?;
+            Ok(stream)
+        }
+    }
+}
+
+/// READABLE on the listener (`acceptTcpHandler`): accepts a bounded batch.
+pub fn accept_handler<P: Poller>(el: &mut Loop<P>, server: &mut Server, _fd: RawFd, _mask: Mask) {
+    for _ in 0..MAX_ACCEPTS_PER_CALL {
+        let Some(listener) = &server.listener else {
+            return;
+        };
+        match accept(listener) {
+            Ok(stream) => accept_common(el, server, stream),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log!(Warning, "Accepting client connection: {e}");
+                return;
+            }
+        }
+    }
+}
+
+fn accept_common<P: Poller>(el: &mut Loop<P>, server: &mut Server, stream: TcpStream) {
+    if server.num_clients >= server.config.maxclients {
+        // Best effort: the socket is new, so the short error fits.
+        let _ = (&stream).write(b"-ERR max number of clients reached\r\n");
+        server.stats.rejected_connections += 1;
+        return;
+    }
+    server.stats.total_connections += 1;
+    if let Err(e) = create_client(el, server, stream) {
+        log!(
+            Warning,
+            "Error registering fd event for the new client: {e}"
+        );
+    }
+}
+
+/// Sets up a connection as a client (`createClient`): TCP_NODELAY, and
+/// `read_query_from_client` on READABLE.
+fn create_client<P: Poller>(
+    el: &mut Loop<P>,
+    server: &mut Server,
+    stream: TcpStream,
+) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let fd = stream.as_raw_fd();
+    let slot = usize::try_from(fd)
+        .ok()
+        .filter(|&i| i < server.clients.len())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("fd {fd} is beyond the loop's set size"),
+            )
+        })?;
+    el.create_file_event(fd, Mask::READABLE, read_query_from_client::<P>)?;
+    let id = server.next_client_id;
+    server.next_client_id += 1;
+    log!(Verbose, "Accepted client id={id} fd={fd}");
+    server.clients[slot] = Some(Box::new(Client {
+        id,
+        stream,
+        query: Vec::new(),
+        parser: Parser::default(),
+        reply: Vec::new(),
+        sent: 0,
+        last_interaction: Instant::now(),
+        name: None,
+        close_after_reply: false,
+        write_handler: false,
+        pending_write: false,
+    }));
+    server.num_clients += 1;
+    Ok(())
+}
+
+/// Takes a client out of its slot, so it can be used beside `&mut Server`.
+fn take_client(server: &mut Server, fd: RawFd) -> Option<Box<Client>> {
+    server.clients.get_mut(usize::try_from(fd).ok()?)?.take()
+}
+
+fn put_client(server: &mut Server, c: Box<Client>) {
+    let fd = c.stream.as_raw_fd() as usize;
+    server.clients[fd] = Some(c);
+}
+
+/// Closes a client (`freeClient`): its events go, the fd closes, its
+/// buffers are dropped. The client must already be out of its slot.
+pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, c: Box<Client>) {
+    el.delete_file_event(c.stream.as_raw_fd(), Mask::READ_WRITE);
+    server.num_clients -= 1;
+    log!(Verbose, "Client closed id={}", c.id);
+    drop(c);
+}
+
+/// Frees the client on `fd`, if there is one.
+pub fn free_client_by_fd<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
+    if let Some(c) = take_client(server, fd) {
+        free_client(el, server, c);
+    }
+}
+
+/// READABLE on a client (`readQueryFromClient`): one read of up to 16 KiB,
+/// then every complete request in the buffer runs.
+pub fn read_query_from_client<P: Poller>(
+    el: &mut Loop<P>,
+    server: &mut Server,
+    fd: RawFd,
+    _mask: Mask,
+) {
+    let Some(mut c) = take_client(server, fd) else {
+        return;
+    };
+    let mut buf = mem::take(&mut server.read_buf);
+    let n = match (&c.stream).read(&mut buf) {
+        Ok(0) => {
+            server.read_buf = buf;
+            log!(Verbose, "Client closed connection id={}", c.id);
+            return free_client(el, server, c);
+        }
+        Ok(n) => n,
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            server.read_buf = buf;
+            return put_client(server, c);
+        }
+        Err(e) => {
+            server.read_buf = buf;
+            log!(Verbose, "Reading from client: {e}");
+            return free_client(el, server, c);
+        }
+    };
+    server.stats.net_input_bytes += n as u64;
+    c.last_interaction = Instant::now();
+    if !c.close_after_reply {
+        if c.query.is_empty() {
+            // The common case: parse straight from the shared buffer and
+            // keep only an incomplete tail.
+            let used = process_input_buffer(server, &mut c, &buf[..n]);
+            c.query.extend_from_slice(&buf[used..n]);
+        } else {
+            let mut query = mem::take(&mut c.query);
+            query.extend_from_slice(&buf[..n]);
+            let used = process_input_buffer(server, &mut c, &query);
+            query.drain(..used);
+            c.query = query;
+        }
+    }
+    server.read_buf = buf;
+    if c.query.len() > server.config.client_query_buffer_limit {
+        log!(
+            Warning,
+            "Closing client that reached max query buffer length: id={} qbuf={}",
+            c.id,
+            c.query.len()
+        );
+        return free_client(el, server, c);
+    }
+    if c.query.is_empty() && c.query.capacity() > 0 {
+        c.query = Vec::new();
+    }
+    if over_output_limit(server, &c) {
+        return free_client(el, server, c);
+    }
+    queue_reply(server, &mut c);
+    put_client(server, c);
+}
+
+/// A client that requests faster than it reads its replies is closed once
+/// they pass the output limit (Redis's `client-output-buffer-limit`, which
+/// is off by default for normal clients; here a hard limit).
+fn over_output_limit(server: &Server, c: &Client) -> bool {
+    let pending = c.reply.len() - c.sent;
+    if pending <= server.config.client_output_buffer_limit {
+        return false;
+    }
+    log!(
+        Warning,
+        "Client id={} closed for overcoming of output buffer limits ({pending} bytes pending).",
+        c.id
+    );
+    true
+}
+
+/// Runs every complete request in `data`; returns the bytes consumed.
+fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usize {
+    let mut pos = 0;
+    while !c.close_after_reply && pos < data.len() {
+        match c.parser.parse(data, &mut pos) {
+            Ok(Parsed::Request) => {
+                let args = mem::take(&mut c.parser.args);
+                if !args.is_empty() {
+                    process_command(server, c, &args);
+                }
+                c.parser.args = args;
+                c.parser.args.clear();
+            }
+            Ok(Parsed::Incomplete) => break,
+            Err(e) => {
+                log!(Verbose, "Protocol error ({}) from client id={}", e.0, c.id);
+                c.reply.error(&format!("ERR Protocol error: {}", e.0));
+                c.close_after_reply = true;
+                return data.len();
+            }
+        }
+    }
+    pos
+}
+
+/// Puts a client with replies on the list written before the loop sleeps.
+fn queue_reply(server: &mut Server, c: &mut Client) {
+    if c.has_pending_replies() && !c.pending_write && !c.write_handler {
+        c.pending_write = true;
+        server.pending_writes.push(c.stream.as_raw_fd());
+    }
+}
+
+/// What became of a client after a write.
+enum Written {
+    /// Everything written.
+    Drained,
+    /// The socket would block with replies left.
+    Partial,
+    /// The connection failed.
+    Failed,
+}
+
+/// Writes up to 64 KiB of a client's replies (`writeToClient`).
+fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
+    let mut total = 0;
+    while c.has_pending_replies() && total < MAX_WRITE_PER_EVENT {
+        match (&c.stream).write(&c.reply[c.sent..]) {
+            Ok(n) => {
+                c.sent += n;
+                total += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) => {
+                log!(Verbose, "Error writing to client id={}: {e}", c.id);
+                return Written::Failed;
+            }
+        }
+    }
+    server.stats.net_output_bytes += total as u64;
+    if c.has_pending_replies() {
+        return Written::Partial;
+    }
+    c.sent = 0;
+    c.reply.clear();
+    if c.reply.capacity() > REPLY_KEEP {
+        c.reply = Vec::new();
+    }
+    Written::Drained
+}
+
+/// Writes and then settles a client: installs the WRITABLE handler while
+/// replies remain, removes it once drained, closes when asked to.
+fn flush_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, mut c: Box<Client>) {
+    let fd = c.stream.as_raw_fd();
+    match write_to_client(server, &mut c) {
+        Written::Failed => free_client(el, server, c),
+        Written::Drained if c.close_after_reply => free_client(el, server, c),
+        Written::Drained => {
+            if c.write_handler {
+                el.delete_file_event(fd, Mask::WRITABLE);
+                c.write_handler = false;
+            }
+            put_client(server, c);
+        }
+        Written::Partial => {
+            if over_output_limit(server, &c) {
+                return free_client(el, server, c);
+            }
+            if !c.write_handler {
+                if let Err(e) = el.create_file_event(fd, Mask::WRITABLE, send_reply_to_client::<P>)
+                {
+                    log!(
+                        Warning,
+                        "Error installing the write handler of client id={}: {e}",
+                        c.id
+                    );
+                    return free_client(el, server, c);
+                }
+                c.write_handler = true;
+            }
+            put_client(server, c);
+        }
+    }
+}
+
+/// WRITABLE on a client whose socket had blocked (`sendReplyToClient`).
+pub fn send_reply_to_client<P: Poller>(
+    el: &mut Loop<P>,
+    server: &mut Server,
+    fd: RawFd,
+    _mask: Mask,
+) {
+    if let Some(c) = take_client(server, fd) {
+        flush_client(el, server, c);
+    }
+}
+
+/// The before-sleep hook (`handleClientsWithPendingWrites`): writes the
+/// replies queued in this iteration directly, so most replies cost one
+/// write and no epoll_ctl.
+pub fn handle_clients_with_pending_writes<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
+    let mut pending = mem::take(&mut server.pending_writes);
+    for &fd in &pending {
+        let Some(mut c) = take_client(server, fd) else {
+            continue;
+        };
+        c.pending_write = false;
+        flush_client(el, server, c);
+    }
+    pending.clear();
+    server.pending_writes = pending;
+}

@@ -1,0 +1,75 @@
+//! RESP2 replies, appended to a client's output buffer.
+
+use std::io::Write;
+
+/// Appends a reply to an output buffer (Redis's `addReply*` family).
+pub trait Reply {
+    /// `+status\r\n`
+    fn status(&mut self, s: &str);
+    /// `-message\r\n`; the message starts with its code (`ERR ...`). Line
+    /// breaks inside it become spaces, as Redis does.
+    fn error(&mut self, msg: &str);
+    /// `$len\r\ndata\r\n`
+    fn bulk(&mut self, data: &[u8]);
+    /// `$-1\r\n`
+    fn null(&mut self);
+    /// `:n\r\n`
+    fn int(&mut self, n: i64);
+    /// `*n\r\n`, followed by `n` replies.
+    fn array(&mut self, n: usize);
+}
+
+impl Reply for Vec<u8> {
+    fn status(&mut self, s: &str) {
+        self.push(b'+');
+        self.extend_from_slice(s.as_bytes());
+        self.extend_from_slice(b"\r\n");
+    }
+
+    fn error(&mut self, msg: &str) {
+        self.push(b'-');
+        self.extend(
+            msg.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
+        self.extend_from_slice(b"\r\n");
+    }
+
+    fn bulk(&mut self, data: &[u8]) {
+        let _ = write!(self, "${}\r\n", data.len());
+        self.extend_from_slice(data);
+        self.extend_from_slice(b"\r\n");
+    }
+
+    fn null(&mut self) {
+        self.extend_from_slice(b"$-1\r\n");
+    }
+
+    fn int(&mut self, n: i64) {
+        let _ = write!(self, ":{n}\r\n");
+    }
+
+    fn array(&mut self, n: usize) {
+        let _ = write!(self, "*{n}\r\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings() {
+        let mut out = Vec::new();
+        out.status("OK");
+        out.error("ERR bad\r\nthing");
+        out.bulk(b"a\0b");
+        out.null();
+        out.int(-5);
+        out.array(2);
+        assert_eq!(
+            out,
+            b"+OK\r\n-ERR bad  thing\r\n$3\r\na\0b\r\n$-1\r\n:-5\r\n*2\r\n"
+        );
+    }
+}

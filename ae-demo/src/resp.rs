@@ -1,0 +1,430 @@
+//! The request side of RESP2, as Redis's `processInlineBuffer` and
+//! `processMultibulkBuffer` parse it: incremental, so a request split across
+//! any number of reads is parsed once, with Redis's limits and error texts.
+
+/// Longest inline request, and longest count line, without a newline
+/// (`PROTO_INLINE_MAX_SIZE`).
+pub const INLINE_MAX: usize = 64 * 1024;
+/// Largest bulk argument (`proto-max-bulk-len` default).
+pub const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
+/// Largest multibulk count.
+pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
+/// Arguments reserved up front at most, whatever count a request announces.
+const ARGS_RESERVE_MAX: usize = 1024;
+
+/// A protocol error; the text follows `Protocol error: ` in the reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError(pub String);
+
+impl ProtocolError {
+    fn new(msg: &str) -> Self {
+        ProtocolError(msg.to_string())
+    }
+}
+
+/// The parse state of one client: where it is inside a multibulk request.
+#[derive(Debug, Default)]
+pub struct Parser {
+    /// Arguments still to come in the current multibulk; 0 when between
+    /// requests.
+    multibulk_left: i64,
+    /// Length of the bulk argument being read; `None` before its `$` line.
+    bulk_len: Option<usize>,
+    /// The arguments of the request being parsed.
+    pub args: Vec<Vec<u8>>,
+}
+
+/// What one [`Parser::parse`] call found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// `args` holds a complete request (possibly empty: a blank line or a
+    /// multibulk count of zero or less, which Redis ignores).
+    Request,
+    /// The bytes so far end inside a request: read more.
+    Incomplete,
+}
+
+/// Redis's `string2ll`: an optional `-`, then digits without leading zeros
+/// or any other byte; `None` when not such a number or out of range.
+pub fn string2ll(s: &[u8]) -> Option<i64> {
+    let (neg, digits) = match s.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, s),
+    };
+    match digits {
+        [] => return None,
+        [b'0'] if !neg => return Some(0),
+        [b'1'..=b'9', ..] => {}
+        _ => return None,
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if neg {
+        if v > i64::MAX as u64 + 1 {
+            return None;
+        }
+        Some((v as i64).wrapping_neg())
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+fn find(haystack: &[u8], byte: u8) -> Option<usize> {
+    haystack.iter().position(|&b| b == byte)
+}
+
+impl Parser {
+    /// True between requests: nothing partial is held.
+    pub fn is_idle(&self) -> bool {
+        self.multibulk_left == 0 && self.args.is_empty()
+    }
+
+    /// Parses from `buf[*pos..]`, advancing `*pos` past what it consumed.
+    /// Consumed bytes are never needed again, so the caller may drop them;
+    /// unconsumed ones must be passed again, followed by new data.
+    pub fn parse(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
+        if self.multibulk_left == 0 {
+            match buf.get(*pos) {
+                None => return Ok(Parsed::Incomplete),
+                Some(b'*') => {}
+                Some(_) => return self.parse_inline(buf, pos),
+            }
+        }
+        self.parse_multibulk(buf, pos)
+    }
+
+    fn parse_inline(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
+        let rest = &buf[*pos..];
+        let Some(nl) = find(rest, b'\n') else {
+            if rest.len() > INLINE_MAX {
+                return Err(ProtocolError::new("too big inline request"));
+            }
+            return Ok(Parsed::Incomplete);
+        };
+        let mut line = &rest[..nl];
+        if let [head @ .., b'\r'] = line {
+            line = head;
+        }
+        self.args =
+            split_args(line).ok_or_else(|| ProtocolError::new("unbalanced quotes in request"))?;
+        *pos += nl + 1;
+        Ok(Parsed::Request)
+    }
+
+    fn parse_multibulk(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
+        if self.multibulk_left == 0 {
+            let rest = &buf[*pos..];
+            let Some(cr) = find(rest, b'\r') else {
+                if rest.len() > INLINE_MAX {
+                    return Err(ProtocolError::new("too big mbulk count string"));
+                }
+                return Ok(Parsed::Incomplete);
+            };
+            if cr + 2 > rest.len() {
+                return Ok(Parsed::Incomplete);
+            }
+            let count = string2ll(&rest[1..cr])
+                .filter(|&n| n <= MAX_MULTIBULK_LEN)
+                .ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
+            *pos += cr + 2;
+            if count <= 0 {
+                self.args.clear();
+                return Ok(Parsed::Request);
+            }
+            self.multibulk_left = count;
+            self.args.clear();
+            self.args.reserve((count as usize).min(ARGS_RESERVE_MAX));
+        }
+        while self.multibulk_left > 0 {
+            let len = match self.bulk_len {
+                Some(len) => len,
+                None => {
+                    let rest = &buf[*pos..];
+                    let Some(cr) = find(rest, b'\r') else {
+                        if rest.len() > INLINE_MAX {
+                            return Err(ProtocolError::new("too big bulk count string"));
+                        }
+                        return Ok(Parsed::Incomplete);
+                    };
+                    if cr + 2 > rest.len() {
+                        return Ok(Parsed::Incomplete);
+                    }
+                    if rest[0] != b'$' {
+                        return Err(ProtocolError(format!(
+                            "expected '$', got '{}'",
+                            char::from(rest[0])
+                        )));
+                    }
+                    let len = string2ll(&rest[1..cr])
+                        .filter(|&n| (0..=MAX_BULK_LEN).contains(&n))
+                        .ok_or_else(|| ProtocolError::new("invalid bulk length"))?;
+                    *pos += cr + 2;
+                    self.bulk_len = Some(len as usize);
+                    len as usize
+                }
+            };
+            let rest = &buf[*pos..];
+            if rest.len() < len + 2 {
+                return Ok(Parsed::Incomplete);
+            }
+            // As Redis, the two bytes after the data are taken as CRLF unseen.
+            self.args.push(rest[..len].to_vec());
+            *pos += len + 2;
+            self.bulk_len = None;
+            self.multibulk_left -= 1;
+        }
+        Ok(Parsed::Request)
+    }
+}
+
+/// C's `isspace`: ASCII whitespace including vertical tab.
+fn is_space(c: u8) -> bool {
+    c.is_ascii_whitespace() || c == 0x0b
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    char::from(b).to_digit(16).map(|d| d as u8)
+}
+
+/// Redis's `sdssplitargs`: space-separated arguments, with "double quotes"
+/// (escapes `\n \r \t \b \a \\ \" \xHH`) and 'single quotes' (escape `\'`).
+/// A closing quote must be followed by a space or the end. `None` for
+/// unbalanced quotes.
+pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut args = Vec::new();
+    let mut p = 0;
+    loop {
+        while line.get(p).is_some_and(|&c| is_space(c)) {
+            p += 1;
+        }
+        if p >= line.len() {
+            return Some(args);
+        }
+        let mut current = Vec::new();
+        let (mut in_double, mut in_single) = (false, false);
+        loop {
+            let c = line.get(p).copied();
+            let next = line.get(p + 1).copied();
+            if in_double {
+                let c = c?;
+                if c == b'\\' && next == Some(b'x') {
+                    if let (Some(h), Some(l)) = (
+                        line.get(p + 2).copied().and_then(hex_value),
+                        line.get(p + 3).copied().and_then(hex_value),
+                    ) {
+                        current.push(h * 16 + l);
+                        p += 3;
+                    } else {
+                        current.push(b'\\');
+                    }
+                } else if c == b'\\' && next.is_some() {
+                    p += 1;
+                    current.push(match line[p] {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        b'a' => 0x07,
+                        other => other,
+                    });
+                } else if c == b'"' {
+                    if next.is_some_and(|n| !is_space(n)) {
+                        return None;
+                    }
+                    p += 1;
+                    break;
+                } else {
+                    current.push(c);
+                }
+            } else if in_single {
+                let c = c?;
+                if c == b'\\' && next == Some(b'\'') {
+                    p += 1;
+                    current.push(b'\'');
+                } else if c == b'\'' {
+                    if next.is_some_and(|n| !is_space(n)) {
+                        return None;
+                    }
+                    p += 1;
+                    break;
+                } else {
+                    current.push(c);
+                }
+            } else {
+                match c {
+                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
+                    Some(b'"') => in_double = true,
+                    Some(b'\'') => in_single = true,
+                    Some(c) => current.push(c),
+                }
+            }
+            p += 1;
+        }
+        args.push(current);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(input: &[u8]) -> Vec<Result<Vec<Vec<u8>>, ProtocolError>> {
+        let mut parser = Parser::default();
+        let mut pos = 0;
+        let mut out = Vec::new();
+        loop {
+            match parser.parse(input, &mut pos) {
+                Ok(Parsed::Request) => out.push(Ok(std::mem::take(&mut parser.args))),
+                Ok(Parsed::Incomplete) => return out,
+                Err(e) => {
+                    out.push(Err(e));
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// Feeds `input` in pieces of `step` bytes, keeping unconsumed bytes as
+    /// a client's query buffer does.
+    fn parse_split(input: &[u8], step: usize) -> Vec<Result<Vec<Vec<u8>>, ProtocolError>> {
+        let mut parser = Parser::default();
+        let mut query = Vec::new();
+        let mut out = Vec::new();
+        for chunk in input.chunks(step) {
+            query.extend_from_slice(chunk);
+            let mut pos = 0;
+            loop {
+                match parser.parse(&query, &mut pos) {
+                    Ok(Parsed::Request) => out.push(Ok(std::mem::take(&mut parser.args))),
+                    Ok(Parsed::Incomplete) => break,
+                    Err(e) => {
+                        out.push(Err(e));
+                        return out;
+                    }
+                }
+            }
+            query.drain(..pos);
+        }
+        out
+    }
+
+    fn args(list: &[&str]) -> Vec<Vec<u8>> {
+        list.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn multibulk_and_inline_pipelined_in_any_split() {
+        let input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nv\r\nxy\r\nPING\r\nECHO \"a b\" 'c'\r\n*0\r\n\r\n";
+        let expected = vec![
+            Ok(args(&["SET", "k", "v\r\nxy"])),
+            Ok(args(&["PING"])),
+            Ok(args(&["ECHO", "a b", "c"])),
+            Ok(vec![]),
+            Ok(vec![]),
+        ];
+        assert_eq!(parse_all(input), expected);
+        for step in 1..input.len() {
+            assert_eq!(parse_split(input, step), expected, "step {step}");
+        }
+    }
+
+    #[test]
+    fn redis_error_texts() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"*abc\r\n", "invalid multibulk length"),
+            (b"*2147483648\r\n", "invalid multibulk length"),
+            (b"*1\r\n+foo\r\n", "expected '$', got '+'"),
+            (b"*1\r\n$-1\r\n", "invalid bulk length"),
+            (b"*1\r\n$536870913\r\n", "invalid bulk length"),
+            (b"*1\r\n$x\r\n", "invalid bulk length"),
+            (b"SET \"a\r\n", "unbalanced quotes in request"),
+            (b"SET \"a\"b\r\n", "unbalanced quotes in request"),
+            (b"SET 'a\r\n", "unbalanced quotes in request"),
+        ];
+        for (input, msg) in cases {
+            let out = parse_all(input);
+            assert_eq!(
+                out.last(),
+                Some(&Err(ProtocolError(msg.to_string()))),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn length_limits_without_newline() {
+        let big = vec![b'a'; INLINE_MAX + 1];
+        assert_eq!(
+            parse_all(&big),
+            vec![Err(ProtocolError::new("too big inline request"))]
+        );
+        assert_eq!(parse_all(&big[..INLINE_MAX]), vec![]);
+        let mut mbulk = b"*".to_vec();
+        mbulk.extend(vec![b'1'; INLINE_MAX + 1]);
+        assert_eq!(
+            parse_all(&mbulk),
+            vec![Err(ProtocolError::new("too big mbulk count string"))]
+        );
+        let mut bulk = b"*1\r\n$".to_vec();
+        bulk.extend(vec![b'1'; INLINE_MAX + 1]);
+        assert_eq!(
+            parse_all(&bulk),
+            vec![Err(ProtocolError::new("too big bulk count string"))]
+        );
+    }
+
+    #[test]
+    fn huge_announced_counts_allocate_as_arguments_arrive() {
+        let mut parser = Parser::default();
+        let mut pos = 0;
+        let input = b"*2147483647\r\n$1\r\na\r\n";
+        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(parser.args.len(), 1);
+        assert!(parser.args.capacity() <= ARGS_RESERVE_MAX);
+        // A bulk length of 512 MiB is accepted and waits for its data.
+        let input = b"*1\r\n$536870912\r\n";
+        let (mut parser, mut pos) = (Parser::default(), 0);
+        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(pos, input.len());
+    }
+
+    #[test]
+    fn string2ll_is_strict() {
+        assert_eq!(string2ll(b"0"), Some(0));
+        assert_eq!(string2ll(b"-12"), Some(-12));
+        assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"01",
+            b"-0",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"9223372036854775808",
+            b"1a",
+        ] {
+            assert_eq!(string2ll(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn split_args_as_sdssplitargs() {
+        assert_eq!(split_args(b"  set  k   v "), Some(args(&["set", "k", "v"])));
+        assert_eq!(
+            split_args(b"\"\\x41\\n\\\"\" 'it\\'s'"),
+            Some(args(&["A\n\"", "it's"]))
+        );
+        assert_eq!(split_args(b"a\"b c\"d"), None);
+        assert_eq!(split_args(b"a\"b c\" d"), Some(args(&["ab c", "d"])));
+        assert_eq!(split_args(b"\"\""), Some(args(&[""])));
+        assert_eq!(split_args(b""), Some(vec![]));
+        assert_eq!(split_args(b"\"abc"), None);
+    }
+}

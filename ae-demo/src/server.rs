@@ -1,0 +1,248 @@
+//! The server's state and its start-up (Redis's `initServer`, `main`).
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ae_core::{EventLoop, Mask, Poller};
+use nix::sys::socket::{
+    self, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
+};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::networking::{accept_handler, handle_clients_with_pending_writes};
+use crate::resp::Parser;
+use crate::{cron, log};
+
+/// Version reported in the log and INFO.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// fds kept beyond max clients for the listener, the waker, logs and the
+/// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
+pub const FDSET_RESERVE: usize = 128;
+/// Bytes read from a client per readable event (`PROTO_IOBUF_LEN`).
+pub const IOBUF_LEN: usize = 16 * 1024;
+
+/// The loop this server runs on, over backend `P`.
+pub type Loop<P> = EventLoop<P, Server>;
+
+/// A connected client (Redis's `client`).
+pub struct Client {
+    /// Unique id, never reused (CLIENT ID).
+    pub id: u64,
+    /// The connection, non-blocking.
+    pub stream: TcpStream,
+    /// Bytes received that do not yet form a whole request. Empty while the
+    /// client is idle, so an idle client holds no buffer.
+    pub query: Vec<u8>,
+    /// Where the client is inside a request.
+    pub parser: Parser,
+    /// Replies not yet written.
+    pub reply: Vec<u8>,
+    /// How much of `reply` is already written.
+    pub sent: usize,
+    /// Last time the client sent something (for `--timeout`).
+    pub last_interaction: Instant,
+    /// CLIENT SETNAME.
+    pub name: Option<Vec<u8>>,
+    /// Close once the replies are written (QUIT, protocol errors).
+    pub close_after_reply: bool,
+    /// A WRITABLE handler is installed: the socket would block.
+    pub write_handler: bool,
+    /// In `Server::pending_writes`.
+    pub pending_write: bool,
+}
+
+impl Client {
+    /// True when replies wait to be written.
+    pub fn has_pending_replies(&self) -> bool {
+        self.sent < self.reply.len()
+    }
+}
+
+/// Counters behind INFO stats.
+#[derive(Default)]
+pub struct Stats {
+    /// Connections accepted.
+    pub total_connections: u64,
+    /// Connections refused (max clients).
+    pub rejected_connections: u64,
+    /// Commands run.
+    pub total_commands: u64,
+    /// Keys removed by expiry.
+    pub expired_keys: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Recent ops/sec samples, one per cron run.
+    pub ops_samples: [u64; 16],
+    /// Next sample slot.
+    pub ops_index: usize,
+    /// When and at which command count the last sample was taken.
+    pub last_sample: Option<(Instant, u64)>,
+}
+
+impl Stats {
+    /// The instantaneous ops/sec: the mean of the recent samples.
+    pub fn instantaneous_ops(&self) -> u64 {
+        self.ops_samples.iter().sum::<u64>() / self.ops_samples.len() as u64
+    }
+}
+
+/// The whole server state, handed to every handler as `&mut`.
+pub struct Server {
+    /// Settings from the command line.
+    pub config: Config,
+    /// The listening socket; `None` once shut down.
+    pub listener: Option<TcpListener>,
+    /// The port actually bound.
+    pub port: u16,
+    /// Clients by fd.
+    pub clients: Vec<Option<Box<Client>>>,
+    /// How many clients are connected.
+    pub num_clients: usize,
+    /// Clients with replies to write before the loop sleeps.
+    pub pending_writes: Vec<RawFd>,
+    /// The keyspace.
+    pub db: Db,
+    /// INFO stats.
+    pub stats: Stats,
+    /// Set by SIGINT/SIGTERM or SHUTDOWN; serverCron acts on it.
+    pub shutdown_asap: Arc<AtomicBool>,
+    /// Next CLIENT ID.
+    pub next_client_id: u64,
+    /// One read buffer for all clients: reads land here and only the tail
+    /// of an incomplete request is copied to the client.
+    pub read_buf: Box<[u8]>,
+    /// The event-loop backend's name.
+    pub backend: &'static str,
+    /// Start time, for uptime.
+    pub start: Instant,
+}
+
+/// Opens the listening socket (`anetTcpServer`): SO_REUSEADDR, the given
+/// backlog, non-blocking.
+pub fn tcp_server(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    let family = if addr.is_ipv4() {
+        AddressFamily::Inet
+    } else {
+        AddressFamily::Inet6
+    };
+    let fd = socket::socket(
+        family,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        None,
+    )?;
+    socket::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
+    socket::bind(fd.as_raw_fd(), &SockaddrStorage::from(addr))?;
+    socket::listen(&fd, Backlog::new(backlog)?)?;
+    Ok(TcpListener::from(fd))
+}
+
+/// Raises the open-files limit to what max clients need, lowering max
+/// clients when the hard limit does not allow it (as Redis's
+/// `adjustOpenFilesLimit`).
+fn adjust_open_files_limit(config: &mut Config) {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let want = (config.maxclients + FDSET_RESERVE) as u64;
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return;
+    };
+    if soft >= want {
+        return;
+    }
+    let target = want.min(hard);
+    if setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_err() || target < want {
+        let reachable = target.max(soft) as usize;
+        let maxclients = reachable.saturating_sub(FDSET_RESERVE).max(1);
+        log!(
+            Warning,
+            "You requested maxclients of {} requiring at least {} max file descriptors, but the open files limit allows {}: maxclients is now {}.",
+            config.maxclients,
+            want,
+            reachable,
+            maxclients
+        );
+        config.maxclients = maxclients;
+    }
+}
+
+/// Creates the loop and the server (`initServer`): the loop sized for max
+/// clients plus a reserve, the listening socket, `server_cron` first after
+/// 1 ms then every 1000/hz ms, `accept_handler` on the listener, and the
+/// before-sleep hook that writes replies.
+pub fn init_server<P: Poller>(
+    mut config: Config,
+    shutdown: Arc<AtomicBool>,
+) -> io::Result<(Loop<P>, Server)> {
+    log::set_level(config.loglevel);
+    adjust_open_files_limit(&mut config);
+    let set_size = config.maxclients + FDSET_RESERVE;
+    let mut el: Loop<P> = EventLoop::new(set_size).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot create the event loop for --maxclients {} (set size {set_size}): {e}",
+                config.maxclients
+            ),
+        )
+    })?;
+    let addr = SocketAddr::new(config.bind, config.port);
+    let listener = tcp_server(addr, config.tcp_backlog).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("Could not create server TCP listening socket {addr}: {e}"),
+        )
+    })?;
+    let port = listener.local_addr()?.port();
+    if !config.bind.is_loopback() {
+        log!(
+            Warning,
+            "WARNING: listening on {} which is not a loopback address: this server has no authentication, anyone who can reach it can read and write every key.",
+            config.bind
+        );
+    }
+    el.create_time_event(Duration::from_millis(1), cron::server_cron::<P>);
+    el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept_handler::<P>)?;
+    el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
+    let mut clients = Vec::new();
+    clients.resize_with(set_size, || None);
+    let server = Server {
+        backend: el.name(),
+        config,
+        listener: Some(listener),
+        port,
+        clients,
+        num_clients: 0,
+        pending_writes: Vec::new(),
+        db: Db::default(),
+        stats: Stats::default(),
+        shutdown_asap: shutdown,
+        next_client_id: 1,
+        read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
+        start: Instant::now(),
+    };
+    log!(
+        Notice,
+        "ae-demo {VERSION} started: pid={}, port={}, bind={}, backend={}, maxclients={}, hz={}",
+        std::process::id(),
+        server.port,
+        server.config.bind,
+        server.backend,
+        server.config.maxclients,
+        server.config.hz
+    );
+    log!(Notice, "Ready to accept connections tcp");
+    Ok((el, server))
+}
+
+/// Runs the server until shutdown (`aeMain` in Redis's `main`).
+pub fn run<P: Poller>(config: Config, shutdown: Arc<AtomicBool>) -> io::Result<()> {
+    let (mut el, mut server) = init_server::<P>(config, shutdown)?;
+    el.run(&mut server)
+}
