@@ -9,7 +9,7 @@ use crate::reply::Reply;
 use crate::resp::string2ll;
 use crate::server::{Client, Server, VERSION};
 
-type Proc = fn(&mut Server, &mut Client, &[Vec<u8>]);
+type Proc = fn(&mut Server, &mut Client, &mut [Vec<u8>]);
 
 /// One command: name, arity (exact if positive, at least -arity if
 /// negative, counting the name), implementation, and what COMMAND reports.
@@ -81,7 +81,7 @@ fn lookup(name: &[u8]) -> Option<&'static Command> {
 }
 
 /// Runs one request (`processCommand` then `call`).
-pub fn process_command(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+pub fn process_command(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let Some(cmd) = lookup(&args[0]) else {
         // Redis quotes up to 128 bytes of the name and of the arguments.
         let mut quoted = String::new();
@@ -121,7 +121,7 @@ fn integer(arg: &[u8]) -> Option<i64> {
     string2ll(arg)
 }
 
-fn ping(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn ping(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     match args {
         [_] => c.reply.status("PONG"),
         [_, msg] => c.reply.bulk(msg),
@@ -131,12 +131,12 @@ fn ping(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     }
 }
 
-fn echo(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn echo(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     c.reply.bulk(&args[1]);
 }
 
-fn get(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
-    match server.db.get(&args[1], Instant::now()) {
+fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    match server.db.get(&args[1], server.now) {
         Some(v) => c.reply.bulk(v),
         None => c.reply.null(),
     }
@@ -151,8 +151,8 @@ fn deadline(now: Instant, amount: i64, unit_ms: i64) -> Option<Instant> {
     now.checked_add(Duration::from_millis(ms as u64))
 }
 
-fn set(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
-    let now = Instant::now();
+fn set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.now;
     let (mut nx, mut xx, mut expire) = (false, false, None);
     let mut i = 3;
     while i < args.len() {
@@ -175,16 +175,19 @@ fn set(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
         }
         i += 1;
     }
-    let exists = server.db.exists(&args[1], now);
-    if (nx && exists) || (xx && !exists) {
-        return c.reply.null();
+    if nx || xx {
+        let exists = server.db.exists(&args[1], now);
+        if (nx && exists) || (xx && !exists) {
+            return c.reply.null();
+        }
     }
-    server.db.set(&args[1], args[2].clone(), expire);
+    let value = std::mem::take(&mut args[2]);
+    server.db.set(&args[1], value, expire);
     c.reply.status("OK");
 }
 
-fn del(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
-    let now = Instant::now();
+fn del(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.now;
     let mut n = 0;
     for key in &args[1..] {
         // An expired key counts as absent.
@@ -195,8 +198,8 @@ fn del(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     c.reply.int(n);
 }
 
-fn exists(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
-    let now = Instant::now();
+fn exists(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.now;
     let n = args[1..]
         .iter()
         .filter(|k| server.db.exists(k, now))
@@ -205,7 +208,7 @@ fn exists(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
 }
 
 fn incr_by(server: &mut Server, c: &mut Client, key: &[u8], by: i64) {
-    let now = Instant::now();
+    let now = server.now;
     let current = match server.db.get(key, now) {
         None => 0,
         Some(v) => match integer(v) {
@@ -225,22 +228,22 @@ fn incr_by(server: &mut Server, c: &mut Client, key: &[u8], by: i64) {
     c.reply.int(next);
 }
 
-fn incr(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn incr(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     incr_by(server, c, &args[1], 1);
 }
 
-fn decr(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn decr(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     incr_by(server, c, &args[1], -1);
 }
 
-fn incrby(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn incrby(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     match integer(&args[2]) {
         Some(by) => incr_by(server, c, &args[1], by),
         None => c.reply.error(NOT_INTEGER),
     }
 }
 
-fn decrby(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn decrby(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     match integer(&args[2]).and_then(i64::checked_neg) {
         Some(by) => incr_by(server, c, &args[1], by),
         None => c.reply.error(NOT_INTEGER),
@@ -248,7 +251,7 @@ fn decrby(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
 }
 
 fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], unit_ms: i64, name: &str) {
-    let now = Instant::now();
+    let now = server.now;
     let Some(n) = integer(&args[2]) else {
         return c.reply.error(NOT_INTEGER);
     };
@@ -272,16 +275,16 @@ fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], unit_ms
     c.reply.int(1);
 }
 
-fn expire(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn expire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     expire_generic(server, c, args, 1000, "expire");
 }
 
-fn pexpire(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn pexpire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     expire_generic(server, c, args, 1, "pexpire");
 }
 
 fn ttl_generic(server: &mut Server, c: &mut Client, key: &[u8], millis: bool) {
-    match server.db.ttl(key, Instant::now()) {
+    match server.db.ttl(key, server.now) {
         None => c.reply.int(-2),
         Some(None) => c.reply.int(-1),
         Some(Some(left)) => {
@@ -291,24 +294,24 @@ fn ttl_generic(server: &mut Server, c: &mut Client, key: &[u8], millis: bool) {
     }
 }
 
-fn ttl(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn ttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     ttl_generic(server, c, &args[1], false);
 }
 
-fn pttl(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn pttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     ttl_generic(server, c, &args[1], true);
 }
 
-fn persist(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
-    let live = server.db.exists(&args[1], Instant::now());
+fn persist(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let live = server.db.exists(&args[1], server.now);
     c.reply.int(i64::from(live && server.db.persist(&args[1])));
 }
 
-fn dbsize(server: &mut Server, c: &mut Client, _: &[Vec<u8>]) {
+fn dbsize(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
     c.reply.int(server.db.len() as i64);
 }
 
-fn flush(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn flush(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     match &args[1..] {
         [] => {}
         [mode] if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {}
@@ -318,7 +321,7 @@ fn flush(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     c.reply.status("OK");
 }
 
-fn select(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn select(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     match integer(&args[1]) {
         None => c.reply.error(NOT_INTEGER),
         Some(0) => c.reply.status("OK"),
@@ -326,7 +329,7 @@ fn select(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     }
 }
 
-fn info(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn info(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let section = args
         .get(1)
         .map(|s| s.to_ascii_lowercase())
@@ -416,7 +419,7 @@ fn glob_match(p: &[u8], s: &[u8]) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
-fn config(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn config(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let sub = args[1].to_ascii_lowercase();
     if sub != b"get" {
         let name = String::from_utf8_lossy(&args[1]);
@@ -469,7 +472,7 @@ fn command_info(c: &mut Client, cmd: &Command) {
     c.reply.int(cmd.keys.2);
 }
 
-fn command(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn command(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let sub = args.get(1).map(|s| s.to_ascii_lowercase());
     match sub.as_deref() {
         None => {
@@ -499,7 +502,7 @@ fn command(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     }
 }
 
-fn client(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn client(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let sub = args[1].to_ascii_lowercase();
     match (sub.as_slice(), args.len()) {
         (b"id", 2) => c.reply.int(c.id as i64),
@@ -540,12 +543,12 @@ fn client(_: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
     }
 }
 
-fn quit(_: &mut Server, c: &mut Client, _: &[Vec<u8>]) {
+fn quit(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
     c.reply.status("OK");
     c.close_after_reply = true;
 }
 
-fn shutdown(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+fn shutdown(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     for arg in &args[1..] {
         let a = arg.to_ascii_lowercase();
         if !matches!(a.as_slice(), b"nosave" | b"save" | b"now" | b"force") {

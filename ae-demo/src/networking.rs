@@ -174,7 +174,9 @@ pub fn read_query_from_client<P: Poller>(
         }
     };
     server.stats.net_input_bytes += n as u64;
-    c.last_interaction = Instant::now();
+    // One clock read per read: the commands below use it too.
+    server.now = Instant::now();
+    c.last_interaction = server.now;
     if !c.close_after_reply {
         if c.query.is_empty() {
             // The common case: parse straight from the shared buffer and
@@ -231,12 +233,11 @@ fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usi
     while !c.close_after_reply && pos < data.len() {
         match c.parser.parse(data, &mut pos) {
             Ok(Parsed::Request) => {
-                let args = mem::take(&mut c.parser.args);
-                if !args.is_empty() {
-                    process_command(server, c, &args);
+                let (mut args, argc) = c.parser.take_args();
+                if argc > 0 {
+                    process_command(server, c, &mut args[..argc]);
                 }
-                c.parser.args = args;
-                c.parser.args.clear();
+                c.parser.restore(args);
             }
             Ok(Parsed::Incomplete) => break,
             Err(e) => {

@@ -1,6 +1,26 @@
 //! RESP2 replies, appended to a client's output buffer.
 
-use std::io::Write;
+/// Appends `prefix`, the decimal digits of `n`, and CRLF, without the
+/// formatting machinery: every bulk reply has such a header.
+fn line(out: &mut Vec<u8>, prefix: u8, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push(prefix);
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
+}
 
 /// Appends a reply to an output buffer (Redis's `addReply*` family).
 pub trait Reply {
@@ -36,7 +56,7 @@ impl Reply for Vec<u8> {
     }
 
     fn bulk(&mut self, data: &[u8]) {
-        let _ = write!(self, "${}\r\n", data.len());
+        line(self, b'$', data.len() as i64);
         self.extend_from_slice(data);
         self.extend_from_slice(b"\r\n");
     }
@@ -46,11 +66,11 @@ impl Reply for Vec<u8> {
     }
 
     fn int(&mut self, n: i64) {
-        let _ = write!(self, ":{n}\r\n");
+        line(self, b':', n);
     }
 
     fn array(&mut self, n: usize) {
-        let _ = write!(self, "*{n}\r\n");
+        line(self, b'*', n as i64);
     }
 }
 
@@ -66,10 +86,12 @@ mod tests {
         out.bulk(b"a\0b");
         out.null();
         out.int(-5);
+        out.int(i64::MIN);
+        out.int(0);
         out.array(2);
         assert_eq!(
             out,
-            b"+OK\r\n-ERR bad  thing\r\n$3\r\na\0b\r\n$-1\r\n:-5\r\n*2\r\n"
+            b"+OK\r\n-ERR bad  thing\r\n$3\r\na\0b\r\n$-1\r\n:-5\r\n:-9223372036854775808\r\n:0\r\n*2\r\n"
         );
     }
 }

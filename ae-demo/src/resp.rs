@@ -30,8 +30,10 @@ pub struct Parser {
     multibulk_left: i64,
     /// Length of the bulk argument being read; `None` before its `$` line.
     bulk_len: Option<usize>,
-    /// The arguments of the request being parsed.
-    pub args: Vec<Vec<u8>>,
+    /// Argument buffers, reused from request to request so a steady
+    /// stream of requests allocates nothing; `argc` of them are in use.
+    args: Vec<Vec<u8>>,
+    argc: usize,
 }
 
 /// What one [`Parser::parse`] call found.
@@ -81,7 +83,44 @@ fn find(haystack: &[u8], byte: u8) -> Option<usize> {
 impl Parser {
     /// True between requests: nothing partial is held.
     pub fn is_idle(&self) -> bool {
-        self.multibulk_left == 0 && self.args.is_empty()
+        self.multibulk_left == 0 && self.bulk_len.is_none()
+    }
+
+    /// The arguments of the request just parsed.
+    pub fn args(&self) -> &[Vec<u8>] {
+        &self.args[..self.argc]
+    }
+
+    /// Takes the argument buffers out (to run the request beside a `&mut`
+    /// of their owner); give them back with [`Parser::restore`].
+    pub fn take_args(&mut self) -> (Vec<Vec<u8>>, usize) {
+        (
+            std::mem::take(&mut self.args),
+            std::mem::replace(&mut self.argc, 0),
+        )
+    }
+
+    /// Returns the buffers from [`Parser::take_args`] for reuse; a buffer
+    /// that grew large is freed so an idle client stays small.
+    pub fn restore(&mut self, mut args: Vec<Vec<u8>>) {
+        const KEEP: usize = 1024;
+        for a in &mut args {
+            if a.capacity() > KEEP {
+                *a = Vec::new();
+            }
+        }
+        self.args = args;
+        self.argc = 0;
+    }
+
+    fn push_arg(&mut self, data: &[u8]) {
+        if let Some(buf) = self.args.get_mut(self.argc) {
+            buf.clear();
+            buf.extend_from_slice(data);
+        } else {
+            self.args.push(data.to_vec());
+        }
+        self.argc += 1;
     }
 
     /// Parses from `buf[*pos..]`, advancing `*pos` past what it consumed.
@@ -110,8 +149,12 @@ impl Parser {
         if let [head @ .., b'\r'] = line {
             line = head;
         }
-        self.args =
+        let args =
             split_args(line).ok_or_else(|| ProtocolError::new("unbalanced quotes in request"))?;
+        self.argc = 0;
+        for arg in &args {
+            self.push_arg(arg);
+        }
         *pos += nl + 1;
         Ok(Parsed::Request)
     }
@@ -132,13 +175,13 @@ impl Parser {
                 .filter(|&n| n <= MAX_MULTIBULK_LEN)
                 .ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
             *pos += cr + 2;
+            self.argc = 0;
             if count <= 0 {
-                self.args.clear();
                 return Ok(Parsed::Request);
             }
             self.multibulk_left = count;
-            self.args.clear();
-            self.args.reserve((count as usize).min(ARGS_RESERVE_MAX));
+            let want = (count as usize).min(ARGS_RESERVE_MAX);
+            self.args.reserve(want.saturating_sub(self.args.len()));
         }
         while self.multibulk_left > 0 {
             let len = match self.bulk_len {
@@ -173,7 +216,7 @@ impl Parser {
                 return Ok(Parsed::Incomplete);
             }
             // As Redis, the two bytes after the data are taken as CRLF unseen.
-            self.args.push(rest[..len].to_vec());
+            self.push_arg(&rest[..len]);
             *pos += len + 2;
             self.bulk_len = None;
             self.multibulk_left -= 1;
@@ -279,7 +322,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match parser.parse(input, &mut pos) {
-                Ok(Parsed::Request) => out.push(Ok(std::mem::take(&mut parser.args))),
+                Ok(Parsed::Request) => out.push(Ok(parser.args().to_vec())),
                 Ok(Parsed::Incomplete) => return out,
                 Err(e) => {
                     out.push(Err(e));
@@ -300,7 +343,7 @@ mod tests {
             let mut pos = 0;
             loop {
                 match parser.parse(&query, &mut pos) {
-                    Ok(Parsed::Request) => out.push(Ok(std::mem::take(&mut parser.args))),
+                    Ok(Parsed::Request) => out.push(Ok(parser.args().to_vec())),
                     Ok(Parsed::Incomplete) => break,
                     Err(e) => {
                         out.push(Err(e));
@@ -384,7 +427,7 @@ mod tests {
         let mut pos = 0;
         let input = b"*2147483647\r\n$1\r\na\r\n";
         assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
-        assert_eq!(parser.args.len(), 1);
+        assert_eq!(parser.argc, 1);
         assert!(parser.args.capacity() <= ARGS_RESERVE_MAX);
         // A bulk length of 512 MiB is accepted and waits for its data.
         let input = b"*1\r\n$536870912\r\n";

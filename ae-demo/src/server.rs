@@ -122,6 +122,8 @@ pub struct Server {
     pub backend: &'static str,
     /// Start time, for uptime.
     pub start: Instant,
+    /// The time of the current read, so commands need no clock reads.
+    pub now: Instant,
 }
 
 /// Opens the listening socket (`anetTcpServer`): SO_REUSEADDR, the given
@@ -226,6 +228,7 @@ pub fn init_server<P: Poller>(
         next_client_id: 1,
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
         start: Instant::now(),
+        now: Instant::now(),
     };
     log!(
         Notice,
