@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""ae-demo beside redis-server, driven by redis-benchmark.
+
+Usage:
+  benches/redis_compare.py [throughput] [--rounds N] [--requests N]
+  benches/redis_compare.py syscalls [--requests N]
+  benches/redis_compare.py memory [--clients N]
+
+throughput: starts ae-demo (release build) and redis-server (when installed)
+on free loopback ports and runs redis-benchmark -c 50 against each in turn
+(A B A B ...), PING_INLINE, PING_MBULK, SET, GET at -P 1 and -P 16, several
+rounds; prints per row the medians and the ratio ae-demo / redis-server, and
+the geometric mean of the ratios. Beside throughput it reports the server's
+CPU time per request (user + system, from /proc): on a 2-core machine the
+single-threaded redis-benchmark is often the bottleneck, and CPU per request
+is what the server itself costs. (Pinning the two to separate CPUs halves
+both servers' throughput on the VMs tried, so the scheduler places them.)
+
+syscalls: counts ae-demo's syscalls with strace -c during a -P 1 run and
+divides by the requests made (redis-server too, when installed).
+
+memory: connects N idle clients and reports the growth of each server's
+resident memory (VmRSS) per client.
+
+The machine is small and shared: compare numbers from one run only.
+"""
+
+import argparse
+import math
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AE_DEMO = os.path.join(ROOT, "target", "release", "ae-demo")
+TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"server exited early with status {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit(f"server on port {port} did not start")
+
+
+def start(name, extra=()):
+    port = free_port()
+    if name == "ae-demo":
+        cmd = [AE_DEMO, "--port", str(port), *extra]
+    else:
+        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+               "--save", "", "--appendonly", "no", *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc)
+    return proc, port
+
+
+def servers():
+    names = ["ae-demo"]
+    if shutil.which("redis-server"):
+        names.append("redis-server")
+    else:
+        print("redis-server is not installed: measuring ae-demo alone", file=sys.stderr)
+    return names
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench(proc, port, pipeline, requests):
+    """Runs each test alone; returns {test: (requests/s, server CPU µs per request)}."""
+    result = {}
+    # redis-benchmark's "ping" runs PING_INLINE and PING_MBULK.
+    for group, tests in (("ping", 2), ("set", 1), ("get", 1)):
+        before = cpu_seconds(proc.pid)
+        out = subprocess.run(
+            ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
+             "-P", str(pipeline), "-t", group, "--csv"],
+            check=True, capture_output=True, text=True).stdout
+        cpu_per_request = (cpu_seconds(proc.pid) - before) * 1e6 / (requests * tests)
+        for line in out.splitlines():
+            fields = [f.strip('"') for f in line.split(",")]
+            if fields and fields[0] in TESTS:
+                result[fields[0]] = (float(fields[1]), cpu_per_request)
+    return result
+
+
+def throughput(args):
+    names = servers()
+    procs = {n: start(n) for n in names}
+    results = {}  # (name, test, pipeline) -> [rps]
+    try:
+        for r in range(args.rounds):
+            # Alternate who goes first, so neither always runs on a warmer machine.
+            order = names if r % 2 == 0 else names[::-1]
+            for pipeline in (1, 16):
+                for name in order:
+                    n = args.requests * (10 if pipeline > 1 else 1)
+                    proc, port = procs[name]
+                    for test, sample in bench(proc, port, pipeline, n).items():
+                        results.setdefault((name, test, pipeline), []).append(sample)
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    finally:
+        for proc, _ in procs.values():
+            proc.kill()
+            proc.wait()
+    print(f"redis-benchmark -c 50, {args.rounds} rounds, medians")
+    both = len(names) > 1
+    header = f"| test | -P | ae-demo ({backend_name()}) req/s |"
+    if both:
+        header += " redis-server req/s | ratio | ae-demo CPU µs/req | redis-server CPU µs/req | CPU ratio |"
+    else:
+        header += " ae-demo CPU µs/req |"
+    print(header)
+    print("|---" * (header.count("|") - 1) + "|")
+    ratios, cpu_ratios = [], []
+
+    def med(name, test, pipeline, i):
+        return statistics.median(s[i] for s in results[(name, test, pipeline)])
+
+    for pipeline in (1, 16):
+        for test in TESTS:
+            ae, ae_cpu = med("ae-demo", test, pipeline, 0), med("ae-demo", test, pipeline, 1)
+            row = f"| {test} | {pipeline} | {ae:,.0f} |"
+            if both:
+                redis = med("redis-server", test, pipeline, 0)
+                redis_cpu = med("redis-server", test, pipeline, 1)
+                ratios.append(ae / redis)
+                cpu_ratios.append(ae_cpu / redis_cpu)
+                row += (f" {redis:,.0f} | {ae / redis:.2f} | {ae_cpu:.2f} | {redis_cpu:.2f} |"
+                        f" {ae_cpu / redis_cpu:.2f} |")
+            else:
+                row += f" {ae_cpu:.2f} |"
+            print(row)
+    if ratios:
+        def geo(xs):
+            return math.exp(sum(map(math.log, xs)) / len(xs))
+        print(f"\ngeometric mean of the throughput ratios (ae-demo / redis-server): {geo(ratios):.3f}")
+        print(f"geometric mean of the CPU-per-request ratios: {geo(cpu_ratios):.3f}")
+
+
+def backend_name():
+    return "epoll" if sys.platform.startswith("linux") else "kqueue"
+
+
+def syscalls(args):
+    if not shutil.which("strace"):
+        sys.exit("strace is not installed (Debian: apt-get install strace)")
+    for name in servers():
+        proc, port = start(name)
+        try:
+            # Connections made before tracing starts: count only requests.
+            trace = subprocess.Popen(
+                ["strace", "-c", "-f", "-p", str(proc.pid), "-o", f"/tmp/strace-{name}.txt"],
+                stderr=subprocess.DEVNULL)
+            time.sleep(1.0)
+            subprocess.run(
+                ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(args.requests),
+                 "-P", "1", "-t", "ping", "-q"],
+                check=True, capture_output=True)
+            time.sleep(0.2)
+            trace.send_signal(2)
+            trace.wait()
+        finally:
+            proc.kill()
+            proc.wait()
+        total = 0
+        calls = {}
+        with open(f"/tmp/strace-{name}.txt") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 5 and parts[-1] not in ("syscall", "total") and parts[3].isdigit():
+                    calls[parts[-1]] = int(parts[3])
+                    total += int(parts[3])
+        # PING_INLINE and PING_MBULK, args.requests each.
+        requests = 2 * args.requests
+        top = ", ".join(f"{k} {v / requests:.3f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:5])
+        print(f"{name}: {total / requests:.3f} syscalls per request ({top})")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory(args):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = args.clients + 100
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
+    for name in servers():
+        extra = ["--maxclients", str(args.clients + 10)]
+        proc, port = start(name, extra)
+        try:
+            # One client first, so one-time allocations are in the baseline.
+            first = socket.create_connection(("127.0.0.1", port))
+            first.sendall(b"PING\r\n")
+            first.recv(16)
+            time.sleep(0.3)
+            before = rss_kib(proc.pid)
+            conns = []
+            for _ in range(args.clients):
+                s = socket.create_connection(("127.0.0.1", port))
+                conns.append(s)
+            # A round trip on the last one: the server has accepted them all.
+            conns[-1].sendall(b"PING\r\n")
+            conns[-1].recv(16)
+            time.sleep(0.5)
+            after = rss_kib(proc.pid)
+            per = (after - before) * 1024 / args.clients
+            print(f"{name}: {before} KiB -> {after} KiB with {args.clients} idle clients: "
+                  f"{per:.0f} bytes per client")
+            for s in conns:
+                s.close()
+            first.close()
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory"])
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--requests", type=int, default=100_000)
+    p.add_argument("--clients", type=int, default=10_000)
+    args = p.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "ae-demo"], cwd=ROOT, check=True)
+    {"throughput": throughput, "syscalls": syscalls, "memory": memory}[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()
