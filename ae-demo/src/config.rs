@@ -19,21 +19,12 @@ pub enum Backend {
 impl Backend {
     /// The platform's best backend.
     pub fn best() -> Backend {
-        cfg_if::cfg_if! {
-            if #[cfg(target_os = "linux")] {
-                Backend::Epoll
-            } else if #[cfg(any(
-                target_os = "macos",
-                target_os = "ios",
-                target_os = "freebsd",
-                target_os = "openbsd",
-                target_os = "netbsd",
-                target_os = "dragonfly",
-            ))] {
-                Backend::Kqueue
-            } else {
-                Backend::Select
-            }
+        if cfg!(target_os = "linux") {
+            Backend::Epoll
+        } else if ae_kqueue::NATIVE {
+            Backend::Kqueue
+        } else {
+            Backend::Select
         }
     }
 }

@@ -55,30 +55,23 @@ fn run_epoll(_: config::Config, _: Arc<AtomicBool>) -> RunResult {
     ))
 }
 
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    all(target_os = "linux", feature = "libkqueue")
-))]
 fn run_kqueue(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
-    server::run::<ae_kqueue::Kqueue>(config, shutdown)
-}
-
-#[cfg(not(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    all(target_os = "linux", feature = "libkqueue")
-)))]
-fn run_kqueue(_: config::Config, _: Arc<AtomicBool>) -> RunResult {
-    Err(std::io::Error::other(
-        "the kqueue backend is not built in: on Linux build with --features libkqueue and LIBKQUEUE_DIR set",
-    ))
+    cfg_if::cfg_if! {
+        if #[cfg(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "netbsd",
+            target_os = "dragonfly",
+            all(target_os = "linux", feature = "libkqueue")
+        ))] {
+            server::run::<ae_kqueue::Kqueue>(config, shutdown)
+        } else {
+            let _ = (config, shutdown);
+            Err(std::io::Error::other(
+                "the kqueue backend is not built in: on Linux build with --features libkqueue and LIBKQUEUE_DIR set",
+            ))
+        }
+    }
 }

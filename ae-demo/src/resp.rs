@@ -80,6 +80,18 @@ fn find(haystack: &[u8], byte: u8) -> Option<usize> {
     haystack.iter().position(|&b| b == byte)
 }
 
+/// The `*N` or `$N` line at the start of `rest`, without its CRLF, once the
+/// two bytes after `\r` have arrived (as Redis, the `\n` is taken unseen).
+/// Longer than [`INLINE_MAX`] without a `\r` is the error `too_big`.
+fn count_line<'a>(rest: &'a [u8], too_big: &str) -> Result<Option<&'a [u8]>, ProtocolError> {
+    match find(rest, b'\r') {
+        Some(cr) if cr + 2 <= rest.len() => Ok(Some(&rest[..cr])),
+        Some(_) => Ok(None),
+        None if rest.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
+        None => Ok(None),
+    }
+}
+
 impl Parser {
     /// True between requests: nothing partial is held.
     pub fn is_idle(&self) -> bool {
@@ -161,20 +173,13 @@ impl Parser {
 
     fn parse_multibulk(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
         if self.multibulk_left == 0 {
-            let rest = &buf[*pos..];
-            let Some(cr) = find(rest, b'\r') else {
-                if rest.len() > INLINE_MAX {
-                    return Err(ProtocolError::new("too big mbulk count string"));
-                }
+            let Some(line) = count_line(&buf[*pos..], "too big mbulk count string")? else {
                 return Ok(Parsed::Incomplete);
             };
-            if cr + 2 > rest.len() {
-                return Ok(Parsed::Incomplete);
-            }
-            let count = string2ll(&rest[1..cr])
+            let count = string2ll(&line[1..])
                 .filter(|&n| n <= MAX_MULTIBULK_LEN)
                 .ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
-            *pos += cr + 2;
+            *pos += line.len() + 2;
             self.argc = 0;
             if count <= 0 {
                 return Ok(Parsed::Request);
@@ -187,26 +192,19 @@ impl Parser {
             let len = match self.bulk_len {
                 Some(len) => len,
                 None => {
-                    let rest = &buf[*pos..];
-                    let Some(cr) = find(rest, b'\r') else {
-                        if rest.len() > INLINE_MAX {
-                            return Err(ProtocolError::new("too big bulk count string"));
-                        }
+                    let Some(line) = count_line(&buf[*pos..], "too big bulk count string")? else {
                         return Ok(Parsed::Incomplete);
                     };
-                    if cr + 2 > rest.len() {
-                        return Ok(Parsed::Incomplete);
-                    }
-                    if rest[0] != b'$' {
+                    if line[0] != b'$' {
                         return Err(ProtocolError(format!(
                             "expected '$', got '{}'",
-                            char::from(rest[0])
+                            char::from(line[0])
                         )));
                     }
-                    let len = string2ll(&rest[1..cr])
+                    let len = string2ll(&line[1..])
                         .filter(|&n| (0..=MAX_BULK_LEN).contains(&n))
                         .ok_or_else(|| ProtocolError::new("invalid bulk length"))?;
-                    *pos += cr + 2;
+                    *pos += line.len() + 2;
                     self.bulk_len = Some(len as usize);
                     len as usize
                 }

@@ -22,6 +22,17 @@
 //! the feature, on Linux, the crate is empty.
 #![warn(missing_docs)]
 
+/// True where the kernel itself has kqueue (macOS and the BSDs), so it is
+/// the platform's best backend.
+pub const NATIVE: bool = cfg!(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+));
+
 cfg_if::cfg_if! {
     if #[cfg(any(
         target_os = "macos",
