@@ -86,6 +86,7 @@ macro_rules! __conformance_cases {
             i7_waker_wakes_blocked_poll_from_other_thread,
             i7_wake_before_blocking_is_not_lost,
             b2_fires_only_ready_fds,
+            steady_state_iterations_do_not_allocate,
         }
     };
 }
@@ -1428,6 +1429,49 @@ pub fn b2_fires_only_ready_fds<P: Poller>() {
     wb.write_all(b"x").expect("write");
     assert_eq!(poll_now(&mut el, &mut log), 1);
     assert_eq!(log, ["b"]);
+}
+
+/// The "no allocation per iteration in steady state": with a fd
+/// firing, a repeating timer and both hooks, iterations allocate nothing
+/// once the buffers have grown (counted on this thread).
+pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
+    #[derive(Default)]
+    struct Counts {
+        reads: u32,
+        ticks: u32,
+        hooks: u32,
+    }
+    let mut el: EventLoop<P, Counts> = new_loop();
+    let (a, b) = readable_pair();
+    // The handler consumes its byte and sends the next one to itself.
+    el.create_file_event(fd(&a), R, move |_, c: &mut Counts, _, _| {
+        let mut byte = [0u8; 1];
+        if (&a).read(&mut byte).is_ok() {
+            c.reads += 1;
+            (&b).write_all(&byte).expect("write");
+        }
+    })
+    .expect("create_file_event");
+    el.create_time_event(ZERO, |_, c: &mut Counts, _| {
+        c.ticks += 1;
+        TimerAction::Repeat(ZERO)
+    });
+    el.set_before_sleep(|_, c: &mut Counts| c.hooks += 1);
+    el.set_after_sleep(|_, c: &mut Counts| c.hooks += 1);
+    let flags = now_flags() | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP;
+    let mut counts = Counts::default();
+    let mut iterate = |el: &mut EventLoop<P, Counts>, c: &mut Counts, n: u32| {
+        for _ in 0..n {
+            el.process_events(flags, c).expect("process_events");
+        }
+    };
+    iterate(&mut el, &mut counts, 100);
+    let info = allocation_counter::measure(|| iterate(&mut el, &mut counts, 1000));
+    assert_eq!(info.count_total, 0, "{info:?}");
+    assert_eq!(
+        (counts.reads, counts.ticks, counts.hooks),
+        (1100, 1100, 2200)
+    );
 }
 
 /// B5: the backend reports its name.
