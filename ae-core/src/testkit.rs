@@ -1460,7 +1460,7 @@ pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
     el.set_after_sleep(|_, c: &mut Counts| c.hooks += 1);
     let flags = now_flags() | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP;
     let mut counts = Counts::default();
-    let mut iterate = |el: &mut EventLoop<P, Counts>, c: &mut Counts, n: u32| {
+    let iterate = |el: &mut EventLoop<P, Counts>, c: &mut Counts, n: u32| {
         for _ in 0..n {
             el.process_events(flags, c).expect("process_events");
         }
