@@ -16,8 +16,11 @@ single-threaded redis-benchmark is often the bottleneck, and CPU per request
 is what the server itself costs. (Pinning the two to separate CPUs halves
 both servers' throughput on the VMs tried, so the scheduler places them.)
 
-syscalls: counts ae-demo's syscalls with strace -c during a -P 1 run and
-divides by the requests made (redis-server too, when installed).
+syscalls: counts each server's syscalls during a -P 1 run and divides by the
+requests made, twice: with strace -c (which names the calls, but slows the
+server so that more requests gather per epoll_wait) and, where perf works,
+with perf's raw_syscalls:sys_enter tracepoint (nearly free, so the count is
+the untraced one).
 
 memory: connects N idle clients and reports the growth of each server's
 resident memory (VmRSS) per client.
@@ -165,39 +168,71 @@ def backend_name():
     return "epoll" if sys.platform.startswith("linux") else "kqueue"
 
 
+def count_syscalls(name, tracer_cmd, requests):
+    """Runs -P 1 PING under `tracer_cmd(pid, out)`; returns the trace file."""
+    proc, port = start(name)
+    out = f"/tmp/syscalls-{name}-{tracer_cmd.__name__}.txt"
+    try:
+        # Attach before any benchmark connection: the counts include the 50
+        # connections' set-up and tear-down of each of the two tests.
+        trace = subprocess.Popen(tracer_cmd(proc.pid, out), stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        subprocess.run(
+            ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
+             "-P", "1", "-t", "ping", "-q"],
+            check=True, capture_output=True)
+        time.sleep(0.2)
+        trace.send_signal(2)
+        trace.wait()
+    finally:
+        proc.kill()
+        proc.wait()
+    return out
+
+
+def strace(pid, out):
+    return ["strace", "-c", "-f", "-p", str(pid), "-o", out]
+
+
+def perf(pid, out):
+    return ["perf", "stat", "-e", "raw_syscalls:sys_enter", "-p", str(pid), "-o", out]
+
+
+def perf_works():
+    if not shutil.which("perf"):
+        return False
+    probe = subprocess.run(["perf", "stat", "-e", "raw_syscalls:sys_enter", "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
 def syscalls(args):
+    # PING_INLINE and PING_MBULK, args.requests each.
+    requests = 2 * args.requests
+    use_perf = perf_works()
+    if not use_perf:
+        print("perf cannot count syscalls here: strace only", file=sys.stderr)
     if not shutil.which("strace"):
         sys.exit("strace is not installed (Debian: apt-get install strace)")
-    for name in servers():
-        proc, port = start(name)
-        try:
-            # Connections made before tracing starts: count only requests.
-            trace = subprocess.Popen(
-                ["strace", "-c", "-f", "-p", str(proc.pid), "-o", f"/tmp/strace-{name}.txt"],
-                stderr=subprocess.DEVNULL)
-            time.sleep(1.0)
-            subprocess.run(
-                ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(args.requests),
-                 "-P", "1", "-t", "ping", "-q"],
-                check=True, capture_output=True)
-            time.sleep(0.2)
-            trace.send_signal(2)
-            trace.wait()
-        finally:
-            proc.kill()
-            proc.wait()
-        total = 0
+    names = servers()
+    for name in names:
         calls = {}
-        with open(f"/tmp/strace-{name}.txt") as f:
+        with open(count_syscalls(name, strace, args.requests)) as f:
             for line in f:
                 parts = line.split()
                 if len(parts) >= 5 and parts[-1] not in ("syscall", "total") and parts[3].isdigit():
                     calls[parts[-1]] = int(parts[3])
-                    total += int(parts[3])
-        # PING_INLINE and PING_MBULK, args.requests each.
-        requests = 2 * args.requests
-        top = ", ".join(f"{k} {v / requests:.3f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:5])
-        print(f"{name}: {total / requests:.3f} syscalls per request ({top})")
+        total = sum(calls.values())
+        top = ", ".join(f"{k} {v / requests:.3f}"
+                        for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:5])
+        print(f"{name}, strace -c: {total / requests:.3f} syscalls per request ({top})")
+    if use_perf:
+        for name in names:
+            with open(count_syscalls(name, perf, args.requests)) as f:
+                for line in f:
+                    if "raw_syscalls:sys_enter" in line:
+                        total = int(line.split()[0].replace(",", ""))
+            print(f"{name}, perf (untraced): {total / requests:.3f} syscalls per request")
 
 
 def rss_kib(pid):
