@@ -305,10 +305,10 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// delete itself from its own callback. An unknown or already deleted id
     /// is an error of kind [`io::ErrorKind::NotFound`].
     pub fn delete_time_event(&mut self, id: TimerId) -> io::Result<()> {
-        match self.timers.delete(id.0) {
+        match self.timers.delete(id) {
             None => Err(io::Error::new(
                 io::ErrorKind::NotFound,
-                format!("no timer with id {}", id.0),
+                format!("no timer with id {}", id.get()),
             )),
             Some(removed) => {
                 if let Some(t) = removed {
@@ -517,23 +517,23 @@ impl<P: Poller, S> EventLoop<P, S> {
         let mut due = mem::take(&mut self.timers.due);
         due.clear();
         self.timers
-            .collect_due(now, self.timers.next_id(), &mut due);
+            .collect_due(now, self.timers.next_seq(), &mut due);
         let mut count = 0;
         for &id in &due {
-            let Some(mut proc) = self.timers.table.get_mut(&id).and_then(|t| t.proc.take()) else {
+            let Some(mut proc) = self.timers.get_mut(id).and_then(|t| t.proc.take()) else {
                 continue; // deleted earlier in this pass
             };
-            let action = proc(self, state, TimerId(id));
+            let action = proc(self, state, id);
             count += 1;
-            let deleted = self.timers.table.get(&id).map_or(true, |t| t.deleted);
+            let deleted = self.timers.get_mut(id).map_or(true, |t| t.deleted);
             match action {
                 TimerAction::Repeat(delay) if !deleted => {
                     self.timers
                         .reschedule(id, deadline(Instant::now(), delay), proc);
                 }
                 _ => {
-                    if let Some(t) = self.timers.table.remove(&id) {
-                        t.finalize(TimerId(id));
+                    if let Some(t) = self.timers.remove(id) {
+                        t.finalize(id);
                     }
                 }
             }
