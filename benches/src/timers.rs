@@ -1,0 +1,85 @@
+//! Timer workloads, each at N live timers (ae.c keeps timers in a list, so
+//! its costs grow with N; ae uses a binary heap):
+//! - `idle`: one non-blocking iteration (with one idle fd, so it polls) while
+//!   N timers due in an hour are live;
+//! - `churn`: create N timers due in an hour, then delete them in creation
+//!   order; cost per timer;
+//! - `fire`: N timers with deadlines spread over 200 ms, all fired; CPU
+//!   time per timer.
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction};
+
+const HOUR: Duration = Duration::from_secs(3600);
+/// Deadlines of `fire` are spread over this.
+pub const FIRE_SPREAD: Duration = Duration::from_millis(200);
+
+/// A loop with one registered, never ready fd, so each iteration polls.
+fn idle_loop<P: Poller, S>() -> io::Result<(EventLoop<P, S>, UnixStream, UnixStream)> {
+    let mut el = EventLoop::new(1024)?;
+    let (a, b) = UnixStream::pair()?;
+    el.create_file_event(a.as_raw_fd(), Mask::READABLE, |_, _, _, _| {})?;
+    Ok((el, a, b))
+}
+
+/// Mean time of one non-blocking iteration with `n` live timers.
+pub fn idle<P: Poller>(n: usize, iterations: u32) -> io::Result<Duration> {
+    let (mut el, _a, _b) = idle_loop::<P, ()>()?;
+    for _ in 0..n {
+        el.create_time_event(HOUR, |_, _, _| TimerAction::NoMore);
+    }
+    let flags = Flags::ALL_EVENTS | Flags::DONT_WAIT;
+    el.process_events(flags, &mut ())?;
+    let start = Instant::now();
+    for _ in 0..iterations {
+        el.process_events(flags, &mut ())?;
+    }
+    Ok(start.elapsed() / iterations)
+}
+
+/// Time per timer to create `n` timers and delete them in creation order.
+pub fn churn<P: Poller>(n: usize) -> io::Result<Duration> {
+    let (mut el, _a, _b) = idle_loop::<P, ()>()?;
+    let mut ids = Vec::with_capacity(n);
+    let start = Instant::now();
+    for _ in 0..n {
+        ids.push(el.create_time_event(HOUR, |_, _, _| TimerAction::NoMore));
+    }
+    for id in ids {
+        el.delete_time_event(id)?;
+    }
+    Ok(start.elapsed() / n.max(1) as u32)
+}
+
+/// This process's CPU time so far (user + system).
+pub fn cpu_time() -> io::Result<Duration> {
+    use nix::sys::resource::{getrusage, UsageWho};
+    let usage = getrusage(UsageWho::RUSAGE_SELF)?;
+    let tv = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    Ok(tv(usage.user_time()) + tv(usage.system_time()))
+}
+
+/// CPU time per timer to create `n` timers spread over 200 ms and fire them
+/// all (the loop sleeps between deadlines; sleeping costs no CPU).
+pub fn fire<P: Poller>(n: usize) -> io::Result<Duration> {
+    let (mut el, _a, _b) = idle_loop::<P, usize>()?;
+    let cpu = cpu_time()?;
+    let step = FIRE_SPREAD / n.max(1) as u32;
+    for i in 0..n {
+        el.create_time_event(step * i as u32, |_, fired: &mut usize, _| {
+            *fired += 1;
+            TimerAction::NoMore
+        });
+    }
+    let mut fired = 0;
+    while fired < n {
+        el.process_events(Flags::ALL_EVENTS, &mut fired)?;
+    }
+    Ok((cpu_time()? - cpu) / n.max(1) as u32)
+}
