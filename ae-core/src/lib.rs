@@ -453,7 +453,7 @@ impl<P: Poller, S> EventLoop<P, S> {
             }
             self.fired = fired;
         }
-        if flags.contains(Flags::TIME_EVENTS) {
+        if flags.contains(Flags::TIME_EVENTS) && !self.timers.is_empty() {
             processed += self.process_time_events(state);
         }
         Ok(processed)
@@ -493,6 +493,9 @@ impl<P: Poller, S> EventLoop<P, S> {
         let mut ran: Option<FileHandler<P, S>> = None;
         let mut count = 0;
         for bit in order {
+            if !f.mask.contains(bit) {
+                continue;
+            }
             let Some(proc) = self.handler(f, bit) else {
                 continue;
             };

@@ -131,6 +131,11 @@ impl<T> Timers<T> {
         id
     }
 
+    /// True when no deadline is pending (not even a stale one).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     /// The live timer named by `id`.
     pub(crate) fn get_mut(&mut self, id: TimerId) -> Option<&mut Timer<T>> {
         let slot = self.slots.get_mut(id.slot as usize)?;
