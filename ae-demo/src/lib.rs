@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod cron;
 pub mod db;
+pub mod fuzzing;
 pub mod networking;
 pub mod reply;
 pub mod resp;

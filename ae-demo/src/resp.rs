@@ -80,11 +80,19 @@ fn find(haystack: &[u8], byte: u8) -> Option<usize> {
     haystack.iter().position(|&b| b == byte)
 }
 
+/// The first `INLINE_MAX + 1` bytes of `rest`: where the end of a line
+/// that respects the limit must be.
+fn line_window(rest: &[u8]) -> &[u8] {
+    &rest[..rest.len().min(INLINE_MAX + 1)]
+}
+
 /// The `*N` or `$N` line at the start of `rest`, without its CRLF, once the
 /// two bytes after `\r` have arrived (as Redis, the `\n` is taken unseen).
-/// Longer than [`INLINE_MAX`] without a `\r` is the error `too_big`.
+/// A line longer than [`INLINE_MAX`] is the error `too_big`, whether or not
+/// its `\r` has arrived, so the outcome does not depend on how the bytes
+/// were split into reads (Redis checks only a line whose end is missing).
 fn count_line<'a>(rest: &'a [u8], too_big: &str) -> Result<Option<&'a [u8]>, ProtocolError> {
-    match find(rest, b'\r') {
+    match find(line_window(rest), b'\r') {
         Some(cr) if cr + 2 <= rest.len() => Ok(Some(&rest[..cr])),
         Some(_) => Ok(None),
         None if rest.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
@@ -125,6 +133,13 @@ impl Parser {
         self.argc = 0;
     }
 
+    /// Heap bytes this parser keeps (its argument buffers): they grow with
+    /// the arguments received, never with a count or length announced.
+    pub fn heap_bytes(&self) -> usize {
+        self.args.capacity() * std::mem::size_of::<Vec<u8>>()
+            + self.args.iter().map(Vec::capacity).sum::<usize>()
+    }
+
     fn push_arg(&mut self, data: &[u8]) {
         if let Some(buf) = self.args.get_mut(self.argc) {
             buf.clear();
@@ -151,7 +166,9 @@ impl Parser {
 
     fn parse_inline(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
         let rest = &buf[*pos..];
-        let Some(nl) = find(rest, b'\n') else {
+        // As for count lines, the limit holds for the line however it was
+        // split into reads.
+        let Some(nl) = find(line_window(rest), b'\n') else {
             if rest.len() > INLINE_MAX {
                 return Err(ProtocolError::new("too big inline request"));
             }
@@ -195,10 +212,12 @@ impl Parser {
                     let Some(line) = count_line(&buf[*pos..], "too big bulk count string")? else {
                         return Ok(Parsed::Incomplete);
                     };
-                    if line[0] != b'$' {
+                    // The line may be empty: then the byte seen is its `\r`.
+                    let first = line.first().copied().unwrap_or(b'\r');
+                    if first != b'$' {
                         return Err(ProtocolError(format!(
                             "expected '$', got '{}'",
-                            char::from(line[0])
+                            char::from(first)
                         )));
                     }
                     let len = string2ll(&line[1..])
@@ -235,8 +254,10 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Redis's `sdssplitargs`: space-separated arguments, with "double quotes"
 /// (escapes `\n \r \t \b \a \\ \" \xHH`) and 'single quotes' (escape `\'`).
 /// A closing quote must be followed by a space or the end. `None` for
-/// unbalanced quotes.
+/// unbalanced quotes. As in C, where the line is a string, a NUL byte ends
+/// the line.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let line = &line[..find(line, 0).unwrap_or(line.len())];
     let mut args = Vec::new();
     let mut p = 0;
     loop {
@@ -419,6 +440,44 @@ mod tests {
         );
     }
 
+    /// Found by the fuzz target: an empty line where a `$N` line belongs
+    /// indexed an empty slice and panicked, from network input.
+    #[test]
+    fn empty_bulk_count_line_is_a_protocol_error() {
+        assert_eq!(
+            parse_all(b"*1\r\n\r\n"),
+            vec![Err(ProtocolError::new("expected '$', got '\r'"))]
+        );
+    }
+
+    /// A line over the limit is an error also when its end arrives in the
+    /// same read; before, one piece parsed it (or failed differently) while
+    /// smaller reads hit the limit.
+    #[test]
+    fn line_limits_do_not_depend_on_the_reads() {
+        let mut inline = vec![b'a'; INLINE_MAX + 1];
+        inline.extend_from_slice(b"\r\n");
+        let mut count = b"*".to_vec();
+        count.extend(vec![b'1'; INLINE_MAX + 1]);
+        count.extend_from_slice(b"\r\n");
+        let mut bulk = b"*1\r\n$".to_vec();
+        bulk.extend(vec![b'1'; INLINE_MAX + 1]);
+        bulk.extend_from_slice(b"\r\n");
+        for (input, msg) in [
+            (inline, "too big inline request"),
+            (count, "too big mbulk count string"),
+            (bulk, "too big bulk count string"),
+        ] {
+            let expected = vec![Err(ProtocolError::new(msg))];
+            assert_eq!(parse_all(&input), expected);
+            assert_eq!(parse_split(&input, 16 * 1024), expected);
+        }
+        // At the limit exactly, the line is fine.
+        let mut inline = vec![b'a'; INLINE_MAX];
+        inline.extend_from_slice(b"\n");
+        assert_eq!(parse_all(&inline), vec![Ok(vec![vec![b'a'; INLINE_MAX]])]);
+    }
+
     #[test]
     fn huge_announced_counts_allocate_as_arguments_arrive() {
         let mut parser = Parser::default();
@@ -467,5 +526,21 @@ mod tests {
         assert_eq!(split_args(b"\"\""), Some(args(&[""])));
         assert_eq!(split_args(b""), Some(vec![]));
         assert_eq!(split_args(b"\"abc"), None);
+    }
+
+    /// Found by the fuzz target: a NUL outside quotes made split_args push
+    /// empty arguments forever (a hang and unbounded memory from one
+    /// inline request, `PING \0`). As sdssplitargs, whose line is a C
+    /// string, the NUL ends the line.
+    #[test]
+    fn nul_ends_an_inline_line() {
+        assert_eq!(split_args(b"PING \0 x"), Some(args(&["PING"])));
+        assert_eq!(split_args(b"\0PING"), Some(vec![]));
+        assert_eq!(split_args(b"ECHO \"a\0b\""), None);
+        assert_eq!(split_args(b"ECHO \"a\"\0x"), Some(args(&["ECHO", "a"])));
+        assert_eq!(
+            parse_all(b"PING \0 x\r\nECHO a\0\r\n"),
+            vec![Ok(args(&["PING"])), Ok(args(&["ECHO", "a"]))]
+        );
     }
 }
