@@ -13,13 +13,16 @@ use crate::server::{Loop, Server};
 /// (`ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC`).
 const EXPIRE_TIME_PERCENT: u32 = 25;
 
-/// Runs `hz` times a second: shutdown when asked, idle clients, active
-/// expiry, the ops/sec sample.
+/// Runs `hz` times a second: shutdown when asked, SIGHUP noted, idle
+/// clients, active expiry, the ops/sec sample.
 pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerId) -> TimerAction {
     let period = Duration::from_millis(1000 / u64::from(server.config.hz));
     if server.shutdown_asap.load(Ordering::SeqCst) {
         prepare_for_shutdown(el, server);
         return TimerAction::NoMore;
+    }
+    if server.hangup.swap(false, Ordering::SeqCst) {
+        log!(Notice, "Received SIGHUP: ignored, as Redis does.");
     }
     clients_cron(el, server);
     let expired = server.db.active_expire(period * EXPIRE_TIME_PERCENT / 100);

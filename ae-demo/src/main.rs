@@ -1,11 +1,10 @@
 //! The `ae-demo` server binary.
 
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use ae_demo::config::{self, Backend, Command};
-use ae_demo::server;
+use ae_demo::server::{self, Signals};
 
 fn main() -> ExitCode {
     let config = match config::parse_args(std::env::args().skip(1)) {
@@ -20,17 +19,22 @@ fn main() -> ExitCode {
         }
     };
     // The handlers only set a flag; serverCron acts on it.
-    let shutdown = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&shutdown)) {
+    let signals = Signals::default();
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for (signal, flag) in [
+        (SIGINT, &signals.shutdown),
+        (SIGTERM, &signals.shutdown),
+        (SIGHUP, &signals.hangup),
+    ] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(flag)) {
             eprintln!("ae-demo: cannot handle signal {signal}: {e}");
             return ExitCode::FAILURE;
         }
     }
     let result = match config.backend {
-        Backend::Epoll => run_epoll(config, shutdown),
-        Backend::Select => server::run::<ae_select::Select>(config, shutdown),
-        Backend::Kqueue => run_kqueue(config, shutdown),
+        Backend::Epoll => run_epoll(config, signals),
+        Backend::Select => server::run::<ae_select::Select>(config, signals),
+        Backend::Kqueue => run_kqueue(config, signals),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,18 +48,18 @@ fn main() -> ExitCode {
 type RunResult = std::io::Result<()>;
 
 #[cfg(target_os = "linux")]
-fn run_epoll(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
-    server::run::<ae_epoll::Epoll>(config, shutdown)
+fn run_epoll(config: config::Config, signals: Signals) -> RunResult {
+    server::run::<ae_epoll::Epoll>(config, signals)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run_epoll(_: config::Config, _: Arc<AtomicBool>) -> RunResult {
+fn run_epoll(_: config::Config, _: Signals) -> RunResult {
     Err(std::io::Error::other(
         "the epoll backend exists on Linux only",
     ))
 }
 
-fn run_kqueue(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
+fn run_kqueue(config: config::Config, signals: Signals) -> RunResult {
     cfg_if::cfg_if! {
         if #[cfg(any(
             target_os = "macos",
@@ -66,9 +70,9 @@ fn run_kqueue(config: config::Config, shutdown: Arc<AtomicBool>) -> RunResult {
             target_os = "dragonfly",
             all(target_os = "linux", feature = "libkqueue")
         ))] {
-            server::run::<ae_kqueue::Kqueue>(config, shutdown)
+            server::run::<ae_kqueue::Kqueue>(config, signals)
         } else {
-            let _ = (config, shutdown);
+            let _ = (config, signals);
             Err(std::io::Error::other(
                 "the kqueue backend is not built in: on Linux build with --features libkqueue and LIBKQUEUE_DIR set",
             ))

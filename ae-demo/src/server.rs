@@ -93,6 +93,19 @@ impl Stats {
     }
 }
 
+/// The flags the signal handlers set; `server_cron` acts on them. The
+/// handlers only store `true` (async-signal-safe), so the loop, not the
+/// handler, does the work.
+#[derive(Clone, Default)]
+pub struct Signals {
+    /// SIGINT, SIGTERM (and SHUTDOWN): shut down cleanly.
+    pub shutdown: Arc<AtomicBool>,
+    /// SIGHUP: ignored, as Redis ignores it, but handled (not `SIG_IGN`)
+    /// so the cron can log it; it interrupts the poll, which must lose
+    /// nothing.
+    pub hangup: Arc<AtomicBool>,
+}
+
 /// The whole server state, handed to every handler as `&mut`.
 pub struct Server {
     /// Settings from the command line.
@@ -113,6 +126,8 @@ pub struct Server {
     pub stats: Stats,
     /// Set by SIGINT/SIGTERM or SHUTDOWN; serverCron acts on it.
     pub shutdown_asap: Arc<AtomicBool>,
+    /// Set by SIGHUP; serverCron logs and clears it.
+    pub hangup: Arc<AtomicBool>,
     /// Next CLIENT ID.
     pub next_client_id: u64,
     /// One read buffer for all clients: reads land here and only the tail
@@ -180,7 +195,7 @@ fn adjust_open_files_limit(config: &mut Config) {
 /// before-sleep hook that writes replies.
 pub fn init_server<P: Poller>(
     mut config: Config,
-    shutdown: Arc<AtomicBool>,
+    signals: Signals,
 ) -> io::Result<(Loop<P>, Server)> {
     log::set_level(config.loglevel);
     adjust_open_files_limit(&mut config);
@@ -224,7 +239,8 @@ pub fn init_server<P: Poller>(
         pending_writes: Vec::new(),
         db: Db::default(),
         stats: Stats::default(),
-        shutdown_asap: shutdown,
+        shutdown_asap: signals.shutdown,
+        hangup: signals.hangup,
         next_client_id: 1,
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
         start: Instant::now(),
@@ -245,7 +261,7 @@ pub fn init_server<P: Poller>(
 }
 
 /// Runs the server until shutdown (`aeMain` in Redis's `main`).
-pub fn run<P: Poller>(config: Config, shutdown: Arc<AtomicBool>) -> io::Result<()> {
-    let (mut el, mut server) = init_server::<P>(config, shutdown)?;
+pub fn run<P: Poller>(config: Config, signals: Signals) -> io::Result<()> {
+    let (mut el, mut server) = init_server::<P>(config, signals)?;
     el.run(&mut server)
 }
