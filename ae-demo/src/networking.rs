@@ -228,9 +228,16 @@ fn over_output_limit(server: &Server, c: &Client) -> bool {
 }
 
 /// Runs every complete request in `data`; returns the bytes consumed.
+/// Stops once the client's replies pass the output limit: the caller then
+/// closes it, and running more of its requests would only grow the buffer
+/// (one read of `GET big` requests could otherwise queue gigabytes; Redis
+/// likewise stops at `CLIENT_CLOSE_ASAP`).
 fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usize {
     let mut pos = 0;
-    while !c.close_after_reply && pos < data.len() {
+    while !c.close_after_reply
+        && pos < data.len()
+        && c.reply.len() - c.sent <= server.config.client_output_buffer_limit
+    {
         match c.parser.parse(data, &mut pos) {
             Ok(Parsed::Request) => {
                 let (mut args, argc) = c.parser.take_args();
