@@ -40,11 +40,16 @@ impl Server {
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = line.split("port=").nth(1) {
+                // Logged first, so the log holds the start line once
+                // `start` returns.
+                let port = line.split("port=").nth(1).map(|port| {
                     let port: String = port.chars().take_while(char::is_ascii_digit).collect();
-                    let _ = tx.send(port.parse::<u16>().ok());
-                }
+                    port.parse::<u16>().ok()
+                });
                 sink.lock().unwrap().push(line);
+                if let Some(port) = port {
+                    let _ = tx.send(port);
+                }
             }
             let _ = tx.send(None);
         });
@@ -149,4 +154,88 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+impl Server {
+    /// True while the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// The server's open fds, from /proc/<pid>/fd.
+    pub fn fd_count(&self) -> usize {
+        fd_count(self.pid())
+    }
+
+    /// A `kB` field of /proc/<pid>/status, in KiB (`VmRSS`: resident now,
+    /// `VmHWM`: the peak).
+    pub fn status_kib(&self, field: &str) -> u64 {
+        status_kib(self.pid(), field)
+    }
+
+    /// The log lines that contain `needle`.
+    pub fn log_lines(&self, needle: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter().filter(|l| l.contains(needle)).cloned().collect()
+    }
+
+    /// A value of `INFO` (e.g. `connected_clients`), over a new connection.
+    pub fn info_field(&self, field: &str) -> u64 {
+        let mut con = self.redis();
+        let info: String = redis::cmd("INFO").query(&mut con).expect("INFO");
+        let prefix = format!("{field}:");
+        info.lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| panic!("{field} missing in INFO"))
+            .trim()
+            .parse()
+            .expect("a number")
+    }
+}
+
+/// Open fds of process `pid`.
+pub fn fd_count(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("/proc/<pid>/fd")
+        .count()
+}
+
+/// A `kB` field of /proc/<pid>/status, in KiB.
+pub fn status_kib(pid: i32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let prefix = format!("{field}:");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{field} missing in /proc/{pid}/status"))
+}
+
+/// Raises this process's soft open-files limit to at least `want` (up to
+/// the hard limit; setrlimit is a safe call in nix); fails the test, saying
+/// why, when the hard limit is lower. Child processes inherit the limit.
+pub fn raise_fd_limit(want: u64) {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
+    if soft >= want {
+        return;
+    }
+    assert!(
+        hard >= want,
+        "this test needs {want} open files but the hard limit is {hard}: raise it (ulimit -Hn)"
+    );
+    setrlimit(Resource::RLIMIT_NOFILE, want, hard).expect("setrlimit");
+}
+
+/// Reads one CRLF-terminated line (without the CRLF).
+pub fn read_line(s: &mut TcpStream) -> Vec<u8> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        s.read_exact(&mut byte).expect("read a reply line");
+        line.push(byte[0]);
+    }
+    line.truncate(line.len() - 2);
+    line
 }
