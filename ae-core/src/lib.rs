@@ -87,8 +87,11 @@ impl<P: Poller, S> FileEvent<P, S> {
 /// handlers with the caller's state `S`.
 pub struct EventLoop<P: Poller, S = ()> {
     events: Vec<FileEvent<P, S>>,
-    /// Highest fd with events, -1 for none (ae.c's `maxfd`).
-    max_fd: RawFd,
+    /// How many fds have events. ae.c tracks the highest fd instead and
+    /// rescans down from it when that one is deleted, which costs O(fds) per
+    /// delete when one high fd comes and goes; the highest is only needed by
+    /// `resize`, which finds it then.
+    registered: usize,
     next_generation: u64,
     /// Reused every iteration: steady state allocates nothing.
     fired: Vec<Fired>,
@@ -131,7 +134,7 @@ impl<P: Poller, S> EventLoop<P, S> {
         let events = fresh_table(set_size)?;
         Ok(EventLoop {
             events,
-            max_fd: -1,
+            registered: 0,
             next_generation: 1,
             fired: Vec::new(),
             timers: Timers::new(),
@@ -161,11 +164,12 @@ impl<P: Poller, S> EventLoop<P, S> {
         if set_size == self.events.len() {
             return Ok(());
         }
-        if self.max_fd >= 0 && set_size <= self.max_fd as usize {
-            return Err(invalid_input(format!(
-                "cannot resize to {set_size}: fd {} is registered",
-                self.max_fd
-            )));
+        if let Some(highest) = self.highest_fd() {
+            if set_size <= highest {
+                return Err(invalid_input(format!(
+                    "cannot resize to {set_size}: fd {highest} is registered"
+                )));
+            }
         }
         check_set_size(set_size)?;
         if let Some(more) = set_size.checked_sub(self.events.len()) {
@@ -217,6 +221,7 @@ impl<P: Poller, S> EventLoop<P, S> {
         if old.is_empty() {
             fe.generation = self.next_generation;
             self.next_generation += 1;
+            self.registered += 1;
         }
         if mask.contains(Mask::READABLE) {
             fe.read = Some(proc.clone());
@@ -225,7 +230,6 @@ impl<P: Poller, S> EventLoop<P, S> {
             fe.write = Some(proc);
         }
         fe.mask |= mask;
-        self.max_fd = self.max_fd.max(fd);
         Ok(())
     }
 
@@ -250,15 +254,15 @@ impl<P: Poller, S> EventLoop<P, S> {
         if mask.contains(Mask::WRITABLE) {
             fe.write = None;
         }
-        if !fe.mask.intersects(Mask::READ_WRITE) {
+        if !old.is_empty() && !fe.mask.intersects(Mask::READ_WRITE) {
             fe.mask = Mask::NONE;
-            if fd == self.max_fd {
-                self.max_fd = self.events[..i]
-                    .iter()
-                    .rposition(|fe| !fe.mask.is_empty())
-                    .map_or(-1, |j| j as RawFd);
-            }
+            self.registered -= 1;
         }
+    }
+
+    /// The highest fd with events (ae.c's `maxfd`), found by scanning down.
+    fn highest_fd(&self) -> Option<usize> {
+        self.events.iter().rposition(|fe| !fe.mask.is_empty())
     }
 
     /// The events registered on `fd`; [`Mask::NONE`] when out of range
@@ -388,7 +392,7 @@ impl<P: Poller, S> EventLoop<P, S> {
                 Flags::ALL_EVENTS | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP,
                 state,
             )?;
-            if self.max_fd < 0 && self.timers.earliest().is_none() {
+            if self.registered == 0 && self.timers.earliest().is_none() {
                 break;
             }
         }
@@ -409,7 +413,7 @@ impl<P: Poller, S> EventLoop<P, S> {
         }
         let mut processed = 0;
         let dont_wait = self.dont_wait || flags.contains(Flags::DONT_WAIT);
-        if self.max_fd >= 0 || (flags.contains(Flags::TIME_EVENTS) && !dont_wait) {
+        if self.registered > 0 || (flags.contains(Flags::TIME_EVENTS) && !dont_wait) {
             if flags.contains(Flags::CALL_BEFORE_SLEEP) {
                 self.call_hook(self.before_sleep.clone(), state);
             }
@@ -426,7 +430,7 @@ impl<P: Poller, S> EventLoop<P, S> {
             let mut fired = mem::take(&mut self.fired);
             fired.clear();
             // With no fd and no timer nothing could end an unbounded wait.
-            if timeout.is_some() || self.max_fd >= 0 {
+            if timeout.is_some() || self.registered > 0 {
                 match self.poller.poll(timeout, &mut fired) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => fired.clear(),
