@@ -60,22 +60,6 @@ fn run_epoll(_: config::Config, _: Signals) -> RunResult {
 }
 
 fn run_kqueue(config: config::Config, signals: Signals) -> RunResult {
-    cfg_if::cfg_if! {
-        if #[cfg(any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "netbsd",
-            target_os = "dragonfly",
-            all(target_os = "linux", feature = "libkqueue")
-        ))] {
-            server::run::<ae_kqueue::Kqueue>(config, signals)
-        } else {
-            let _ = (config, signals);
-            Err(std::io::Error::other(
-                "the kqueue backend is not built in: on Linux build with --features libkqueue and LIBKQUEUE_DIR set",
-            ))
-        }
-    }
+    // Where kqueue is not built in, creating the loop says so.
+    server::run::<ae_kqueue::Kqueue>(config, signals)
 }

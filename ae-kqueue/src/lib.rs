@@ -18,20 +18,11 @@
 //! LIBKQUEUE_DIR=/opt/libkqueue LD_LIBRARY_PATH=/opt/libkqueue/lib \
 //!     cargo test -p ae-kqueue --features libkqueue
 //! ```
-//! Without `LIBKQUEUE_DIR` the crate type-checks but does not link. Without
-//! the feature, on Linux, the crate is empty.
+//! Without `LIBKQUEUE_DIR` the crate type-checks but does not link. Where
+//! kqueue is not built in (Linux without the feature, other systems),
+//! [`Kqueue`] still exists so callers need no cfg of their own, and creating
+//! one fails with [`std::io::ErrorKind::Unsupported`] saying why.
 #![warn(missing_docs)]
-
-/// True where the kernel itself has kqueue (macOS and the BSDs), so it is
-/// the platform's best backend.
-pub const NATIVE: bool = cfg!(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-));
 
 cfg_if::cfg_if! {
     if #[cfg(any(
@@ -45,9 +36,27 @@ cfg_if::cfg_if! {
         use libc as sys;
         mod kqueue;
         pub use kqueue::Kqueue;
+        /// True where the kernel itself has kqueue (macOS and the BSDs), so
+        /// it is the platform's best backend.
+        pub const NATIVE: bool = true;
+        /// True where [`Kqueue`] works in this build.
+        pub const AVAILABLE: bool = true;
     } else if #[cfg(all(target_os = "linux", feature = "libkqueue"))] {
         mod sys;
         mod kqueue;
         pub use kqueue::Kqueue;
+        /// True where the kernel itself has kqueue (macOS and the BSDs), so
+        /// it is the platform's best backend.
+        pub const NATIVE: bool = false;
+        /// True where [`Kqueue`] works in this build.
+        pub const AVAILABLE: bool = true;
+    } else {
+        mod unavailable;
+        pub use unavailable::Kqueue;
+        /// True where the kernel itself has kqueue (macOS and the BSDs), so
+        /// it is the platform's best backend.
+        pub const NATIVE: bool = false;
+        /// True where [`Kqueue`] works in this build.
+        pub const AVAILABLE: bool = false;
     }
 }

@@ -78,7 +78,7 @@ impl Backend {
 }
 
 /// Whether the kqueue backend is compiled in.
-pub const KQUEUE: bool = ae_kqueue::NATIVE || cfg!(all(target_os = "linux", feature = "libkqueue"));
+pub const KQUEUE: bool = ae_kqueue::AVAILABLE;
 
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,7 +97,8 @@ impl FromStr for Backend {
 }
 
 /// Calls `$body` with `$P` bound to the ae `Poller` type of `$backend`
-/// (an ae backend: epoll, select or kqueue).
+/// (an ae backend: epoll, select or kqueue; a kqueue loop fails to be
+/// created where this build has none).
 #[macro_export]
 macro_rules! with_ae_poller {
     ($backend:expr, $P:ident => $body:expr) => {{
@@ -111,15 +112,6 @@ macro_rules! with_ae_poller {
                 type $P = ae_select::Select;
                 Ok($body)
             }
-            #[cfg(any(
-                target_os = "macos",
-                target_os = "ios",
-                target_os = "freebsd",
-                target_os = "openbsd",
-                target_os = "netbsd",
-                target_os = "dragonfly",
-                all(target_os = "linux", feature = "libkqueue")
-            ))]
             $crate::Backend::Kqueue => {
                 type $P = ae_kqueue::Kqueue;
                 Ok($body)

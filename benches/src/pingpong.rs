@@ -108,13 +108,31 @@ impl Pairs {
     }
 }
 
-/// One implementation of the workload.
+/// One implementation of the workload: how it re-registers and polls; the
+/// workload itself is the same for all.
 pub trait PingPong {
+    /// The pairs and counters.
+    fn pairs(&mut self) -> &mut Pairs;
+    /// Deletes and creates again the read interest of every pair.
+    fn reregister(&mut self) -> io::Result<()>;
+    /// One non-blocking poll, handling what fired.
+    fn pass(&mut self) -> io::Result<()>;
+
     /// Re-registers every pair's read handler and runs one non-blocking pass.
-    fn setup(&mut self) -> io::Result<()>;
+    fn setup(&mut self) -> io::Result<()> {
+        self.reregister()?;
+        self.pass()
+    }
+
     /// Writes to `active` pairs with a budget of `writes` and runs
     /// non-blocking passes until every byte has been read.
-    fn run(&mut self, active: usize, writes: usize) -> io::Result<()>;
+    fn run(&mut self, active: usize, writes: usize) -> io::Result<()> {
+        self.pairs().kick(active, writes)?;
+        while !self.pairs().done(active) {
+            self.pass()?;
+        }
+        Ok(())
+    }
 }
 
 /// The workload on an ae loop.
@@ -133,7 +151,11 @@ impl<P: Poller> Ae<P> {
 const NOW: Flags = Flags::ALL_EVENTS.union(Flags::DONT_WAIT);
 
 impl<P: Poller> PingPong for Ae<P> {
-    fn setup(&mut self) -> io::Result<()> {
+    fn pairs(&mut self) -> &mut Pairs {
+        &mut self.pairs
+    }
+
+    fn reregister(&mut self) -> io::Result<()> {
         for i in 0..self.pairs.len() {
             let fd = self.pairs.readers[i].as_raw_fd();
             self.el.delete_file_event(fd, Mask::READABLE);
@@ -142,16 +164,11 @@ impl<P: Poller> PingPong for Ae<P> {
                     pairs.on_readable(i);
                 })?;
         }
-        self.el.process_events(NOW, &mut self.pairs)?;
         Ok(())
     }
 
-    fn run(&mut self, active: usize, writes: usize) -> io::Result<()> {
-        self.pairs.kick(active, writes)?;
-        while !self.pairs.done(active) {
-            self.el.process_events(NOW, &mut self.pairs)?;
-        }
-        Ok(())
+    fn pass(&mut self) -> io::Result<()> {
+        self.el.process_events(NOW, &mut self.pairs).map(drop)
     }
 }
 
@@ -166,18 +183,21 @@ pub struct Mio {
     registered: bool,
 }
 
-impl Mio {
+impl PingPong for Mio {
+    fn pairs(&mut self) -> &mut Pairs {
+        &mut self.pairs
+    }
+
     fn pass(&mut self) -> io::Result<()> {
         self.poll.poll(&mut self.events, Some(Duration::ZERO))?;
         for ev in self.events.iter() {
+            // Edge-triggered: drain the socket.
             while self.pairs.on_readable(ev.token().0) {}
         }
         Ok(())
     }
-}
 
-impl PingPong for Mio {
-    fn setup(&mut self) -> io::Result<()> {
+    fn reregister(&mut self) -> io::Result<()> {
         use mio::unix::SourceFd;
         for i in 0..self.pairs.len() {
             let fd = self.pairs.readers[i].as_raw_fd();
@@ -190,14 +210,6 @@ impl PingPong for Mio {
                 .register(&mut source, mio::Token(i), mio::Interest::READABLE)?;
         }
         self.registered = true;
-        self.pass()
-    }
-
-    fn run(&mut self, active: usize, writes: usize) -> io::Result<()> {
-        self.pairs.kick(active, writes)?;
-        while !self.pairs.done(active) {
-            self.pass()?;
-        }
         Ok(())
     }
 }
@@ -212,7 +224,11 @@ pub struct RawEpoll {
 }
 
 #[cfg(target_os = "linux")]
-impl RawEpoll {
+impl PingPong for RawEpoll {
+    fn pairs(&mut self) -> &mut Pairs {
+        &mut self.pairs
+    }
+
     fn pass(&mut self) -> io::Result<()> {
         let n = self.epoll.wait(&mut self.events, 0u16)?;
         for ev in &self.events[..n] {
@@ -220,11 +236,8 @@ impl RawEpoll {
         }
         Ok(())
     }
-}
 
-#[cfg(target_os = "linux")]
-impl PingPong for RawEpoll {
-    fn setup(&mut self) -> io::Result<()> {
+    fn reregister(&mut self) -> io::Result<()> {
         use nix::sys::epoll::{EpollEvent, EpollFlags};
         for (i, reader) in self.pairs.readers.iter().enumerate() {
             if self.registered {
@@ -234,14 +247,6 @@ impl PingPong for RawEpoll {
                 .add(reader, EpollEvent::new(EpollFlags::EPOLLIN, i as u64))?;
         }
         self.registered = true;
-        self.pass()
-    }
-
-    fn run(&mut self, active: usize, writes: usize) -> io::Result<()> {
-        self.pairs.kick(active, writes)?;
-        while !self.pairs.done(active) {
-            self.pass()?;
-        }
         Ok(())
     }
 }
