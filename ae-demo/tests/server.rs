@@ -399,6 +399,9 @@ fn pipelined_and_split_requests() {
     // A quoted inline request.
     let reply = roundtrip(&mut s, b"ECHO \"a\\x41\\tb\"\r\nECHO 'c d'\r\n", 19);
     assert_eq!(reply, b"$4\r\naA\tb\r\n$3\r\nc d\r\n");
+    // A NUL ends an inline line, as in C (it once hung the server).
+    let reply = roundtrip(&mut s, b"PING \0 x\r\nECHO a\0b\r\n", 14);
+    assert_eq!(reply, b"+PONG\r\n$1\r\na\r\n");
 }
 
 #[test]
@@ -408,6 +411,8 @@ fn protocol_errors_reply_then_close() {
         (b"*abc\r\n", "invalid multibulk length"),
         (b"*3000000000\r\n", "invalid multibulk length"),
         (b"*1\r\n+PING\r\n", "expected '$', got '+'"),
+        // An empty line: the byte seen is its CR (once a panic).
+        (b"*1\r\n\r\n", "expected '$', got ' '"),
         (b"*1\r\n$-5\r\n", "invalid bulk length"),
         (b"*1\r\n$600000000\r\n", "invalid bulk length"),
         (b"SET \"unbalanced\r\n", "unbalanced quotes in request"),
