@@ -108,7 +108,8 @@ def main():
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for b in backends:
         xs = [n for n in SIZES if (b, n, 100) in med]
-        ax.plot(xs, [med[b, n, 100][1] for n in xs], marker="o", label=b)
+        label = "kqueue (libkqueue)" if b == "kqueue" and sys.platform.startswith("linux") else b
+        ax.plot(xs, [med[b, n, 100][1] for n in xs], marker="o", label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("socketpairs (n), a = 100 active, w = n writes")
