@@ -25,6 +25,13 @@ impl ProtocolError {
 /// The parse state of one client: where it is inside a multibulk request.
 #[derive(Debug, Default)]
 pub struct Parser {
+    /// How many bytes at the start of the unconsumed input were already
+    /// searched for the end of the current line: a line that arrives a byte
+    /// per read is then scanned once, not once per read.
+    scanned: usize,
+    /// Bytes searched for line ends so far (tests check it stays linear).
+    #[cfg(test)]
+    searched: usize,
     /// Arguments still to come in the current multibulk; 0 when between
     /// requests.
     multibulk_left: i64,
@@ -86,21 +93,51 @@ fn line_window(rest: &[u8]) -> &[u8] {
     &rest[..rest.len().min(INLINE_MAX + 1)]
 }
 
-/// The `*N` or `$N` line at the start of `rest`, without its CRLF, once the
-/// two bytes after `\r` have arrived (as Redis, the `\n` is taken unseen).
-/// A line longer than [`INLINE_MAX`] is the error `too_big`, whether or not
-/// its `\r` has arrived, so the outcome does not depend on how the bytes
-/// were split into reads (Redis checks only a line whose end is missing).
-fn count_line<'a>(rest: &'a [u8], too_big: &str) -> Result<Option<&'a [u8]>, ProtocolError> {
-    match find(line_window(rest), b'\r') {
-        Some(cr) if cr + 2 <= rest.len() => Ok(Some(&rest[..cr])),
-        Some(_) => Ok(None),
-        None if rest.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
-        None => Ok(None),
-    }
-}
-
 impl Parser {
+    /// Where `byte` ends the line at the start of `rest`, searching only the
+    /// line window and only the part not searched before.
+    fn find_line_end(&mut self, rest: &[u8], byte: u8) -> Option<usize> {
+        let window = line_window(rest);
+        let from = self.scanned.min(window.len());
+        let found = find(&window[from..], byte);
+        #[cfg(test)]
+        {
+            self.searched += found.map_or(window.len() - from, |i| i + 1);
+        }
+        match found {
+            Some(i) => Some(from + i),
+            None => {
+                self.scanned = window.len();
+                None
+            }
+        }
+    }
+
+    /// Consumes `n` bytes: the next line starts unsearched.
+    fn advance(&mut self, pos: &mut usize, n: usize) {
+        *pos += n;
+        self.scanned = 0;
+    }
+
+    /// The `*N` or `$N` line at the start of `rest`, without its CRLF, once
+    /// the two bytes after `\r` have arrived (as Redis, the `\n` is taken
+    /// unseen). A line longer than [`INLINE_MAX`] is the error `too_big`,
+    /// whether or not its `\r` has arrived, so the outcome does not depend
+    /// on how the bytes were split into reads (Redis checks only a line
+    /// whose end is missing).
+    fn count_line<'a>(
+        &mut self,
+        rest: &'a [u8],
+        too_big: &str,
+    ) -> Result<Option<&'a [u8]>, ProtocolError> {
+        match self.find_line_end(rest, b'\r') {
+            Some(cr) if cr + 2 <= rest.len() => Ok(Some(&rest[..cr])),
+            Some(_) => Ok(None),
+            None if rest.len() > INLINE_MAX => Err(ProtocolError::new(too_big)),
+            None => Ok(None),
+        }
+    }
+
     /// True between requests: nothing partial is held.
     pub fn is_idle(&self) -> bool {
         self.multibulk_left == 0 && self.bulk_len.is_none()
@@ -168,7 +205,7 @@ impl Parser {
         let rest = &buf[*pos..];
         // As for count lines, the limit holds for the line however it was
         // split into reads.
-        let Some(nl) = find(line_window(rest), b'\n') else {
+        let Some(nl) = self.find_line_end(rest, b'\n') else {
             if rest.len() > INLINE_MAX {
                 return Err(ProtocolError::new("too big inline request"));
             }
@@ -184,19 +221,19 @@ impl Parser {
         for arg in &args {
             self.push_arg(arg);
         }
-        *pos += nl + 1;
+        self.advance(pos, nl + 1);
         Ok(Parsed::Request)
     }
 
     fn parse_multibulk(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
         if self.multibulk_left == 0 {
-            let Some(line) = count_line(&buf[*pos..], "too big mbulk count string")? else {
+            let Some(line) = self.count_line(&buf[*pos..], "too big mbulk count string")? else {
                 return Ok(Parsed::Incomplete);
             };
             let count = string2ll(&line[1..])
                 .filter(|&n| n <= MAX_MULTIBULK_LEN)
                 .ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
-            *pos += line.len() + 2;
+            self.advance(pos, line.len() + 2);
             self.argc = 0;
             if count <= 0 {
                 return Ok(Parsed::Request);
@@ -209,7 +246,8 @@ impl Parser {
             let len = match self.bulk_len {
                 Some(len) => len,
                 None => {
-                    let Some(line) = count_line(&buf[*pos..], "too big bulk count string")? else {
+                    let Some(line) = self.count_line(&buf[*pos..], "too big bulk count string")?
+                    else {
                         return Ok(Parsed::Incomplete);
                     };
                     // The line may be empty: then the byte seen is its `\r`.
@@ -223,7 +261,7 @@ impl Parser {
                     let len = string2ll(&line[1..])
                         .filter(|&n| (0..=MAX_BULK_LEN).contains(&n))
                         .ok_or_else(|| ProtocolError::new("invalid bulk length"))?;
-                    *pos += line.len() + 2;
+                    self.advance(pos, line.len() + 2);
                     self.bulk_len = Some(len as usize);
                     len as usize
                 }
@@ -234,7 +272,7 @@ impl Parser {
             }
             // As Redis, the two bytes after the data are taken as CRLF unseen.
             self.push_arg(&rest[..len]);
-            *pos += len + 2;
+            self.advance(pos, len + 2);
             self.bulk_len = None;
             self.multibulk_left -= 1;
         }
@@ -438,6 +476,31 @@ mod tests {
             parse_all(&bulk),
             vec![Err(ProtocolError::new("too big bulk count string"))]
         );
+    }
+
+    /// A line that arrives one byte per read is searched once in all, not
+    /// once per read (which would be quadratic in its length).
+    #[test]
+    fn a_line_arriving_byte_by_byte_is_searched_once() {
+        for prefix in [&b""[..], b"*", b"*1\r\n$"] {
+            let mut line = prefix.to_vec();
+            line.extend(std::iter::repeat(b'7').take(INLINE_MAX - 10));
+            line.extend_from_slice(b"\r\n");
+            let mut parser = Parser::default();
+            let mut query = Vec::new();
+            for &b in &line {
+                query.push(b);
+                let mut pos = 0;
+                let _ = parser.parse(&query, &mut pos);
+                query.drain(..pos);
+            }
+            assert!(
+                parser.searched <= 2 * line.len(),
+                "{} for {}",
+                parser.searched,
+                line.len()
+            );
+        }
     }
 
     /// Found by the fuzz target: an empty line where a `$N` line belongs
