@@ -50,13 +50,7 @@ fn info_on(s: &mut TcpStream, field: &str) -> u64 {
     let len: usize = std::str::from_utf8(&header[1..]).unwrap().parse().unwrap();
     let mut body = vec![0u8; len + 2];
     s.read_exact(&mut body).unwrap();
-    let body = String::from_utf8(body).unwrap();
-    let prefix = format!("{field}:");
-    body.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("{field} missing in INFO"))
-        .parse()
-        .unwrap()
+    common::info_value(&String::from_utf8(body).unwrap(), field)
 }
 
 fn ping_within(s: &mut TcpStream, bound: Duration) {

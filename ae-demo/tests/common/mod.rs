@@ -183,14 +183,19 @@ impl Server {
     pub fn info_field(&self, field: &str) -> u64 {
         let mut con = self.redis();
         let info: String = redis::cmd("INFO").query(&mut con).expect("INFO");
-        let prefix = format!("{field}:");
-        info.lines()
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .unwrap_or_else(|| panic!("{field} missing in INFO"))
-            .trim()
-            .parse()
-            .expect("a number")
+        info_value(&info, field)
     }
+}
+
+/// The number after `field:` in an INFO reply.
+pub fn info_value(info: &str, field: &str) -> u64 {
+    let prefix = format!("{field}:");
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("{field} missing in INFO"))
+        .trim()
+        .parse()
+        .expect("a number")
 }
 
 /// Open fds of process `pid`.
