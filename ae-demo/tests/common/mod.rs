@@ -226,11 +226,12 @@ pub fn raise_fd_limit(want: u64) {
     if soft >= want {
         return;
     }
+    // Raising the hard limit too works where the tests run as root.
+    let raised = setrlimit(Resource::RLIMIT_NOFILE, want, hard.max(want));
     assert!(
-        hard >= want,
+        raised.is_ok(),
         "this test needs {want} open files but the hard limit is {hard}: raise it (ulimit -Hn)"
     );
-    setrlimit(Resource::RLIMIT_NOFILE, want, hard).expect("setrlimit");
 }
 
 /// Reads one CRLF-terminated line (without the CRLF).
