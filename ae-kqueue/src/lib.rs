@@ -4,7 +4,7 @@
 //! READABLE and WRITABLE are two separate filters (`EVFILT_READ`,
 //! `EVFILT_WRITE`). Only registered filters are ever deleted (Valkey #715);
 //! the read and write results of one fd in one poll are merged into one
-//! [`Fired`] entry, so read-before-write and BARRIER hold (Redis #9416);
+//! [`ae_core::Fired`] entry, so read-before-write and BARRIER hold (Redis #9416);
 //! `EV_EOF` and `EV_ERROR` results are reported as READABLE and WRITABLE, so
 //! the handler meets the condition on its next read or write.
 //!
