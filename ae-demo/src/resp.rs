@@ -306,62 +306,55 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
             return Some(args);
         }
         let mut current = Vec::new();
-        let (mut in_double, mut in_single) = (false, false);
+        let mut quote: Option<u8> = None;
         loop {
             let c = line.get(p).copied();
             let next = line.get(p + 1).copied();
-            if in_double {
-                let c = c?;
-                if c == b'\\' && next == Some(b'x') {
-                    if let (Some(h), Some(l)) = (
+            match quote {
+                Some(q) => {
+                    // The line ending inside quotes leaves them unbalanced.
+                    let c = c?;
+                    if c == q {
+                        // A closing quote must be followed by a space or the end.
+                        if next.is_some_and(|n| !is_space(n)) {
+                            return None;
+                        }
+                        p += 1;
+                        break;
+                    }
+                    let hex = (
+                        next,
                         line.get(p + 2).copied().and_then(hex_value),
                         line.get(p + 3).copied().and_then(hex_value),
-                    ) {
-                        current.push(h * 16 + l);
-                        p += 3;
-                    } else {
-                        current.push(b'\\');
+                    );
+                    match (q, c, hex) {
+                        (b'"', b'\\', (Some(b'x'), Some(h), Some(l))) => {
+                            current.push(h * 16 + l);
+                            p += 3;
+                        }
+                        (b'"', b'\\', (Some(e), _, _)) => {
+                            current.push(match e {
+                                b'n' => b'\n',
+                                b'r' => b'\r',
+                                b't' => b'\t',
+                                b'b' => 0x08,
+                                b'a' => 0x07,
+                                other => other,
+                            });
+                            p += 1;
+                        }
+                        (b'\'', b'\\', (Some(b'\''), _, _)) => {
+                            current.push(b'\'');
+                            p += 1;
+                        }
+                        _ => current.push(c),
                     }
-                } else if c == b'\\' && next.is_some() {
-                    p += 1;
-                    current.push(match line[p] {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 0x08,
-                        b'a' => 0x07,
-                        other => other,
-                    });
-                } else if c == b'"' {
-                    if next.is_some_and(|n| !is_space(n)) {
-                        return None;
-                    }
-                    p += 1;
-                    break;
-                } else {
-                    current.push(c);
                 }
-            } else if in_single {
-                let c = c?;
-                if c == b'\\' && next == Some(b'\'') {
-                    p += 1;
-                    current.push(b'\'');
-                } else if c == b'\'' {
-                    if next.is_some_and(|n| !is_space(n)) {
-                        return None;
-                    }
-                    p += 1;
-                    break;
-                } else {
-                    current.push(c);
-                }
-            } else {
-                match c {
+                None => match c {
                     None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                    Some(b'"') => in_double = true,
-                    Some(b'\'') => in_single = true,
+                    Some(q @ (b'"' | b'\'')) => quote = Some(q),
                     Some(c) => current.push(c),
-                }
+                },
             }
             p += 1;
         }
@@ -589,6 +582,8 @@ mod tests {
         assert_eq!(split_args(b"\"\""), Some(args(&[""])));
         assert_eq!(split_args(b""), Some(vec![]));
         assert_eq!(split_args(b"\"abc"), None);
+        // Not a hex escape: the backslash escapes the `x`, as in Redis.
+        assert_eq!(split_args(b"\"\\xZZ\" '\\a'"), Some(args(&["xZZ", "\\a"])));
     }
 
     /// Found by the fuzz target: a NUL outside quotes made split_args push
