@@ -152,25 +152,27 @@ pub fn read_query_from_client<P: Poller>(
     };
     let mut buf = mem::take(&mut server.read_buf);
     let n = match (&c.stream).read(&mut buf) {
-        Ok(0) => {
+        Ok(n) if n > 0 => n,
+        failed => {
             server.read_buf = buf;
-            log!(Verbose, "Client closed connection id={}", c.id);
-            return free_client(el, server, c);
-        }
-        Ok(n) => n,
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            ) =>
-        {
-            server.read_buf = buf;
-            return put_client(server, c);
-        }
-        Err(e) => {
-            server.read_buf = buf;
-            log!(Verbose, "Reading from client: {e}");
-            return free_client(el, server, c);
+            return match failed {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    put_client(server, c)
+                }
+                Err(e) => {
+                    log!(Verbose, "Reading from client: {e}");
+                    free_client(el, server, c)
+                }
+                Ok(_) => {
+                    log!(Verbose, "Client closed connection id={}", c.id);
+                    free_client(el, server, c)
+                }
+            };
         }
     };
     server.stats.net_input_bytes += n as u64;
@@ -215,7 +217,7 @@ pub fn read_query_from_client<P: Poller>(
 /// they pass the output limit (Redis's `client-output-buffer-limit`, which
 /// is off by default for normal clients; here a hard limit).
 fn over_output_limit(server: &Server, c: &Client) -> bool {
-    let pending = c.reply.len() - c.sent;
+    let pending = c.pending_bytes();
     if pending <= server.config.client_output_buffer_limit {
         return false;
     }
@@ -236,7 +238,7 @@ fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usi
     let mut pos = 0;
     while !c.close_after_reply
         && pos < data.len()
-        && c.reply.len() - c.sent <= server.config.client_output_buffer_limit
+        && c.pending_bytes() <= server.config.client_output_buffer_limit
     {
         match c.parser.parse(data, &mut pos) {
             Ok(Parsed::Request) => {

@@ -57,9 +57,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// Bytes of replies not yet written.
+    pub fn pending_bytes(&self) -> usize {
+        self.reply.len() - self.sent
+    }
+
     /// True when replies wait to be written.
     pub fn has_pending_replies(&self) -> bool {
-        self.sent < self.reply.len()
+        self.pending_bytes() > 0
     }
 }
 
