@@ -130,6 +130,21 @@ fn fresh_table<P: Poller, S>(set_size: usize) -> io::Result<Vec<FileEvent<P, S>>
 impl<P: Poller, S> EventLoop<P, S> {
     /// Creates a loop for fds in `0..set_size` (`aeCreateEventLoop`).
     pub fn new(set_size: usize) -> io::Result<Self> {
+        Self::with_poller(set_size, P::new)
+    }
+
+    /// Creates a loop whose backend `create` builds for `set_size`, for a
+    /// backend that takes more than a set size to create, such as one
+    /// chosen at run time:
+    ///
+    /// ```ignore
+    /// let el = EventLoop::<AnyPoller, ()>::with_poller(1024, |n| AnyPoller::with_backend(Backend::Select, n))?;
+    /// ```
+    /// (`ae::Backend::event_loop` does this.)
+    pub fn with_poller<F>(set_size: usize, create: F) -> io::Result<Self>
+    where
+        F: FnOnce(usize) -> io::Result<P>,
+    {
         check_set_size(set_size)?;
         let events = fresh_table(set_size)?;
         Ok(EventLoop {
@@ -143,7 +158,7 @@ impl<P: Poller, S> EventLoop<P, S> {
             before_sleep: None,
             after_sleep: None,
             waker: None,
-            poller: P::new(set_size)?,
+            poller: create(set_size)?,
         })
     }
 

@@ -88,3 +88,63 @@ pub fn timeout_millis(timeout: Option<Duration>) -> i32 {
         }
     }
 }
+
+/// Declares a backend type for builds where its kernel interface is missing,
+/// so code that names it compiles on every platform and learns at run time
+/// why it cannot have it: [`Poller::new`] fails with
+/// [`io::ErrorKind::Unsupported`] and `$why`, and no value of the type can
+/// exist.
+///
+/// ```
+/// ae_core::unavailable_poller!(
+///     /// A backend this platform lacks.
+///     Port,
+///     "event ports exist on illumos only"
+/// );
+/// use ae_core::{EventLoop, Poller};
+/// let err = EventLoop::<Port>::new(64).err().unwrap();
+/// assert_eq!(err.kind(), std::io::ErrorKind::Unsupported);
+/// assert_eq!(err.to_string(), "event ports exist on illumos only");
+/// ```
+#[macro_export]
+macro_rules! unavailable_poller {
+    ($(#[$meta:meta])* $name:ident, $why:expr $(,)?) => {
+        $(#[$meta])*
+        pub struct $name(::core::convert::Infallible);
+
+        impl $crate::Poller for $name {
+            fn new(_set_size: usize) -> ::std::io::Result<Self> {
+                Err(::std::io::Error::new(::std::io::ErrorKind::Unsupported, $why))
+            }
+
+            fn resize(&mut self, _set_size: usize) -> ::std::io::Result<()> {
+                match self.0 {}
+            }
+
+            fn add(
+                &mut self,
+                _fd: ::std::os::fd::RawFd,
+                _old: $crate::Mask,
+                _added: $crate::Mask,
+            ) -> ::std::io::Result<()> {
+                match self.0 {}
+            }
+
+            fn remove(&mut self, _fd: ::std::os::fd::RawFd, _old: $crate::Mask, _removed: $crate::Mask) {
+                match self.0 {}
+            }
+
+            fn poll(
+                &mut self,
+                _timeout: ::core::option::Option<::std::time::Duration>,
+                _fired: &mut ::std::vec::Vec<$crate::Fired>,
+            ) -> ::std::io::Result<()> {
+                match self.0 {}
+            }
+
+            fn name(&self) -> &'static str {
+                match self.0 {}
+            }
+        }
+    };
+}

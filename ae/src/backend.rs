@@ -1,0 +1,168 @@
+//! The backends by name, for a choice made at run time.
+
+use std::fmt;
+use std::io;
+use std::str::FromStr;
+
+use ae_core::EventLoop;
+
+use crate::AnyPoller;
+
+/// A kernel interface the loop can run on; see [`AnyPoller`].
+///
+/// Its names (`epoll`, `select`, `kqueue`) are those of [`FromStr`],
+/// [`Display`](fmt::Display), `AE_BACKEND` and `EventLoop::name`.
+///
+/// ```
+/// use ae::Backend;
+///
+/// let best = Backend::best();
+/// assert!(Backend::available().contains(&best));
+/// assert_eq!(best.to_string().parse::<Backend>()?, best);
+/// assert_eq!("select".parse::<Backend>()?, Backend::Select);
+/// assert!("poll".parse::<Backend>().is_err());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// Linux's epoll ([`ae_epoll::Epoll`]).
+    Epoll,
+    /// kqueue: macOS and the BSDs, Linux through libkqueue
+    /// ([`ae_kqueue::Kqueue`]).
+    Kqueue,
+    /// select(2), everywhere, for fds below `FD_SETSIZE`
+    /// ([`ae_select::Select`]).
+    Select,
+}
+
+impl Backend {
+    /// The environment variable [`Backend::from_env`] reads: `AE_BACKEND`.
+    pub const ENV: &'static str = "AE_BACKEND";
+
+    /// Every backend, in Redis's order of preference.
+    pub const ALL: [Backend; 3] = [Backend::Epoll, Backend::Kqueue, Backend::Select];
+
+    /// The name used by [`FromStr`], [`Display`](fmt::Display) and
+    /// `AE_BACKEND`, and returned by `EventLoop::name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Epoll => "epoll",
+            Backend::Kqueue => "kqueue",
+            Backend::Select => "select",
+        }
+    }
+
+    /// The platform's best backend: the one [`Best`](crate::Best) is.
+    pub fn best() -> Backend {
+        crate::BEST
+    }
+
+    /// Whether this build on this platform can run it.
+    pub fn is_available(self) -> bool {
+        match self {
+            Backend::Epoll => ae_epoll::AVAILABLE,
+            Backend::Kqueue => ae_kqueue::AVAILABLE,
+            Backend::Select => true,
+        }
+    }
+
+    /// The backends this build on this platform can run, best first.
+    pub fn available() -> Vec<Backend> {
+        Backend::ALL
+            .into_iter()
+            .filter(|b| b.is_available())
+            .collect()
+    }
+
+    /// The most fds the backend can watch, if it has a limit of its own:
+    /// select's `FD_SETSIZE`. A loop on it must have a set size no larger.
+    pub fn max_set_size(self) -> Option<usize> {
+        (self == Backend::Select).then_some(ae_select::FD_SETSIZE)
+    }
+
+    /// The backend `AE_BACKEND` names; the [best](Self::best) when it is
+    /// unset or empty. An unknown name, or one this build cannot run, is an
+    /// error of kind [`io::ErrorKind::InvalidInput`] that lists the choices.
+    pub fn from_env() -> io::Result<Backend> {
+        match std::env::var_os(Self::ENV) {
+            None => Ok(Backend::best()),
+            Some(v) if v.is_empty() => Ok(Backend::best()),
+            Some(v) => match v.to_str() {
+                Some(name) => Backend::parse_available(name)
+                    .map_err(|e| invalid(format!("{}: {e}", Self::ENV))),
+                None => Err(invalid(format!(
+                    "{}: {v:?} is not a backend name; {}",
+                    Self::ENV,
+                    choices()
+                ))),
+            },
+        }
+    }
+
+    /// Parses a backend name and checks that this build can run it: an
+    /// unknown or unavailable name is an error of kind
+    /// [`io::ErrorKind::InvalidInput`] that lists the choices.
+    pub fn parse_available(name: &str) -> io::Result<Backend> {
+        let backend: Backend = name.parse()?;
+        if !backend.is_available() {
+            let why = match backend {
+                Backend::Epoll => "it exists on Linux and Android only",
+                Backend::Kqueue => {
+                    "it is not built in (on Linux: build with --features libkqueue, see ae-kqueue)"
+                }
+                Backend::Select => unreachable!("select is available everywhere"),
+            };
+            return Err(invalid(format!(
+                "backend '{name}' cannot run here: {why}; {}",
+                choices()
+            )));
+        }
+        Ok(backend)
+    }
+
+    /// A loop for fds in `0..set_size` on this backend, through
+    /// [`AnyPoller`].
+    pub fn event_loop<S>(self, set_size: usize) -> io::Result<EventLoop<AnyPoller, S>> {
+        EventLoop::with_poller(set_size, |n| AnyPoller::with_backend(self, n))
+    }
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// "available: epoll, select", for error messages.
+fn choices() -> String {
+    let names: Vec<&str> = Backend::available()
+        .into_iter()
+        .map(Backend::name)
+        .collect();
+    format!("available: {}", names.join(", "))
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = io::Error;
+
+    /// Parses `epoll`, `select` or `kqueue` (whether or not this build can
+    /// run it; see [`Backend::parse_available`]). Anything else is an error
+    /// of kind [`io::ErrorKind::InvalidInput`] that lists the names.
+    fn from_str(s: &str) -> io::Result<Backend> {
+        Backend::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Backend::ALL.into_iter().map(Backend::name).collect();
+                invalid(format!(
+                    "unknown backend '{s}': the backends are {}; {}",
+                    names.join(", "),
+                    choices()
+                ))
+            })
+    }
+}

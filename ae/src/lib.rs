@@ -1,0 +1,99 @@
+//! The event loop of Redis (`ae.c`) in Rust, with its backends: the crate a
+//! server depends on.
+//!
+//! It re-exports [`ae_core`] (the loop: [`EventLoop`], [`Mask`], [`Flags`],
+//! timers, hooks, [`Waker`]) and chooses the backend, in one of two ways:
+//!
+//! - at compile time, [`Best`]: the platform's best backend, in Redis's order
+//!   (epoll on Linux and Android; kqueue on macOS, iOS and the BSDs; select
+//!   elsewhere). No dispatch at all.
+//! - at run time, [`AnyPoller`]: whichever [`Backend`] the environment
+//!   variable `AE_BACKEND` names (`epoll`, `select` or `kqueue`; the best
+//!   when unset), or one given explicitly with [`Backend::event_loop`].
+//!
+//! Handlers receive the loop and the caller's state as `&mut`, from the
+//! [`EventLoop::run`] or [`EventLoop::process_events`] call that dispatches
+//! them, so a server keeps its state in a plain struct:
+//!
+//! ```
+//! use std::time::Duration;
+//! use ae::{AnyPoller, Backend, Best, EventLoop, TimerAction};
+//!
+//! struct Server { ticks: u32 }
+//!
+//! fn tick(el: &mut EventLoop<impl ae::Poller, Server>, server: &mut Server) -> TimerAction {
+//!     server.ticks += 1;
+//!     if server.ticks == 3 {
+//!         el.stop();
+//!     }
+//!     TimerAction::Repeat(Duration::from_millis(1))
+//! }
+//!
+//! // Compile time: the platform's best backend.
+//! let mut el: EventLoop<Best, Server> = EventLoop::new(1024)?;
+//! el.create_time_event(Duration::from_millis(1), |el, s, _| tick(el, s));
+//! el.run(&mut Server { ticks: 0 })?;
+//!
+//! // Run time: what AE_BACKEND names (unset: the best)...
+//! let mut el: EventLoop<AnyPoller, Server> = EventLoop::new(1024)?;
+//! el.create_time_event(Duration::from_millis(1), |el, s, _| tick(el, s));
+//! el.run(&mut Server { ticks: 0 })?;
+//!
+//! // ...or a backend named in code: select exists on every platform.
+//! let mut el: EventLoop<AnyPoller, Server> = Backend::Select.event_loop(1024)?;
+//! assert_eq!(el.name(), "select");
+//! el.create_time_event(Duration::from_millis(1), |el, s, _| tick(el, s));
+//! let mut server = Server { ticks: 0 };
+//! el.run(&mut server)?;
+//! assert_eq!(server.ticks, 3);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! The loop's behaviour, case by case, is specified in the repository's
+//! `docs/semantics.md`; every backend passes the one conformance suite built
+//! from it.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod any;
+mod backend;
+
+pub use ae_core::*;
+pub use ae_epoll::Epoll;
+pub use ae_kqueue::Kqueue;
+pub use ae_select::Select;
+pub use any::AnyPoller;
+pub use backend::Backend;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+// The one list of platforms and their best backend, in ae.c's order
+// (evport, which Redis has for illumos, aside).
+cfg_if::cfg_if! {
+    if #[cfg(any(target_os = "linux", target_os = "android"))] {
+        /// The platform's best backend, chosen at compile time: [`Epoll`]
+        /// here (kqueue on macOS and the BSDs, select elsewhere).
+        pub type Best = Epoll;
+        const BEST: Backend = Backend::Epoll;
+    } else if #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+    ))] {
+        /// The platform's best backend, chosen at compile time: [`Kqueue`]
+        /// here (epoll on Linux, select elsewhere).
+        pub type Best = Kqueue;
+        const BEST: Backend = Backend::Kqueue;
+    } else {
+        /// The platform's best backend, chosen at compile time: [`Select`]
+        /// here (epoll on Linux, kqueue on macOS and the BSDs).
+        pub type Best = Select;
+        const BEST: Backend = Backend::Select;
+    }
+}

@@ -1,0 +1,98 @@
+//! The ae-core conformance suite through [`ae::AnyPoller`], once for every
+//! backend this build on this platform can run.
+//!
+//! The suite names its backend as a type; each type here is an `AnyPoller`
+//! created on one fixed backend, delegating every call to it unchanged.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+use ae::{AnyPoller, Backend, Fired, Mask, Poller};
+
+macro_rules! any_poller_on {
+    ($name:ident, $backend:expr) => {
+        pub struct $name(AnyPoller);
+
+        impl Poller for $name {
+            fn new(set_size: usize) -> io::Result<Self> {
+                AnyPoller::with_backend($backend, set_size).map($name)
+            }
+            fn resize(&mut self, set_size: usize) -> io::Result<()> {
+                self.0.resize(set_size)
+            }
+            fn add(&mut self, fd: RawFd, old: Mask, added: Mask) -> io::Result<()> {
+                self.0.add(fd, old, added)
+            }
+            fn remove(&mut self, fd: RawFd, old: Mask, removed: Mask) {
+                self.0.remove(fd, old, removed)
+            }
+            fn poll(&mut self, t: Option<Duration>, fired: &mut Vec<Fired>) -> io::Result<()> {
+                self.0.poll(t, fired)
+            }
+            fn name(&self) -> &'static str {
+                self.0.name()
+            }
+        }
+    };
+}
+
+any_poller_on!(AnyOnSelect, Backend::Select);
+mod select {
+    ae::conformance_suite!(super::AnyOnSelect, "select");
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+any_poller_on!(AnyOnEpoll, Backend::Epoll);
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod epoll {
+    ae::conformance_suite!(super::AnyOnEpoll, "epoll");
+}
+
+// Where kqueue is built in (on Linux, libkqueue must also be linkable).
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    all(target_os = "linux", feature = "libkqueue"),
+))]
+any_poller_on!(AnyOnKqueue, Backend::Kqueue);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    all(target_os = "linux", feature = "libkqueue"),
+))]
+mod kqueue {
+    ae::conformance_suite!(super::AnyOnKqueue, "kqueue");
+}
+
+/// Every backend this build can run is in the suite above: the list of
+/// suites and `Backend::available` agree.
+#[test]
+fn every_available_backend_runs_the_suite() {
+    let suites: &[Backend] = &[
+        Backend::Select,
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        Backend::Epoll,
+        #[cfg(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "freebsd",
+            target_os = "netbsd",
+            target_os = "openbsd",
+            target_os = "dragonfly",
+            all(target_os = "linux", feature = "libkqueue"),
+        ))]
+        Backend::Kqueue,
+    ];
+    for b in Backend::available() {
+        assert!(suites.contains(&b), "{b} is available but not tested");
+    }
+}
