@@ -4,7 +4,8 @@
 Usage: benches/pingpong_report.py [--rounds R] [--iterations I] [--plot FILE]
 
 Builds the pingpong runner (release) and runs it for every backend of this
-build (epoll, select, kqueue, mio, raw-epoll) at n = 100, 1000, 5000 pairs,
+build (as `pingpong --list` prints them: the ae backends, `any` (AnyPoller
+on the best), mio, raw-epoll) at n = 100, 1000, 5000 pairs,
 a = 1 and 100 active, w = n writes. Backends take turns (A B C ... then the
 same again, R rounds), each run I iterations; a cell is the median of all
 iterations of all rounds. Prints a markdown table of setup and run medians
@@ -23,7 +24,6 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNNER = os.path.join(ROOT, "target", "release", "pingpong")
-BACKENDS = ["epoll", "select", "kqueue", "mio", "raw-epoll"]
 SIZES = [100, 1000, 5000]
 ACTIVE = [1, 100]
 
@@ -53,13 +53,15 @@ def main():
     if args.features:
         build += ["--features", args.features]
     subprocess.run(build, cwd=ROOT, check=True)
+    backends_all = subprocess.run([RUNNER, "--list"], check=True, capture_output=True,
+                                  text=True).stdout.split()
 
     samples = {}  # (backend, n, a) -> (setups, runs)
     skipped = {}
     for r in range(args.rounds):
         for n in SIZES:
             for a in ACTIVE:
-                order = BACKENDS if r % 2 == 0 else BACKENDS[::-1]
+                order = backends_all if r % 2 == 0 else backends_all[::-1]
                 for b in order:
                     got, why = run(b, n, a, args.iterations)
                     if got is None:
@@ -70,7 +72,7 @@ def main():
                     t.extend(got[1])
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
 
-    backends = [b for b in BACKENDS if any(k[0] == b for k in samples)]
+    backends = [b for b in backends_all if any(k[0] == b for k in samples)]
     med = {k: (statistics.median(v[0]), statistics.median(v[1])) for k, v in samples.items()}
     print(f"ping-pong, medians of {args.rounds} rounds x {args.iterations - 1} iterations, µs")
     print("| n | a | " + " | ".join(f"{b} setup | {b} run" for b in backends) + " |")

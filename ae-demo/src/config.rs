@@ -3,43 +3,9 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use ae::Backend;
+
 use crate::log::Level;
-
-/// The event-loop backends this build has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// Linux epoll.
-    Epoll,
-    /// select(2), fds below FD_SETSIZE.
-    Select,
-    /// kqueue (macOS, the BSDs; Linux with the `libkqueue` feature).
-    Kqueue,
-}
-
-impl Backend {
-    /// The platform's best backend.
-    pub fn best() -> Backend {
-        if cfg!(target_os = "linux") {
-            Backend::Epoll
-        } else if ae_kqueue::NATIVE {
-            Backend::Kqueue
-        } else {
-            Backend::Select
-        }
-    }
-}
-
-impl FromStr for Backend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "epoll" => Ok(Backend::Epoll),
-            "select" => Ok(Backend::Select),
-            "kqueue" => Ok(Backend::Kqueue),
-            _ => Err(format!("unknown backend '{s}' (epoll, select, kqueue)")),
-        }
-    }
-}
 
 /// The server's settings.
 #[derive(Clone, Debug)]
@@ -92,7 +58,17 @@ pub enum Command {
 }
 
 /// The usage text.
-pub const USAGE: &str = "\
+pub fn usage() -> String {
+    let names: Vec<&str> = Backend::available()
+        .into_iter()
+        .map(Backend::name)
+        .collect();
+    USAGE
+        .replace("{backends}", &names.join("|"))
+        .replace("{best}", Backend::best().name())
+}
+
+const USAGE: &str = "\
 Usage: ae-demo [options]
 A Redis-protocol server on the ae event loop.
 
@@ -101,7 +77,7 @@ A Redis-protocol server on the ae event loop.
   --maxclients <n>              most clients at once (default 10000)
   --timeout <seconds>           close clients idle this long; 0 never (default 0)
   --hz <n>                      serverCron frequency, 1-500 (default 10)
-  --backend <epoll|select|kqueue>  event-loop backend (default: the platform's best)
+  --backend <{backends}>  event-loop backend (default: $AE_BACKEND, else {best})
   --loglevel <debug|verbose|notice|warning>  (default notice)
   --client-query-buffer-limit <bytes>   (default 1gb)
   --client-output-buffer-limit <bytes>  (default 256mb)
@@ -148,7 +124,10 @@ where
 
 /// Parses the arguments after the program name.
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let mut config = Config::default();
+    let mut config = Config {
+        backend: Backend::from_env().map_err(|e| e.to_string())?,
+        ..Config::default()
+    };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--help" || arg == "-h" {
@@ -176,7 +155,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
             "--maxclients" => config.maxclients = number(&flag, v, 1..=1_000_000)?,
             "--timeout" => config.timeout = number(&flag, v, 0..=(i32::MAX as u64))?,
             "--hz" => config.hz = number(&flag, v, 1..=500)?,
-            "--backend" => config.backend = v.parse()?,
+            "--backend" => {
+                config.backend =
+                    Backend::parse_available(v).map_err(|e| format!("--backend: {e}"))?
+            }
             "--loglevel" => config.loglevel = v.parse()?,
             "--client-query-buffer-limit" => {
                 config.client_query_buffer_limit = parse_size(v)?.max(1024 * 1024)

@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use ae_core::{Poller, TimerAction, TimerId};
+use ae::{Poller, TimerAction, TimerId};
 
 use crate::log;
 use crate::networking::free_client_by_fd;
@@ -69,7 +69,7 @@ fn prepare_for_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     log!(Warning, "Received shutdown request, scheduling shutdown...");
     if let Some(listener) = server.listener.take() {
         use std::os::fd::AsRawFd;
-        el.delete_file_event(listener.as_raw_fd(), ae_core::Mask::READABLE);
+        el.delete_file_event(listener.as_raw_fd(), ae::Mask::READABLE);
     }
     for fd in 0..server.clients.len() {
         free_client_by_fd(el, server, fd as i32);

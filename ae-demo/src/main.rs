@@ -3,14 +3,14 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ae_demo::config::{self, Backend, Command};
+use ae_demo::config::{self, Command};
 use ae_demo::server::{self, Signals};
 
 fn main() -> ExitCode {
     let config = match config::parse_args(std::env::args().skip(1)) {
         Ok(Command::Run(config)) => config,
         Ok(Command::Help) => {
-            println!("{}", config::USAGE);
+            println!("{}", config::usage());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -31,35 +31,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let result = match config.backend {
-        Backend::Epoll => run_epoll(config, signals),
-        Backend::Select => server::run::<ae_select::Select>(config, signals),
-        Backend::Kqueue => run_kqueue(config, signals),
-    };
-    match result {
+    match server::run(config, signals) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // To stderr as well: a start-up failure must reach a terminal
+            // even when the log goes elsewhere.
             ae_demo::log!(Warning, "Fatal: {e}");
+            eprintln!("ae-demo: fatal: {e}");
             ExitCode::FAILURE
         }
     }
-}
-
-type RunResult = std::io::Result<()>;
-
-#[cfg(target_os = "linux")]
-fn run_epoll(config: config::Config, signals: Signals) -> RunResult {
-    server::run::<ae_epoll::Epoll>(config, signals)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn run_epoll(_: config::Config, _: Signals) -> RunResult {
-    Err(std::io::Error::other(
-        "the epoll backend exists on Linux only",
-    ))
-}
-
-fn run_kqueue(config: config::Config, signals: Signals) -> RunResult {
-    // Where kqueue is not built in, creating the loop says so.
-    server::run::<ae_kqueue::Kqueue>(config, signals)
 }

@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
-use ae_core::{Mask, Poller};
+use ae::{Mask, Poller};
 
 use crate::commands::process_command;
 use crate::log;

@@ -7,7 +7,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ae_core::{EventLoop, Mask, Poller};
+use ae::{AnyPoller, Backend, EventLoop, Mask, Poller};
+use nix::fcntl::{fcntl, FcntlArg, FdFlag};
 use nix::sys::socket::{
     self, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
 };
@@ -154,37 +155,50 @@ pub fn tcp_server(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     } else {
         AddressFamily::Inet6
     };
-    let fd = socket::socket(
-        family,
-        SockType::Stream,
-        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
-        None,
-    )?;
+    // SOCK_CLOEXEC and SOCK_NONBLOCK are not flags of socket(2) on macOS:
+    // set both afterwards, once, everywhere (no child runs in between).
+    let fd = socket::socket(family, SockType::Stream, SockFlag::empty(), None)?;
+    fcntl(&fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
     socket::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
     socket::bind(fd.as_raw_fd(), &SockaddrStorage::from(addr))?;
     socket::listen(&fd, Backlog::new(backlog)?)?;
-    Ok(TcpListener::from(fd))
+    let listener = TcpListener::from(fd);
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// Raises the open-files limit to what max clients need, lowering max
 /// clients when the hard limit does not allow it (as Redis's
 /// `adjustOpenFilesLimit`).
 fn adjust_open_files_limit(config: &mut Config) {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use nix::sys::resource::{getrlimit, rlim_t, setrlimit, Resource};
+    // rlim_t is u64 on Linux and macOS, i64 on FreeBSD.
+    fn to_u64(n: impl TryInto<u64>) -> u64 {
+        n.try_into().unwrap_or(u64::MAX)
+    }
     let want = (config.maxclients + FDSET_RESERVE) as u64;
     let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
         return;
     };
+    let (soft, hard) = (to_u64(soft), to_u64(hard));
     if soft >= want {
         return;
     }
     let target = want.min(hard);
-    if setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_err() || target < want {
-        let reachable = target.max(soft) as usize;
-        let maxclients = reachable.saturating_sub(FDSET_RESERVE).max(1);
+    let raised = rlim_t::try_from(target).is_ok_and(|t| {
+        setrlimit(
+            Resource::RLIMIT_NOFILE,
+            t,
+            rlim_t::try_from(hard).unwrap_or(t),
+        )
+        .is_ok()
+    });
+    if !raised || target < want {
+        let reachable = if raised { target } else { soft };
+        let maxclients = (reachable as usize).saturating_sub(FDSET_RESERVE).max(1);
         log!(
             Warning,
-            "You requested maxclients of {} requiring at least {} max file descriptors, but the open files limit allows {}: maxclients is now {}.",
+            "You requested maxclients of {} requiring at least {} max file descriptors, but the open files limit allows {}: maxclients has been reduced to {} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
             config.maxclients,
             want,
             reachable,
@@ -194,23 +208,54 @@ fn adjust_open_files_limit(config: &mut Config) {
     }
 }
 
+/// Lowers max clients to what the backend can watch, as Redis lowers it to
+/// what the open-files limit allows: select holds fds below `FD_SETSIZE`
+/// only, and the server needs [`FDSET_RESERVE`] of them for itself.
+fn fit_backend(config: &mut Config) {
+    let Some(max) = config.backend.max_set_size() else {
+        return;
+    };
+    let fits = max.saturating_sub(FDSET_RESERVE).max(1);
+    if config.maxclients > fits {
+        log!(
+            Warning,
+            "You requested maxclients of {} but the {} backend watches at most {} fds, {} of them kept for the server itself: maxclients has been reduced to {} (by {}). For more clients use --backend {}.",
+            config.maxclients,
+            config.backend,
+            max,
+            FDSET_RESERVE,
+            fits,
+            config.maxclients - fits,
+            Backend::best()
+        );
+        config.maxclients = fits;
+    }
+}
+
 /// Creates the loop and the server (`initServer`): the loop sized for max
-/// clients plus a reserve, the listening socket, `server_cron` first after
-/// 1 ms then every 1000/hz ms, `accept_handler` on the listener, and the
-/// before-sleep hook that writes replies.
-pub fn init_server<P: Poller>(
+/// clients plus a reserve, on the backend `create` builds for that size, the
+/// listening socket, `server_cron` first after 1 ms then every 1000/hz ms,
+/// `accept_handler` on the listener, and the before-sleep hook that writes
+/// replies.
+pub fn init_server<P, F>(
     mut config: Config,
     signals: Signals,
-) -> io::Result<(Loop<P>, Server)> {
+    create: F,
+) -> io::Result<(Loop<P>, Server)>
+where
+    P: Poller,
+    F: FnOnce(usize) -> io::Result<P>,
+{
     log::set_level(config.loglevel);
+    fit_backend(&mut config);
     adjust_open_files_limit(&mut config);
     let set_size = config.maxclients + FDSET_RESERVE;
-    let mut el: Loop<P> = EventLoop::new(set_size).map_err(|e| {
+    let mut el: Loop<P> = EventLoop::with_poller(set_size, create).map_err(|e| {
         io::Error::new(
             e.kind(),
             format!(
-                "cannot create the event loop for --maxclients {} (set size {set_size}): {e}",
-                config.maxclients
+                "cannot create the {} event loop for --maxclients {} (set size {set_size}): {e}. Lower --maxclients or choose another --backend.",
+                config.backend, config.maxclients
             ),
         )
     })?;
@@ -218,7 +263,7 @@ pub fn init_server<P: Poller>(
     let listener = tcp_server(addr, config.tcp_backlog).map_err(|e| {
         io::Error::new(
             e.kind(),
-            format!("Could not create server TCP listening socket {addr}: {e}"),
+            format!("Could not create server TCP listening socket {addr}: {e}. Choose another --port (0 picks a free one) or --bind address."),
         )
     })?;
     let port = listener.local_addr()?.port();
@@ -265,8 +310,12 @@ pub fn init_server<P: Poller>(
     Ok((el, server))
 }
 
-/// Runs the server until shutdown (`aeMain` in Redis's `main`).
-pub fn run<P: Poller>(config: Config, signals: Signals) -> io::Result<()> {
-    let (mut el, mut server) = init_server::<P>(config, signals)?;
+/// Runs the server until shutdown (`aeMain` in Redis's `main`), on the
+/// backend the configuration names, through [`AnyPoller`]: one compiled
+/// server for every backend (the README gives the measured cost).
+pub fn run(config: Config, signals: Signals) -> io::Result<()> {
+    let backend = config.backend;
+    let (mut el, mut server) =
+        init_server(config, signals, |n| AnyPoller::with_backend(backend, n))?;
     el.run(&mut server)
 }

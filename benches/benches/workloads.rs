@@ -8,10 +8,7 @@ use std::time::Duration;
 use ae_benches::{churn, pingpong, timers, wakeup, Backend};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-#[cfg(target_os = "linux")]
-type Best = ae_epoll::Epoll;
-#[cfg(not(target_os = "linux"))]
-type Best = ae_select::Select;
+use ae::Best;
 
 fn skip(what: &str, e: std::io::Error) {
     eprintln!("{what}: {e}");

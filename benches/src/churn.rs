@@ -6,7 +6,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use ae_core::{EventLoop, Mask};
+use ae::{EventLoop, Mask};
 
 use crate::Backend;
 

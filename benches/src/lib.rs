@@ -15,15 +15,15 @@ use std::fmt;
 use std::io;
 use std::str::FromStr;
 
-/// What a workload runs on.
+/// What a workload runs on: an ae backend (by type, as `EventLoop<Epoll, _>`
+/// would name it), ae through [`ae::AnyPoller`], or a peer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// `ae_epoll::Epoll`.
-    Epoll,
-    /// `ae_select::Select` (fds below FD_SETSIZE only).
-    Select,
-    /// `ae_kqueue::Kqueue` (the BSDs and macOS; Linux with `--features libkqueue`).
-    Kqueue,
+    /// An ae backend as its own type: `ae::Epoll`, `ae::Kqueue`, `ae::Select`.
+    Ae(ae::Backend),
+    /// `ae::AnyPoller` on the backend `AE_BACKEND` names (the best when
+    /// unset): the cost of choosing at run time.
+    Any,
     /// mio, the Rust peer (edge-triggered epoll/kqueue).
     Mio,
     /// epoll driven directly: nothing but the syscalls.
@@ -32,20 +32,17 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend, in report order.
-    pub const ALL: [Backend; 5] = [
-        Backend::Epoll,
-        Backend::Select,
-        Backend::Kqueue,
-        Backend::Mio,
-        Backend::RawEpoll,
-    ];
+    pub fn all() -> Vec<Backend> {
+        let mut all: Vec<Backend> = ae::Backend::ALL.into_iter().map(Backend::Ae).collect();
+        all.extend([Backend::Any, Backend::Mio, Backend::RawEpoll]);
+        all
+    }
 
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
-            Backend::Epoll => "epoll",
-            Backend::Select => "select",
-            Backend::Kqueue => "kqueue",
+            Backend::Ae(b) => b.name(),
+            Backend::Any => "any",
             Backend::Mio => "mio",
             Backend::RawEpoll => "raw-epoll",
         }
@@ -54,31 +51,34 @@ impl Backend {
     /// Whether this build and platform have it.
     pub fn available(self) -> bool {
         match self {
-            Backend::Epoll | Backend::RawEpoll => cfg!(target_os = "linux"),
-            Backend::Kqueue => KQUEUE,
-            Backend::Select | Backend::Mio => true,
+            Backend::Ae(b) => b.is_available(),
+            Backend::RawEpoll => ae::Backend::Epoll.is_available(),
+            Backend::Any | Backend::Mio => true,
         }
     }
 
     /// Why `n` fds cannot be used, if they cannot: select holds only fds
     /// below `FD_SETSIZE`.
     pub fn refuses(self, max_fd: usize) -> Option<String> {
-        (self == Backend::Select && max_fd >= ae_select::FD_SETSIZE).then(|| {
-            format!(
-                "select: the fds reach {max_fd}, beyond FD_SETSIZE = {}: not run",
-                ae_select::FD_SETSIZE
-            )
-        })
+        let ae = match self {
+            Backend::Ae(b) => b,
+            Backend::Any => ae::Backend::from_env().ok()?,
+            Backend::Mio | Backend::RawEpoll => return None,
+        };
+        let limit = ae.max_set_size()?;
+        (max_fd >= limit)
+            .then(|| format!("{ae}: the fds reach {max_fd}, beyond FD_SETSIZE = {limit}: not run"))
     }
 
-    /// The available backends.
+    /// The available backends, less `any` (which measures one of the
+    /// others again).
     pub fn available_all() -> Vec<Backend> {
-        Backend::ALL.into_iter().filter(|b| b.available()).collect()
+        Backend::all()
+            .into_iter()
+            .filter(|b| b.available() && *b != Backend::Any)
+            .collect()
     }
 }
-
-/// Whether the kqueue backend is compiled in.
-pub const KQUEUE: bool = ae_kqueue::AVAILABLE;
 
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,36 +89,40 @@ impl fmt::Display for Backend {
 impl FromStr for Backend {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Backend::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown backend '{s}' (epoll, select, kqueue, mio, raw-epoll)"))
+        let all = Backend::all();
+        all.iter().copied().find(|b| b.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|b| b.name()).collect();
+            format!("unknown backend '{s}' ({})", names.join(", "))
+        })
     }
 }
 
 /// Calls `$body` with `$P` bound to the ae `Poller` type of `$backend`
-/// (an ae backend: epoll, select or kqueue; a kqueue loop fails to be
-/// created where this build has none).
+/// (an ae backend, or `any`; a backend this build lacks fails to be
+/// created, saying so).
 #[macro_export]
 macro_rules! with_ae_poller {
     ($backend:expr, $P:ident => $body:expr) => {{
         match $backend {
-            #[cfg(target_os = "linux")]
-            $crate::Backend::Epoll => {
-                type $P = ae_epoll::Epoll;
+            $crate::Backend::Ae(ae::Backend::Epoll) => {
+                type $P = ae::Epoll;
                 Ok($body)
             }
-            $crate::Backend::Select => {
-                type $P = ae_select::Select;
+            $crate::Backend::Ae(ae::Backend::Select) => {
+                type $P = ae::Select;
                 Ok($body)
             }
-            $crate::Backend::Kqueue => {
-                type $P = ae_kqueue::Kqueue;
+            $crate::Backend::Ae(ae::Backend::Kqueue) => {
+                type $P = ae::Kqueue;
+                Ok($body)
+            }
+            $crate::Backend::Any => {
+                type $P = ae::AnyPoller;
                 Ok($body)
             }
             other => Err(::std::io::Error::new(
                 ::std::io::ErrorKind::Unsupported,
-                format!("{other} is not an ae backend of this build"),
+                format!("{other} is not an ae backend"),
             )),
         }
     }};
@@ -127,7 +131,9 @@ macro_rules! with_ae_poller {
 /// Raises the soft open-files limit to at least `need` (up to the hard
 /// limit): 5000 socketpairs take 10 000 fds.
 pub fn raise_fd_limit(need: u64) -> io::Result<()> {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use nix::sys::resource::{getrlimit, rlim_t, setrlimit, Resource};
+    // rlim_t is u64 on Linux and macOS, i64 on FreeBSD.
+    let need = rlim_t::try_from(need).unwrap_or(rlim_t::MAX);
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
     if soft < need {
         if hard < need {

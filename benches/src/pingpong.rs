@@ -11,7 +11,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use ae_core::{EventLoop, Flags, Mask, Poller};
+use ae::{EventLoop, Flags, Mask, Poller};
 
 use crate::Backend;
 

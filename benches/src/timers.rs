@@ -12,7 +12,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction};
+use ae::{EventLoop, Flags, Mask, Poller, TimerAction};
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// Deadlines of `fire` are spread over this.

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ae_core::{EventLoop, Flags};
+use ae::{EventLoop, Flags};
 
 use crate::Backend;
 

@@ -221,7 +221,9 @@ pub fn status_kib(pid: i32, field: &str) -> u64 {
 /// the hard limit; setrlimit is a safe call in nix); fails the test, saying
 /// why, when the hard limit is lower. Child processes inherit the limit.
 pub fn raise_fd_limit(want: u64) {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use nix::sys::resource::{getrlimit, rlim_t, setrlimit, Resource};
+    // rlim_t is u64 on Linux and macOS, i64 on FreeBSD.
+    let want = rlim_t::try_from(want).unwrap_or(rlim_t::MAX);
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
     if soft >= want {
         return;

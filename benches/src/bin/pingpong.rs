@@ -7,12 +7,23 @@ use std::process::ExitCode;
 
 use ae_benches::{pingpong, Backend};
 
-const USAGE: &str = "usage: pingpong --backend epoll|select|kqueue|mio|raw-epoll [-n pairs] [-a active] [-w writes] [-i iterations]";
+const USAGE: &str = "usage: pingpong --backend epoll|select|kqueue|any|mio|raw-epoll [-n pairs] [-a active] [-w writes] [-i iterations] | --list";
 
 fn parse() -> Result<(Backend, usize, usize, usize, usize), String> {
-    let (mut backend, mut n, mut a, mut w, mut iters) = (Backend::Epoll, 100, 1, None, 25);
+    let (mut backend, mut n, mut a, mut w, mut iters) =
+        (Backend::Ae(ae::Backend::best()), 100, 1, None, 25);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--list" {
+            // The backends this build can run, for scripts.
+            let names: Vec<&str> = Backend::all()
+                .into_iter()
+                .filter(|b| b.available())
+                .map(Backend::name)
+                .collect();
+            println!("{}", names.join(" "));
+            std::process::exit(0);
+        }
         let value = args
             .next()
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;

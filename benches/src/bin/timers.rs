@@ -8,10 +8,7 @@ use std::time::Duration;
 
 use ae_benches::timers;
 
-#[cfg(target_os = "linux")]
-type Best = ae_epoll::Epoll;
-#[cfg(not(target_os = "linux"))]
-type Best = ae_select::Select;
+use ae::Best;
 
 const USAGE: &str = "usage: timers idle|churn|fire N [rounds (default 5)]";
 
