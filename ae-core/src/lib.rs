@@ -23,12 +23,13 @@
 //! ```
 //! (The README and each backend crate carry this example as a compiled test.)
 //!
-//! What differs from ae.c, on purpose (see `ae-semantics.md`): negative fds
-//! are refused, poll failures are returned rather than aborting, an fd closed
-//! and reused within one iteration never sees its predecessor's readiness,
-//! the earliest timer is found in O(log n), delays are [`Duration`]s on the
-//! monotonic clock without overflow, and a [`Waker`] wakes the loop from any
-//! thread.
+//! What differs from ae.c, on purpose: negative fds are refused, poll
+//! failures are returned rather than aborting, an fd closed and reused within
+//! one iteration never sees its predecessor's readiness, the earliest timer
+//! is found in O(log n), delays are [`Duration`]s on the monotonic clock
+//! without overflow, and a [`Waker`] wakes the loop from any thread. The
+//! repository's `docs/semantics.md` specifies the behaviour case by case,
+//! with the ae.c difference and the tests of each case.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

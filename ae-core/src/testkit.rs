@@ -1,5 +1,6 @@
 //! The conformance suite every backend runs: one function per behaviour of
-//! `ae-semantics.md`, named after its case id, generic over the [`Poller`].
+//! the repository's `docs/semantics.md`, named after its case id, generic
+//! over the [`Poller`].
 //!
 //! A backend crate runs the whole suite with one line in `tests/`:
 //!
@@ -1437,7 +1438,7 @@ pub fn b2_fires_only_ready_fds<P: Poller>() {
     assert_eq!(log, ["b"]);
 }
 
-/// The "no allocation per iteration in steady state": with a fd
+/// S1, no allocation per iteration in steady state: with a fd
 /// firing, a repeating timer and both hooks, iterations allocate nothing
 /// once the buffers have grown (counted on this thread).
 pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
@@ -1480,7 +1481,7 @@ pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
     );
 }
 
-/// Model-based: random sequences of register, delete, resize, timer
+/// M1, model-based: random sequences of register, delete, resize, timer
 /// create and delete, and process_events on socketpairs whose readiness
 /// the test drives (data in and out, full send buffers, closed peers, fds
 /// reused), each checked against a model of which handlers and timers must

@@ -1,6 +1,7 @@
 //! The loop against a scripted backend: what it asks of a `Poller` (the
 //! masks and timeouts it passes) and how it treats poll failures, which no
-//! real kernel produces on demand.
+//! real kernel produces on demand. Each test is named after its case of
+//! `docs/semantics.md`.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

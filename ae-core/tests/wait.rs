@@ -1,4 +1,4 @@
-//! `wait`: one-shot readiness of a single fd (B4).
+//! `wait`: one-shot readiness of a single fd (B4 of `docs/semantics.md`).
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;

@@ -1,4 +1,5 @@
-//! What only the epoll backend shows: the ADD/MOD/DEL choice (B1).
+//! What only the epoll backend shows: the ADD/MOD/DEL choice (B1 of
+//! `docs/semantics.md`).
 #![cfg(any(target_os = "linux", target_os = "android"))]
 
 use std::io::{self, Write};

@@ -1,5 +1,5 @@
 //! What only the select backend shows: the `FD_SETSIZE` bound and failures
-//! that select itself reports (B2, I6).
+//! that select itself reports (B2, I6 of `docs/semantics.md`).
 
 use std::io;
 use std::os::fd::AsRawFd;
