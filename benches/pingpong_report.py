@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Ping-pong across backends: a table of medians and a plot.
 
-Usage: benches/pingpong_report.py [--rounds R] [--iterations I] [--plot FILE]
+Usage: benches/pingpong_report.py [--rounds R] [--iterations I] [--plot FILE|'']
+       [--backends B,B] [--sizes N,N] [--active A,A] [--base B]
 
 Builds the pingpong runner (release) and runs it for every backend of this
 build (as `pingpong --list` prints them: the ae backends, `any` (AnyPoller
@@ -48,19 +49,29 @@ def main():
     ap.add_argument("--iterations", type=int, default=25)
     ap.add_argument("--plot", default=os.path.join(ROOT, "benches", "pingpong.png"))
     ap.add_argument("--features", default="")
+    ap.add_argument("--backends", default="",
+                    help="comma-separated subset of `pingpong --list` (default: all)")
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="values of n")
+    ap.add_argument("--active", default=",".join(map(str, ACTIVE)), help="values of a")
+    ap.add_argument("--base", default="raw-epoll", help="the backend ratios are taken to")
     args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    actives = [int(x) for x in args.active.split(",")]
     build = ["cargo", "build", "--release", "-q", "-p", "ae-benches", "--bin", "pingpong"]
     if args.features:
         build += ["--features", args.features]
     subprocess.run(build, cwd=ROOT, check=True)
     backends_all = subprocess.run([RUNNER, "--list"], check=True, capture_output=True,
                                   text=True).stdout.split()
+    if args.backends:
+        wanted = args.backends.split(",")
+        backends_all = [b for b in backends_all if b in wanted]
 
     samples = {}  # (backend, n, a) -> (setups, runs)
     skipped = {}
     for r in range(args.rounds):
-        for n in SIZES:
-            for a in ACTIVE:
+        for n in sizes:
+            for a in actives:
                 order = backends_all if r % 2 == 0 else backends_all[::-1]
                 for b in order:
                     got, why = run(b, n, a, args.iterations)
@@ -77,8 +88,8 @@ def main():
     print(f"ping-pong, medians of {args.rounds} rounds x {args.iterations - 1} iterations, µs")
     print("| n | a | " + " | ".join(f"{b} setup | {b} run" for b in backends) + " |")
     print("|---|---|" + "---|---|" * len(backends))
-    for n in SIZES:
-        for a in ACTIVE:
+    for n in sizes:
+        for a in actives:
             cells = []
             for b in backends:
                 if (b, n, a) in med:
@@ -86,14 +97,14 @@ def main():
                 else:
                     cells.append("– | –")
             print(f"| {n} | {a} | " + " | ".join(cells) + " |")
-    if "raw-epoll" in backends:
-        print("\nratios to raw epoll (setup, run):")
-        for n in SIZES:
-            for a in ACTIVE:
-                base = med.get(("raw-epoll", n, a))
+    if args.base in backends:
+        print(f"\nratios to {args.base} (setup, run):")
+        for n in sizes:
+            for a in actives:
+                base = med.get((args.base, n, a))
                 parts = []
                 for b in backends:
-                    if b != "raw-epoll" and (b, n, a) in med:
+                    if b != args.base and (b, n, a) in med:
                         m = med[b, n, a]
                         parts.append(f"{b} {m[0] / base[0]:.2f} {m[1] / base[1]:.2f}")
                 print(f"  n={n} a={a}: " + ", ".join(parts))
@@ -107,9 +118,11 @@ def main():
     except ImportError:
         print("matplotlib is not installed: no plot (pip install matplotlib)", file=sys.stderr)
         return
+    if not args.plot:
+        return
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for b in backends:
-        xs = [n for n in SIZES if (b, n, 100) in med]
+        xs = [n for n in sizes if (b, n, 100) in med]
         label = "kqueue (libkqueue)" if b == "kqueue" and sys.platform.startswith("linux") else b
         ax.plot(xs, [med[b, n, 100][1] for n in xs], marker="o", label=label)
     ax.set_xscale("log")
