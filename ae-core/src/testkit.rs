@@ -1438,7 +1438,7 @@ pub fn b2_fires_only_ready_fds<P: Poller>() {
     assert_eq!(log, ["b"]);
 }
 
-/// S1, no allocation per iteration in steady state: with a fd
+/// A1, no allocation per iteration in steady state: with a fd
 /// firing, a repeating timer and both hooks, iterations allocate nothing
 /// once the buffers have grown (counted on this thread).
 pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
