@@ -70,22 +70,14 @@ pub use backend::Backend;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-// The one list of platforms and their best backend, in ae.c's order
-// (evport, which Redis has for illumos, aside).
+// The platform's best backend: build.rs holds the one list of platforms.
 cfg_if::cfg_if! {
-    if #[cfg(any(target_os = "linux", target_os = "android"))] {
+    if #[cfg(ae_best = "epoll")] {
         /// The platform's best backend, chosen at compile time: [`Epoll`]
         /// here (kqueue on macOS and the BSDs, select elsewhere).
         pub type Best = Epoll;
         const BEST: Backend = Backend::Epoll;
-    } else if #[cfg(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly",
-    ))] {
+    } else if #[cfg(ae_best = "kqueue")] {
         /// The platform's best backend, chosen at compile time: [`Kqueue`]
         /// here (epoll on Linux, select elsewhere).
         pub type Best = Kqueue;

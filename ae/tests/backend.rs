@@ -41,10 +41,7 @@ fn every_backend_creates_a_loop_or_says_it_cannot_run_here() {
         }
     }
     assert!(Backend::available().contains(&Backend::Select));
-    assert_eq!(
-        Backend::Epoll.is_available(),
-        cfg!(any(target_os = "linux", target_os = "android"))
-    );
+    assert_eq!(Backend::Epoll.is_available(), cfg!(ae_epoll));
 }
 
 #[test]

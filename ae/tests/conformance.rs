@@ -37,38 +37,22 @@ macro_rules! any_poller_on {
     };
 }
 
+// ae's build script sets `ae_epoll` and `ae_kqueue` where they run.
 any_poller_on!(AnyOnSelect, Backend::Select);
 mod select {
     ae::conformance_suite!(super::AnyOnSelect, "select");
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(ae_epoll)]
 any_poller_on!(AnyOnEpoll, Backend::Epoll);
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(ae_epoll)]
 mod epoll {
     ae::conformance_suite!(super::AnyOnEpoll, "epoll");
 }
 
-// Where kqueue is built in (on Linux, libkqueue must also be linkable).
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly",
-    all(target_os = "linux", feature = "libkqueue"),
-))]
+#[cfg(ae_kqueue)]
 any_poller_on!(AnyOnKqueue, Backend::Kqueue);
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly",
-    all(target_os = "linux", feature = "libkqueue"),
-))]
+#[cfg(ae_kqueue)]
 mod kqueue {
     ae::conformance_suite!(super::AnyOnKqueue, "kqueue");
 }
@@ -79,17 +63,9 @@ mod kqueue {
 fn every_available_backend_runs_the_suite() {
     let suites: &[Backend] = &[
         Backend::Select,
-        #[cfg(any(target_os = "linux", target_os = "android"))]
+        #[cfg(ae_epoll)]
         Backend::Epoll,
-        #[cfg(any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "freebsd",
-            target_os = "netbsd",
-            target_os = "openbsd",
-            target_os = "dragonfly",
-            all(target_os = "linux", feature = "libkqueue"),
-        ))]
+        #[cfg(ae_kqueue)]
         Backend::Kqueue,
     ];
     for b in Backend::available() {
