@@ -36,39 +36,61 @@
 
 mod mask;
 mod poller;
+mod signal;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timer;
 mod waker;
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::io;
 use std::mem;
 use std::os::fd::RawFd;
+use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use mask::{Flags, Mask};
 pub use poller::{timeout_millis, Fired, Poller};
 pub use timer::{TimerAction, TimerId};
 pub use waker::{wait, Waker};
 
-use timer::{deadline, Timers};
+use timer::{Outcome, Timers};
 
-type FileProc<P, S> = dyn FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask);
+/// A file handler is boxed: a closure that captures nothing (a function
+/// registered for many fds, as the demo does for its clients) is then
+/// stored without allocating.
+type FileProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask)>;
 type TimeProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction>;
 type Hook<P, S> = Rc<RefCell<dyn FnMut(&mut EventLoop<P, S>, &mut S)>>;
+/// A caught panic, resumed once the loop is consistent again.
+type Panic = Box<dyn Any + Send>;
 
-/// A handler is shared (not boxed) so that one registered for READABLE and
-/// WRITABLE together is recognisably one (D3), and so dispatch can hold it
-/// while the handler deletes or replaces itself.
-type FileHandler<P, S> = Rc<RefCell<FileProc<P, S>>>;
+/// One handler place of a [`FileEvent`].
+enum Handler<P: Poller, S> {
+    None,
+    Ready(FileProc<P, S>),
+    /// Dispatch holds the handler while it runs: a handler may delete or
+    /// replace itself, and a re-entrant `process_events` skips it.
+    Running,
+    /// Write only: the read handler, registered for READABLE | WRITABLE in
+    /// one call, serves both and runs once per iteration (D3).
+    SameAsRead,
+}
+
+/// Which place of a [`FileEvent`] a handler is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Read,
+    Write,
+}
 
 /// One slot of the fd-indexed table (ae.h's `aeFileEvent`).
 struct FileEvent<P: Poller, S> {
     mask: Mask,
-    read: Option<FileHandler<P, S>>,
-    write: Option<FileHandler<P, S>>,
+    read: Handler<P, S>,
+    write: Handler<P, S>,
     /// A stamp taken when the fd goes from no events to some, so readiness
     /// polled for an earlier registration of the same fd number is
     /// recognised as stale (D6).
@@ -78,10 +100,41 @@ struct FileEvent<P: Poller, S> {
 impl<P: Poller, S> FileEvent<P, S> {
     const EMPTY: Self = FileEvent {
         mask: Mask::NONE,
-        read: None,
-        write: None,
+        read: Handler::None,
+        write: Handler::None,
         generation: 0,
     };
+
+    /// Where the handler for `bit` is.
+    fn place(&self, bit: Mask) -> Place {
+        if bit == Mask::READABLE || matches!(self.write, Handler::SameAsRead) {
+            Place::Read
+        } else {
+            Place::Write
+        }
+    }
+
+    fn at(&mut self, place: Place) -> &mut Handler<P, S> {
+        match place {
+            Place::Read => &mut self.read,
+            Place::Write => &mut self.write,
+        }
+    }
+
+    /// Puts back a handler taken from `place` (`shared`: serving both bits)
+    /// if its registration still holds; returns where it went.
+    fn restore(&mut self, place: Place, shared: bool, proc: FileProc<P, S>) -> Option<Place> {
+        // Deleting READABLE from a shared handler moves it to the write place.
+        let to = if matches!(self.at(place), Handler::Running) {
+            place
+        } else if shared && matches!(self.write, Handler::Running) {
+            Place::Write
+        } else {
+            return None;
+        };
+        *self.at(to) = Handler::Ready(proc);
+        Some(to)
+    }
 }
 
 /// The event loop (ae.h's `aeEventLoop`), over backend `P`, dispatching
@@ -97,12 +150,20 @@ pub struct EventLoop<P: Poller, S = ()> {
     /// Reused every iteration: steady state allocates nothing.
     fired: Vec<Fired>,
     timers: Timers<TimeProc<P, S>>,
+    signals: signal::Signals<P, S>,
     stop: bool,
     dont_wait: bool,
     before_sleep: Option<Hook<P, S>>,
     after_sleep: Option<Hook<P, S>>,
     waker: Option<Waker>,
     poller: P,
+}
+
+fn no_timer(id: TimerId) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("no timer with id {}", id.get()),
+    )
 }
 
 fn invalid_input(msg: String) -> io::Error {
@@ -154,6 +215,7 @@ impl<P: Poller, S> EventLoop<P, S> {
             next_generation: 1,
             fired: Vec::new(),
             timers: Timers::new(),
+            signals: signal::Signals::new(),
             stop: false,
             dont_wait: false,
             before_sleep: None,
@@ -232,18 +294,26 @@ impl<P: Poller, S> EventLoop<P, S> {
         if !added.is_empty() {
             self.poller.add(fd, old, added)?;
         }
-        let proc: FileHandler<P, S> = Rc::new(RefCell::new(proc));
+        let proc: FileProc<P, S> = Box::new(proc);
         let fe = &mut self.events[i];
         if old.is_empty() {
             fe.generation = self.next_generation;
             self.next_generation += 1;
             self.registered += 1;
         }
-        if mask.contains(Mask::READABLE) {
-            fe.read = Some(proc.clone());
-        }
-        if mask.contains(Mask::WRITABLE) {
-            fe.write = Some(proc);
+        match (mask.contains(Mask::READABLE), mask.contains(Mask::WRITABLE)) {
+            (true, true) => {
+                fe.read = Handler::Ready(proc);
+                fe.write = Handler::SameAsRead;
+            }
+            (true, false) => {
+                // The write side keeps the handler it shared with the read side.
+                if matches!(fe.write, Handler::SameAsRead) {
+                    fe.write = mem::replace(&mut fe.read, Handler::None);
+                }
+                fe.read = Handler::Ready(proc);
+            }
+            _ => fe.write = Handler::Ready(proc),
         }
         fe.mask |= mask;
         Ok(())
@@ -265,10 +335,13 @@ impl<P: Poller, S> EventLoop<P, S> {
         let fe = &mut self.events[i];
         fe.mask = fe.mask - mask;
         if mask.contains(Mask::READABLE) {
-            fe.read = None;
+            let read = mem::replace(&mut fe.read, Handler::None);
+            if matches!(fe.write, Handler::SameAsRead) {
+                fe.write = read;
+            }
         }
         if mask.contains(Mask::WRITABLE) {
-            fe.write = None;
+            fe.write = Handler::None;
         }
         if !old.is_empty() && !fe.mask.intersects(Mask::READ_WRITE) {
             fe.mask = Mask::NONE;
@@ -291,13 +364,19 @@ impl<P: Poller, S> EventLoop<P, S> {
     ///
     /// `proc` returns [`TimerAction::Repeat`] to run again, counted from its
     /// end, or [`TimerAction::NoMore`] to be removed. Delays of any length
-    /// work; ids are never reused.
+    /// work; ids are never reused. Timers due at the same instant run in
+    /// creation order.
+    ///
+    /// The delay counts from the loop's next reading of its clock, not from
+    /// this call: from a handler, that is later in the same iteration (the
+    /// timer pass); outside the loop, the next `process_events` call. So a
+    /// timer never fires early (T2), and creating one reads no clock, which
+    /// would cost more than the rest of creating and deleting it.
     pub fn create_time_event<F>(&mut self, delay: Duration, proc: F) -> TimerId
     where
         F: FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction + 'static,
     {
-        self.timers
-            .insert(deadline(Instant::now(), delay), Box::new(proc), None)
+        self.timers.insert(delay, Box::new(proc), None)
     }
 
     /// As [`create_time_event`](Self::create_time_event), and runs
@@ -314,28 +393,41 @@ impl<P: Poller, S> EventLoop<P, S> {
         F: FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction + 'static,
         G: FnOnce(TimerId) + 'static,
     {
-        self.timers.insert(
-            deadline(Instant::now(), delay),
-            Box::new(proc),
-            Some(Box::new(finalizer)),
-        )
+        self.timers
+            .insert(delay, Box::new(proc), Some(Box::new(finalizer)))
     }
 
     /// Deletes a timer (`aeDeleteTimeEvent`); its finalizer runs. A timer may
-    /// delete itself from its own callback. An unknown or already deleted id
-    /// is an error of kind [`io::ErrorKind::NotFound`].
+    /// delete itself from its own callback; its finalizer then runs when the
+    /// callback returns. An unknown or already deleted id is an error of kind
+    /// [`io::ErrorKind::NotFound`].
     pub fn delete_time_event(&mut self, id: TimerId) -> io::Result<()> {
         match self.timers.delete(id) {
-            None => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no timer with id {}", id.get()),
-            )),
-            Some(removed) => {
-                if let Some(t) = removed {
-                    t.finalize(id);
+            Err(()) => Err(no_timer(id)),
+            Ok(finalizer) => {
+                if let Some(f) = finalizer {
+                    f(id);
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Moves a live timer's deadline to `delay` from now (counted as for
+    /// [`create_time_event`](Self::create_time_event)), in O(log n) and
+    /// without allocating: an idle timeout pushed back on every read costs
+    /// no delete and create. An unknown or deleted id is an error of kind
+    /// [`io::ErrorKind::NotFound`].
+    ///
+    /// Inside the timer's own callback it sets the delay the timer repeats
+    /// with, counted from the end of the callback, in place of the delay of
+    /// [`TimerAction::Repeat`]; [`TimerAction::NoMore`] still removes the
+    /// timer.
+    pub fn reschedule_time_event(&mut self, id: TimerId, delay: Duration) -> io::Result<()> {
+        if self.timers.reschedule(id, delay) {
+            Ok(())
+        } else {
+            Err(no_timer(id))
         }
     }
 
@@ -408,7 +500,7 @@ impl<P: Poller, S> EventLoop<P, S> {
                 Flags::ALL_EVENTS | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP,
                 state,
             )?;
-            if self.registered == 0 && self.timers.earliest().is_none() {
+            if self.registered == 0 && self.timers.is_empty() {
                 break;
             }
         }
@@ -436,10 +528,11 @@ impl<P: Poller, S> EventLoop<P, S> {
             // Read again: the hook may have set dont-wait for this poll.
             let timeout = if self.dont_wait || flags.contains(Flags::DONT_WAIT) {
                 Some(Duration::ZERO)
-            } else if flags.contains(Flags::TIME_EVENTS) {
+            } else if flags.contains(Flags::TIME_EVENTS) && !self.timers.is_empty() {
+                let now = self.timers.now();
                 self.timers
                     .earliest()
-                    .map(|when| when.saturating_duration_since(Instant::now()))
+                    .map(|when| Timers::<TimeProc<P, S>>::until(now, when))
             } else {
                 None
             };
@@ -469,7 +562,13 @@ impl<P: Poller, S> EventLoop<P, S> {
                 self.call_hook(self.after_sleep.clone(), state);
             }
             for &f in &fired {
-                processed += self.dispatch(f, state);
+                match self.dispatch(f, state) {
+                    Ok(n) => processed += n,
+                    Err(p) => {
+                        self.fired = fired;
+                        panic::resume_unwind(p);
+                    }
+                }
             }
             self.fired = fired;
         }
@@ -486,82 +585,79 @@ impl<P: Poller, S> EventLoop<P, S> {
         }
     }
 
-    /// The handler for `bit` of a fired entry, if the fd still wants it and
-    /// is still the registration that was polled.
-    fn handler(&self, f: Fired, bit: Mask) -> Option<FileHandler<P, S>> {
-        let fe = self.events.get(usize::try_from(f.fd).ok()?)?;
-        if fe.generation != f.generation || !(fe.mask & f.mask).contains(bit) {
-            return None;
-        }
-        if bit == Mask::READABLE {
-            fe.read.clone()
-        } else {
-            fe.write.clone()
-        }
-    }
-
     /// Runs the handlers of one fired fd: read then write, or write then read
-    /// with BARRIER; a handler registered for both runs once. The mask is
-    /// checked again before each, since a handler may delete events.
-    fn dispatch(&mut self, f: Fired, state: &mut S) -> usize {
+    /// with BARRIER; a handler registered for both runs once. The mask and
+    /// the registration are checked again before each, since a handler may
+    /// delete events or the fd. A panicking handler is put back, and its
+    /// panic returned for the caller to resume.
+    fn dispatch(&mut self, f: Fired, state: &mut S) -> Result<usize, Panic> {
+        let Ok(i) = usize::try_from(f.fd) else {
+            return Ok(0);
+        };
         let barrier = self.get_file_events(f.fd).contains(Mask::BARRIER);
         let order = if barrier {
             [Mask::WRITABLE, Mask::READABLE]
         } else {
             [Mask::READABLE, Mask::WRITABLE]
         };
-        let mut ran: Option<FileHandler<P, S>> = None;
+        let mut ran_at: Option<Place> = None;
         let mut count = 0;
         for bit in order {
             if !f.mask.contains(bit) {
                 continue;
             }
-            let Some(proc) = self.handler(f, bit) else {
+            let Some(fe) = self.events.get_mut(i) else {
+                break;
+            };
+            if fe.generation != f.generation || !(fe.mask & f.mask).contains(bit) {
+                continue;
+            }
+            let place = fe.place(bit);
+            if ran_at == Some(place) {
+                continue;
+            }
+            let shared = matches!(fe.write, Handler::SameAsRead);
+            // Running: a handler re-entered process_events.
+            let Handler::Ready(mut proc) = mem::replace(fe.at(place), Handler::Running) else {
                 continue;
             };
-            if ran.as_ref().is_some_and(|r| Rc::ptr_eq(r, &proc)) {
-                continue;
-            }
-            // Busy only when a handler re-entered process_events.
-            if let Ok(mut call) = proc.try_borrow_mut() {
-                call(self, state, f.fd, f.mask);
-                count += 1;
-            }
-            ran = Some(proc);
+            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, f.fd, f.mask)));
+            ran_at = self
+                .events
+                .get_mut(i)
+                .and_then(|fe| fe.restore(place, shared, proc));
+            result?;
+            count += 1;
         }
-        count
+        Ok(count)
     }
 
-    /// Runs the timers due now (`processTimeEvents`). Timers created by these
-    /// callbacks wait for the next pass, and each timer runs at most once per
-    /// pass, so a zero delay cannot spin.
+    /// Runs the timers due now (`processTimeEvents`), earliest first.
+    /// Timers created by these callbacks wait for the next pass, and each
+    /// timer runs at most once per pass, so a zero delay cannot spin. A
+    /// re-entrant call from a callback runs every other due timer (T10).
+    /// A panic leaves the loop consistent (see
+    /// [`Timers::finish`](timer::Timers::finish)) and is then resumed.
     fn process_time_events(&mut self, state: &mut S) -> usize {
-        let now = Instant::now();
-        let mut due = mem::take(&mut self.timers.due);
-        due.clear();
-        self.timers
-            .collect_due(now, self.timers.next_seq(), &mut due);
+        let now = self.timers.now();
+        let saved = self.timers.begin_pass(now);
         let mut count = 0;
-        for &id in &due {
-            let Some(mut proc) = self.timers.get_mut(id).and_then(|t| t.proc.take()) else {
-                continue; // deleted earlier in this pass
-            };
-            let action = proc(self, state, id);
+        while let Some((id, mut proc)) = self.timers.next_due(now) {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, id)));
             count += 1;
-            let deleted = self.timers.get_mut(id).map_or(true, |t| t.deleted);
-            match action {
-                TimerAction::Repeat(delay) if !deleted => {
-                    self.timers
-                        .reschedule(id, deadline(Instant::now(), delay), proc);
-                }
-                _ => {
-                    if let Some(t) = self.timers.remove(id) {
-                        t.finalize(id);
-                    }
-                }
+            let (outcome, panicked) = match result {
+                Ok(action) => (Outcome::Returned(action), None),
+                Err(p) => (Outcome::Panicked, Some(p)),
+            };
+            let finalizer = self.timers.finish(id, proc, outcome);
+            let finalizer_panicked =
+                finalizer.and_then(|f| panic::catch_unwind(AssertUnwindSafe(|| f(id))).err());
+            if let Some(p) = panicked.or(finalizer_panicked) {
+                self.timers.end_pass(saved);
+                panic::resume_unwind(p);
             }
         }
-        self.timers.due = due;
+        self.timers.end_pass(saved);
         count
     }
 }

@@ -1,9 +1,18 @@
-//! Time events: ids that never repeat, deadlines on the monotonic clock, and
-//! a binary heap so the earliest deadline is found in O(log n) (ae.c scans a
-//! list, which made every iteration O(n) in the number of timers).
+//! Time events: ids that never repeat, and libev's timer store: a 4-ary heap
+//! with each deadline inline and each timer knowing its heap position, so
+//! the earliest deadline is at the root and deleting or rescheduling a timer
+//! is O(log n) with no stale entry left behind (ae.c scans a list, which made
+//! every iteration O(n) in the number of timers).
+//!
+//! Deadlines count from the loop's *next* reading of its clock, not from a
+//! clock reading per timer: a new or rescheduled timer waits in a pending
+//! list, and each reading of the clock anchors the pending timers at that
+//! instant. A reading of the clock costs as much as the rest of a create and
+//! delete together, and anchoring later than the call can only make a timer
+//! late, never early (T2). libev anchors at its *previous* reading instead,
+//! which can fire early.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 /// Identifies a time event. Its number comes from a 64-bit counter and is
@@ -32,48 +41,90 @@ pub enum TimerAction {
     NoMore,
 }
 
-pub(crate) struct Timer<T> {
-    pub(crate) when: Instant,
-    /// `None` while the callback runs: the loop holds it.
-    pub(crate) proc: Option<T>,
-    pub(crate) finalizer: Option<Box<dyn FnOnce(TimerId)>>,
-    /// Deleted while its callback was running; removed when it returns.
-    pub(crate) deleted: bool,
-}
+/// A timer's finalizer.
+pub(crate) type Finalizer = Box<dyn FnOnce(TimerId)>;
 
-impl<T> Timer<T> {
-    pub(crate) fn finalize(mut self, id: TimerId) {
-        if let Some(f) = self.finalizer.take() {
-            f(id);
-        }
-    }
+/// Where a live timer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// In the heap at index `pos`.
+    Heap,
+    /// In the pending list at index `pos`, waiting for the clock.
+    Pending,
+    /// Its callback is running: the loop holds the callback.
+    Running,
 }
 
 /// One slot of the timer table; `seq` names its current occupant.
 struct Slot<T> {
     seq: u64,
-    timer: Option<Timer<T>>,
+    pos: u32,
+    place: Place,
+    /// Deleted while its callback runs; removed when the callback returns.
+    deleted: bool,
+    /// Pending: the delay in nanoseconds. Running: a delay set by
+    /// `reschedule` from inside the callback, `u64::MAX` for none.
+    delay: u64,
+    /// `None` while the callback runs, and for a free slot.
+    proc: Option<T>,
+    finalizer: Option<Finalizer>,
+    live: bool,
+}
+
+/// A heap entry: the deadline inline, so sifting reads no slot. `seq` breaks
+/// ties in creation order.
+#[derive(Clone, Copy)]
+struct Entry {
+    when: u64,
+    seq: u64,
+    slot: u32,
+}
+
+impl Entry {
+    fn before(&self, other: &Entry) -> bool {
+        (self.when, self.seq) < (other.when, other.seq)
+    }
+}
+
+/// Heap arity: four children per node, as libev, for shallower trees and
+/// siblings on neighbouring cache lines.
+const D: usize = 4;
+
+/// Nanoseconds of `delay`, saturating at `u64::MAX` (584 years): such a
+/// deadline never comes (ae.c's millisecond arithmetic overflowed past ~35
+/// minutes, Redis #12474).
+fn nanos(delay: Duration) -> u64 {
+    u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The timer table: `T` is the callback type, kept generic so this file knows
 /// nothing of the loop. Timers live in a slab of slots reused through a free
 /// list, so creating and deleting touch memory in order and hash nothing.
 pub(crate) struct Timers<T> {
+    /// Deadlines are nanoseconds since this instant.
+    epoch: Instant,
     next_seq: u64,
     slots: Vec<Slot<T>>,
     free: Vec<u32>,
+    heap: Vec<Entry>,
+    /// Slots of timers not yet anchored to the clock.
+    pending: Vec<u32>,
     live: usize,
-    /// Deadlines, earliest on top, ties in creation order. Deleting only
-    /// empties the slot; a heap entry whose timer is gone or has another
-    /// deadline is stale and skipped, and the heap is compacted when stale
-    /// entries outnumber live ones, so deletes stay O(1) amortised.
-    heap: BinaryHeap<Reverse<(Instant, TimerId)>>,
-    /// The timers due in the current pass, kept to reuse its allocation.
-    pub(crate) due: Vec<TimerId>,
+    /// The `now` of the timer pass that is running, if one is: timers
+    /// anchored or repeated during a pass are due strictly after it, so they
+    /// wait for the next pass (T7).
+    pass_now: Option<u64>,
 }
 
-/// `now + delay`, saturating far in the future instead of overflowing
-/// (ae.c's millisecond arithmetic overflowed past ~35 minutes, Redis #12474).
+/// The result of running a timer's callback, for [`Timers::finish`].
+pub(crate) enum Outcome {
+    /// Returned this action.
+    Returned(TimerAction),
+    /// Panicked; the panic is resumed after the timer is put back.
+    Panicked,
+}
+
+/// `now + delay`, saturating far in the future instead of overflowing.
 pub(crate) fn deadline(now: Instant, delay: Duration) -> Instant {
     const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
     now.checked_add(delay)
@@ -84,163 +135,326 @@ pub(crate) fn deadline(now: Instant, delay: Duration) -> Instant {
 impl<T> Timers<T> {
     pub(crate) fn new() -> Self {
         Timers {
+            epoch: Instant::now(),
             next_seq: 0,
             slots: Vec::new(),
             free: Vec::new(),
+            heap: Vec::new(),
+            pending: Vec::new(),
             live: 0,
-            heap: BinaryHeap::new(),
-            due: Vec::new(),
+            pass_now: None,
         }
     }
 
-    /// The sequence number the next timer will get: timers with a lower one
-    /// existed before.
-    pub(crate) fn next_seq(&self) -> u64 {
-        self.next_seq
+    /// The clock, in nanoseconds since the epoch; every reading anchors the
+    /// pending timers.
+    pub(crate) fn now(&mut self) -> u64 {
+        let now = nanos(self.epoch.elapsed());
+        self.anchor(now);
+        now
+    }
+
+    /// The duration from `now` to `when`.
+    pub(crate) fn until(now: u64, when: u64) -> Duration {
+        Duration::from_nanos(when.saturating_sub(now))
+    }
+
+    /// A deadline `delay` after `now`, and after the running pass.
+    fn due_at(&self, now: u64, delay: u64) -> u64 {
+        let when = now.saturating_add(delay);
+        match self.pass_now {
+            Some(pass) if when <= pass => pass + 1,
+            _ => when,
+        }
+    }
+
+    fn anchor(&mut self, now: u64) {
+        while let Some(slot) = self.pending.pop() {
+            let s = &self.slots[slot as usize];
+            let e = Entry {
+                when: self.due_at(now, s.delay),
+                seq: s.seq,
+                slot,
+            };
+            self.push(e);
+        }
+    }
+
+    /// True when no timer is live.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
     }
 
     pub(crate) fn insert(
         &mut self,
-        when: Instant,
+        delay: Duration,
         proc: T,
-        finalizer: Option<Box<dyn FnOnce(TimerId)>>,
+        finalizer: Option<Finalizer>,
     ) -> TimerId {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let timer = Some(Timer {
-            when,
+        let pos = self.pending.len() as u32;
+        let slot = Slot {
+            seq,
+            pos,
+            place: Place::Pending,
+            deleted: false,
+            delay: nanos(delay),
             proc: Some(proc),
             finalizer,
-            deleted: false,
-        });
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Slot { seq, timer };
-                slot
+            live: true,
+        };
+        let index = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
             }
             None => {
                 // More than 2^32 live timers would need more memory than
                 // exists; the cast cannot truncate in practice.
-                self.slots.push(Slot { seq, timer });
+                self.slots.push(slot);
                 (self.slots.len() - 1) as u32
             }
         };
+        self.pending.push(index);
         self.live += 1;
-        let id = TimerId { seq, slot };
-        self.heap.push(Reverse((when, id)));
-        id
+        TimerId { seq, slot: index }
     }
 
-    /// True when no deadline is pending (not even a stale one).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+    /// The live slot named by `id`, also while its callback runs.
+    fn slot(&self, id: TimerId) -> Option<&Slot<T>> {
+        let s = self.slots.get(id.slot as usize)?;
+        (s.live && s.seq == id.seq).then_some(s)
     }
 
-    /// The live timer named by `id`.
-    pub(crate) fn get_mut(&mut self, id: TimerId) -> Option<&mut Timer<T>> {
-        let slot = self.slots.get_mut(id.slot as usize)?;
-        if slot.seq != id.seq {
-            return None;
-        }
-        slot.timer.as_mut()
-    }
-
-    /// Takes the timer out of its slot, which becomes free.
-    pub(crate) fn remove(&mut self, id: TimerId) -> Option<Timer<T>> {
-        let slot = self.slots.get_mut(id.slot as usize)?;
-        if slot.seq != id.seq {
-            return None;
-        }
-        let timer = slot.timer.take()?;
-        self.free.push(id.slot);
-        self.live -= 1;
-        if self.heap.len() > 64 + 2 * self.live {
-            let slots = &self.slots;
-            self.heap.retain(|&Reverse((when, id))| {
-                let s = &slots[id.slot as usize];
-                s.seq == id.seq && s.timer.as_ref().is_some_and(|t| t.when == when)
-            });
-        }
-        Some(timer)
-    }
-
-    /// Schedules a timer whose callback just returned `Repeat`.
-    pub(crate) fn reschedule(&mut self, id: TimerId, when: Instant, proc: T) {
-        if let Some(t) = self.get_mut(id) {
-            t.when = when;
-            t.proc = Some(proc);
-            self.heap.push(Reverse((when, id)));
-        }
-    }
-
-    fn is_live(&self, when: Instant, id: TimerId) -> bool {
-        let slot = &self.slots[id.slot as usize];
-        slot.seq == id.seq
-            && slot
-                .timer
-                .as_ref()
-                .is_some_and(|t| t.when == when && t.proc.is_some() && !t.deleted)
-    }
-
-    /// Removes the timer and returns it for finalizing, or marks it deleted
-    /// when its callback is running. `None`: no such timer.
-    pub(crate) fn delete(&mut self, id: TimerId) -> Option<Option<Timer<T>>> {
-        let t = self.get_mut(id)?;
-        if t.deleted {
-            return None;
-        }
-        if t.proc.is_none() {
-            t.deleted = true;
-            return Some(None);
-        }
-        Some(self.remove(id))
-    }
-
-    /// The earliest live deadline, dropping stale heap entries on the way.
-    pub(crate) fn earliest(&mut self) -> Option<Instant> {
-        while let Some(&Reverse((when, id))) = self.heap.peek() {
-            if self.is_live(when, id) {
-                return Some(when);
+    /// Takes a timer out of the heap or the pending list.
+    fn unlink(&mut self, slot: u32) {
+        let s = &self.slots[slot as usize];
+        let pos = s.pos as usize;
+        match s.place {
+            Place::Heap => self.remove_at(pos),
+            Place::Pending => {
+                self.pending.swap_remove(pos);
+                if let Some(&moved) = self.pending.get(pos) {
+                    self.slots[moved as usize].pos = pos as u32;
+                }
             }
-            self.heap.pop();
+            Place::Running => {}
         }
-        None
     }
 
-    /// Moves the ids of live timers due at `now` and created before
-    /// `max_seq` into `due`, in deadline then creation order.
-    pub(crate) fn collect_due(&mut self, now: Instant, max_seq: u64, due: &mut Vec<TimerId>) {
-        while let Some(&Reverse((when, id))) = self.heap.peek() {
-            if when > now {
+    /// Frees a slot and returns the finalizer of its timer.
+    fn free_slot(&mut self, slot: u32) -> Option<Finalizer> {
+        let s = &mut self.slots[slot as usize];
+        s.live = false;
+        s.proc = None;
+        self.free.push(slot);
+        self.live -= 1;
+        s.finalizer.take()
+    }
+
+    /// Deletes a timer. `Err(())`: no such timer. `Ok(Some(f))`: removed,
+    /// `f` is its finalizer, to run. `Ok(None)`: its callback is running, so
+    /// it is only marked and goes when the callback returns.
+    #[allow(clippy::result_unit_err)]
+    pub(crate) fn delete(&mut self, id: TimerId) -> Result<Option<Finalizer>, ()> {
+        let s = self.slot(id).ok_or(())?;
+        if s.deleted {
+            return Err(());
+        }
+        if s.place == Place::Running {
+            self.slots[id.slot as usize].deleted = true;
+            return Ok(None);
+        }
+        self.unlink(id.slot);
+        Ok(self.free_slot(id.slot))
+    }
+
+    /// Moves a timer's deadline to `delay` after the next reading of the
+    /// clock; inside its own callback, replaces the delay it repeats with.
+    /// False: no such timer.
+    pub(crate) fn reschedule(&mut self, id: TimerId, delay: Duration) -> bool {
+        let Some(s) = self.slot(id) else { return false };
+        if s.deleted {
+            return false;
+        }
+        let delay = nanos(delay);
+        match s.place {
+            Place::Running | Place::Pending => {}
+            Place::Heap => {
+                self.unlink(id.slot);
+                let pos = self.pending.len() as u32;
+                self.pending.push(id.slot);
+                let s = &mut self.slots[id.slot as usize];
+                s.place = Place::Pending;
+                s.pos = pos;
+            }
+        }
+        self.slots[id.slot as usize].delay = delay;
+        true
+    }
+
+    /// The earliest deadline, with the pending timers anchored at `now`.
+    pub(crate) fn earliest(&self) -> Option<u64> {
+        debug_assert!(self.pending.is_empty());
+        self.heap.first().map(|e| e.when)
+    }
+
+    /// Starts a timer pass at `now`; returns what to give [`end_pass`].
+    ///
+    /// [`end_pass`]: Self::end_pass
+    pub(crate) fn begin_pass(&mut self, now: u64) -> Option<u64> {
+        self.pass_now.replace(now)
+    }
+
+    /// Ends a pass; a nested pass gives the outer one its `now` back.
+    pub(crate) fn end_pass(&mut self, saved: Option<u64>) {
+        self.pass_now = saved;
+    }
+
+    /// The next timer due at `now`, taken out of the heap with its callback:
+    /// earliest first, ties in creation order. Each timer runs at most once
+    /// per pass, since whatever it does puts it back after `now`.
+    pub(crate) fn next_due(&mut self, now: u64) -> Option<(TimerId, T)> {
+        let top = *self.heap.first()?;
+        if top.when > now {
+            return None;
+        }
+        self.remove_at(0);
+        let s = &mut self.slots[top.slot as usize];
+        s.place = Place::Running;
+        s.delay = u64::MAX;
+        let proc = s.proc.take().expect("a timer in the heap has its callback");
+        Some((
+            TimerId {
+                seq: top.seq,
+                slot: top.slot,
+            },
+            proc,
+        ))
+    }
+
+    /// Puts a timer whose callback ran back, as its outcome says: repeated
+    /// (after the delay of `Repeat`, or of a `reschedule` from inside the
+    /// callback), or removed, returning its finalizer to run. A callback
+    /// that panicked leaves its timer live and due at once, after the other
+    /// due timers, unless it deleted itself.
+    pub(crate) fn finish(&mut self, id: TimerId, proc: T, outcome: Outcome) -> Option<Finalizer> {
+        let s = &mut self.slots[id.slot as usize];
+        debug_assert!(s.live && s.seq == id.seq && s.place == Place::Running);
+        let rescheduled = s.delay;
+        let delay = match outcome {
+            _ if s.deleted => None,
+            Outcome::Returned(TimerAction::NoMore) => None,
+            Outcome::Returned(TimerAction::Repeat(_)) if rescheduled != u64::MAX => {
+                Some(rescheduled)
+            }
+            Outcome::Returned(TimerAction::Repeat(d)) => Some(nanos(d)),
+            Outcome::Panicked => Some(0),
+        };
+        match delay {
+            None => self.free_slot(id.slot),
+            Some(delay) => {
+                self.slots[id.slot as usize].proc = Some(proc);
+                let now = self.now();
+                let e = Entry {
+                    when: self.due_at(now, delay),
+                    seq: id.seq,
+                    slot: id.slot,
+                };
+                self.push(e);
+                None
+            }
+        }
+    }
+
+    fn set(&mut self, pos: usize, e: Entry) {
+        self.heap[pos] = e;
+        let s = &mut self.slots[e.slot as usize];
+        s.pos = pos as u32;
+        s.place = Place::Heap;
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.heap.push(e);
+        self.sift_up(self.heap.len() - 1, e);
+    }
+
+    /// Removes the entry at `pos`: the last entry fills the hole and sifts.
+    fn remove_at(&mut self, pos: usize) {
+        let last = self.heap.pop().expect("remove_at on an empty heap");
+        if pos < self.heap.len() {
+            if pos > 0 && last.before(&self.heap[(pos - 1) / D]) {
+                self.sift_up(pos, last);
+            } else {
+                self.sift_down(pos, last);
+            }
+        }
+    }
+
+    fn sift_up(&mut self, mut pos: usize, e: Entry) {
+        while pos > 0 {
+            let parent = (pos - 1) / D;
+            let p = self.heap[parent];
+            if !e.before(&p) {
                 break;
             }
-            self.heap.pop();
-            if id.seq < max_seq && self.is_live(when, id) {
-                due.push(id);
-            }
+            self.set(pos, p);
+            pos = parent;
         }
+        self.set(pos, e);
+    }
+
+    fn sift_down(&mut self, mut pos: usize, e: Entry) {
+        let len = self.heap.len();
+        loop {
+            let first = pos * D + 1;
+            if first >= len {
+                break;
+            }
+            let end = (first + D).min(len);
+            let mut min = first;
+            for c in first + 1..end {
+                if self.heap[c].before(&self.heap[min]) {
+                    min = c;
+                }
+            }
+            let m = self.heap[min];
+            if !m.before(&e) {
+                break;
+            }
+            self.set(pos, m);
+            pos = min;
+        }
+        self.set(pos, e);
     }
 }
 
 impl<T> Drop for Timers<T> {
     /// Every finalizer runs exactly once, also for timers still live when the
-    /// loop goes away; in creation order, so the order is predictable.
+    /// loop goes away; in creation order, so the order is predictable. A
+    /// finalizer that panics does not stop the others: the first panic is
+    /// resumed once all have run.
     fn drop(&mut self) {
-        let mut left: Vec<(TimerId, Timer<T>)> = self
-            .slots
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, s)| {
+        let mut left: Vec<(TimerId, Finalizer)> = Vec::new();
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            if let (true, Some(f)) = (s.live, s.finalizer.take()) {
                 let id = TimerId {
                     seq: s.seq,
                     slot: i as u32,
                 };
-                s.timer.take().map(|t| (id, t))
-            })
-            .collect();
+                left.push((id, f));
+            }
+        }
         left.sort_unstable_by_key(|(id, _)| *id);
-        for (id, t) in left {
-            t.finalize(id);
+        let mut first_panic = None;
+        for (id, f) in left {
+            if let Err(p) = panic::catch_unwind(AssertUnwindSafe(|| f(id))) {
+                first_panic.get_or_insert(p);
+            }
+        }
+        if let Some(p) = first_panic {
+            panic::resume_unwind(p);
         }
     }
 }

@@ -1,0 +1,336 @@
+//! Signal events, by the self-pipe design: a process-wide, async-signal-safe
+//! handler (signal-hook's) sets the signal's flag of every loop that
+//! registered it and writes a byte to that loop's socket, which the loop
+//! polls as an ordinary READABLE file event. So signals work on every
+//! backend, from any thread or process, and wake a loop blocked in its poll;
+//! the handler then runs in the loop's thread.
+//!
+//! # Dispositions
+//!
+//! signal-hook installs its handler on the first registration and never
+//! removes it; while it is installed, a previous *function* handler keeps
+//! being called (chained) and a previous `SIG_DFL` or `SIG_IGN` is not acted
+//! on. Deleting the last registration of a signal in the process restores
+//! the previous behaviour as follows:
+//! - previous handler a function (or signal-hook's, from other code): it is
+//!   still chained, so it is what runs;
+//! - previous `SIG_IGN`: nothing runs, the signal is ignored;
+//! - previous `SIG_DFL` (told apart from `SIG_IGN` by `/proc/self/status`, so
+//!   on Linux only): the default action is emulated (signal-hook's
+//!   `emulate_default_handler`: terminate, stop or ignore, as the signal's
+//!   default is). Elsewhere it cannot be told apart without unsafe code, and
+//!   the signal is then ignored after the delete.
+
+use std::collections::hash_map::Entry as Slot;
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use signal_hook::SigId;
+
+use crate::{invalid_input, EventLoop, Mask, Poller};
+
+/// A signal handler: the loop, the state and the signal number.
+type SignalProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, i32)>;
+
+enum Handler<P: Poller, S> {
+    Ready(SignalProc<P, S>),
+    /// Dispatch holds the handler while it runs.
+    Running,
+}
+
+struct Entry<P: Poller, S> {
+    signo: i32,
+    handler: Handler<P, S>,
+    /// Set by the signal handler, taken by the loop: a signal that arrives
+    /// after the loop took it sets it again.
+    pending: Arc<AtomicBool>,
+    /// The flag action and the pipe action, in that order, so the flag is set
+    /// before the loop can be woken.
+    ids: [SigId; 2],
+}
+
+/// A loop's signal registrations and its self-pipe.
+pub(crate) struct Signals<P: Poller, S> {
+    entries: Vec<Entry<P, S>>,
+    /// The read end (registered in the loop) and the write end (cloned for
+    /// each signal's pipe action, and used to wake the loop again).
+    pipe: Option<(UnixStream, UnixStream)>,
+}
+
+/// What the process knows of a signal ae has registered at some point.
+struct Global {
+    /// Registrations in all loops.
+    loops: usize,
+    /// Armed when no loop has the signal and its previous disposition was
+    /// the default: signal-hook then emulates the default action.
+    default_when_free: Option<Arc<AtomicBool>>,
+}
+
+static GLOBAL: Mutex<Option<HashMap<i32, Global>>> = Mutex::new(None);
+
+/// Runs `f` on the process-wide table; a panic elsewhere cannot leave it
+/// inconsistent, so a poisoned lock is used as is.
+fn with_global<R>(f: impl FnOnce(&mut HashMap<i32, Global>) -> R) -> R {
+    let mut guard = GLOBAL.lock().unwrap_or_else(PoisonError::into_inner);
+    f(guard.get_or_insert_with(HashMap::new))
+}
+
+/// Refuses signals that cannot be caught (SIGKILL, SIGSTOP), those
+/// signal-hook refuses to handle (SIGILL, SIGFPE, SIGSEGV: a handler that
+/// returns from them is undefined behaviour) and numbers that are no
+/// signal.
+fn check(signo: i32) -> io::Result<()> {
+    if nix::sys::signal::Signal::try_from(signo).is_err() {
+        return Err(invalid_input(format!("{signo} is not a signal number")));
+    }
+    if signal_hook::consts::FORBIDDEN.contains(&signo) {
+        return Err(invalid_input(format!(
+            "signal {signo} cannot be handled (SIGKILL, SIGSTOP, SIGILL, SIGFPE and SIGSEGV cannot)"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `signo`'s disposition is `SIG_DFL`, read from `/proc/self/status`
+/// (`SigIgn` and `SigCgt` list the ignored and caught signals); `false`
+/// where that cannot be read.
+fn is_default(signo: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    let set = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+            .map(|mask| mask & (1u64 << (signo - 1)) != 0)
+    };
+    matches!((set("SigIgn:"), set("SigCgt:")), (Some(false), Some(false)))
+}
+
+/// Counts a new registration of `signo` in the process. The first one ever
+/// arms the emulation of the default action for when none is left.
+fn acquire(signo: i32) -> io::Result<()> {
+    with_global(|table| {
+        let g = match table.entry(signo) {
+            Slot::Occupied(o) => o.into_mut(),
+            Slot::Vacant(v) => {
+                let default_when_free = if is_default(signo) {
+                    let flag = Arc::new(AtomicBool::new(false));
+                    signal_hook::flag::register_conditional_default(signo, flag.clone())?;
+                    Some(flag)
+                } else {
+                    None
+                };
+                v.insert(Global {
+                    loops: 0,
+                    default_when_free,
+                })
+            }
+        };
+        g.loops += 1;
+        if let Some(flag) = &g.default_when_free {
+            flag.store(false, Ordering::SeqCst);
+        }
+        Ok(())
+    })
+}
+
+/// Counts a registration of `signo` gone; the last one restores the
+/// previous disposition.
+fn release(signo: i32) {
+    with_global(|table| {
+        if let Some(g) = table.get_mut(&signo) {
+            g.loops -= 1;
+            if g.loops == 0 {
+                if let Some(flag) = &g.default_when_free {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    })
+}
+
+impl<P: Poller, S> Signals<P, S> {
+    pub(crate) fn new() -> Self {
+        Signals {
+            entries: Vec::new(),
+            pipe: None,
+        }
+    }
+
+    fn find(&self, signo: i32) -> Option<usize> {
+        self.entries.iter().position(|e| e.signo == signo)
+    }
+
+    /// Wakes the loop again: a signal is pending that this pass left.
+    fn rewake(&self) {
+        if let Some((_, w)) = &self.pipe {
+            // Full means a wake is already pending.
+            let _ = (&*w).write(b"s");
+        }
+    }
+
+    fn unregister(entry: &Entry<P, S>) {
+        for id in entry.ids {
+            signal_hook::low_level::unregister(id);
+        }
+        release(entry.signo);
+    }
+}
+
+impl<P: Poller, S> Drop for Signals<P, S> {
+    /// Dropping the loop deletes its signal events.
+    fn drop(&mut self) {
+        for e in &self.entries {
+            Self::unregister(e);
+        }
+    }
+}
+
+impl<P: Poller, S> EventLoop<P, S> {
+    /// Runs `handler` in the loop's thread when signal `signo` arrives,
+    /// within one iteration of its arrival, whichever thread or process sent
+    /// it. It wakes a loop blocked in its poll, on every backend: the signal
+    /// only writes to a socket of the loop (a self-pipe, taking one fd, which
+    /// must fit the set size), which the loop then reads.
+    ///
+    /// Signals that arrive before the handler runs may coalesce into one run,
+    /// but a signal that arrives after the handler's last run always causes
+    /// one more run.
+    ///
+    /// Registering a signal this loop already has replaces its handler. Each
+    /// loop that registers a signal gets it: one signal runs the handler of
+    /// every such loop. SIGKILL, SIGSTOP, SIGILL, SIGFPE, SIGSEGV and numbers
+    /// that are no signal are refused with [`io::ErrorKind::InvalidInput`].
+    /// Deleting the signal, or dropping the loop, restores the previous
+    /// disposition as the module documentation of `signal.rs` says: exactly
+    /// for a previous handler function and for `SIG_IGN`, and for `SIG_DFL`
+    /// on Linux; elsewhere a previous `SIG_DFL` becomes "ignored".
+    pub fn create_signal_event<F>(&mut self, signo: i32, handler: F) -> io::Result<()>
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S, i32) + 'static,
+    {
+        check(signo)?;
+        if let Some(i) = self.signals.find(signo) {
+            self.signals.entries[i].handler = Handler::Ready(Box::new(handler));
+            return Ok(());
+        }
+        let write = self.signal_pipe()?;
+        let pending = Arc::new(AtomicBool::new(false));
+        acquire(signo)?;
+        let registered = (|| {
+            let flag = signal_hook::flag::register(signo, pending.clone())?;
+            match signal_hook::low_level::pipe::register(signo, write.try_clone()?) {
+                Ok(pipe) => Ok([flag, pipe]),
+                Err(e) => {
+                    signal_hook::low_level::unregister(flag);
+                    Err(e)
+                }
+            }
+        })();
+        let ids = match registered {
+            Ok(ids) => ids,
+            Err(e) => {
+                release(signo);
+                return Err(e);
+            }
+        };
+        self.signals.entries.push(Entry {
+            signo,
+            handler: Handler::Ready(Box::new(handler)),
+            pending,
+            ids,
+        });
+        Ok(())
+    }
+
+    /// Stops handling `signo` in this loop and, when no loop is left
+    /// handling it, restores its previous disposition (see
+    /// [`create_signal_event`](Self::create_signal_event)). A signal this
+    /// loop has no event for is an error of kind [`io::ErrorKind::NotFound`].
+    pub fn delete_signal_event(&mut self, signo: i32) -> io::Result<()> {
+        let Some(i) = self.signals.find(signo) else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no signal event for signal {signo}"),
+            ));
+        };
+        let entry = self.signals.entries.remove(i);
+        Signals::unregister(&entry);
+        Ok(())
+    }
+
+    /// The write end of the loop's self-pipe, creating and registering the
+    /// pipe on first use.
+    fn signal_pipe(&mut self) -> io::Result<UnixStream> {
+        if let Some((_, w)) = &self.signals.pipe {
+            return w.try_clone();
+        }
+        let (read, write) = UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        write.set_nonblocking(true)?;
+        let fd: RawFd = read.as_raw_fd();
+        self.create_file_event(fd, Mask::READABLE, |el, state, _, _| el.run_signals(state))?;
+        let w = write.try_clone()?;
+        self.signals.pipe = Some((read, write));
+        Ok(w)
+    }
+
+    /// The self-pipe is readable: empty it, then run the handler of each
+    /// signal whose flag is set. Emptying first means a signal arriving
+    /// meanwhile leaves both its flag and a byte, so it is not lost.
+    fn run_signals(&mut self, state: &mut S) {
+        if let Some((r, _)) = &self.signals.pipe {
+            let mut buf = [0u8; 64];
+            while matches!((&*r).read(&mut buf), Ok(n) if n > 0) {}
+        }
+        let mut i = 0;
+        while i < self.signals.entries.len() {
+            let e = &mut self.signals.entries[i];
+            i += 1;
+            if !e.pending.swap(false, Ordering::SeqCst) {
+                continue;
+            }
+            let signo = e.signo;
+            let Handler::Ready(mut proc) = std::mem::replace(&mut e.handler, Handler::Running)
+            else {
+                // Running: re-entered from its own handler; keep it pending.
+                e.pending.store(true, Ordering::SeqCst);
+                continue;
+            };
+            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, signo)));
+            // Put back unless the handler deleted or replaced itself.
+            if let Some(j) = self.signals.find(signo) {
+                let e = &mut self.signals.entries[j];
+                if matches!(e.handler, Handler::Running) {
+                    e.handler = Handler::Ready(proc);
+                }
+            }
+            if let Err(p) = result {
+                self.rewake_if_pending();
+                panic::resume_unwind(p);
+            }
+        }
+        self.rewake_if_pending();
+    }
+
+    /// A handler that deleted signal events shifts the list, and one that
+    /// re-entered the loop leaves its own signal pending: wake the loop
+    /// again so what is left runs in the next iteration.
+    fn rewake_if_pending(&self) {
+        if self
+            .signals
+            .entries
+            .iter()
+            .any(|e| e.pending.load(Ordering::SeqCst))
+        {
+            self.signals.rewake();
+        }
+    }
+}
