@@ -168,8 +168,15 @@ impl<T> Timers<T> {
         }
     }
 
+    /// Puts the pending timers in the heap, in the order they came: timers
+    /// with one delay then arrive in creation order, each a leaf that stays
+    /// one.
     fn anchor(&mut self, now: u64) {
-        while let Some(slot) = self.pending.pop() {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        for &slot in &pending {
             let s = &self.slots[slot as usize];
             let e = Entry {
                 when: self.due_at(now, s.delay),
@@ -178,6 +185,8 @@ impl<T> Timers<T> {
             };
             self.push(e);
         }
+        pending.clear();
+        self.pending = pending;
     }
 
     /// True when no timer is live.

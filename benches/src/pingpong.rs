@@ -18,6 +18,9 @@ use crate::Backend;
 /// The pairs and the counters every implementation shares.
 pub struct Pairs {
     readers: Vec<UnixStream>,
+    /// Pair index by reader fd: one handler serves every pair, as a server
+    /// registers one function for all its clients.
+    by_fd: Vec<usize>,
     writers: Vec<UnixStream>,
     reads: usize,
     writes: usize,
@@ -35,8 +38,14 @@ impl Pairs {
             readers.push(r);
             writers.push(w);
         }
+        let max = readers.iter().map(|r| r.as_raw_fd() as usize).max();
+        let mut by_fd = vec![usize::MAX; max.map_or(0, |m| m + 1)];
+        for (i, r) in readers.iter().enumerate() {
+            by_fd[r.as_raw_fd() as usize] = i;
+        }
         Ok(Pairs {
             readers,
+            by_fd,
             writers,
             reads: 0,
             writes: 0,
@@ -160,8 +169,8 @@ impl<P: Poller> PingPong for Ae<P> {
             let fd = self.pairs.readers[i].as_raw_fd();
             self.el.delete_file_event(fd, Mask::READABLE);
             self.el
-                .create_file_event(fd, Mask::READABLE, move |_, pairs: &mut Pairs, _, _| {
-                    pairs.on_readable(i);
+                .create_file_event(fd, Mask::READABLE, |_, pairs: &mut Pairs, fd, _| {
+                    pairs.on_readable(pairs.by_fd[fd as usize]);
                 })?;
         }
         Ok(())

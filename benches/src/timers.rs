@@ -3,7 +3,10 @@
 //! - `idle`: one non-blocking iteration (with one idle fd, so it polls) while
 //!   N timers due in an hour are live;
 //! - `churn`: create N timers due in an hour, then delete them in creation
-//!   order; cost per timer;
+//!   order; cost per timer (`anchored`: with an iteration in between, so
+//!   the timers go through the heap);
+//! - `reschedule`: N live timers each moved to a new deadline, then an
+//!   iteration; cost per timer;
 //! - `fire`: N timers with deadlines spread over 200 ms, all fired; CPU
 //!   time per timer.
 
@@ -12,7 +15,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use ae::{EventLoop, Flags, Mask, Poller, TimerAction};
+use ae::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId};
 
 const HOUR: Duration = Duration::from_secs(3600);
 /// Deadlines of `fire` are spread over this.
@@ -41,18 +44,76 @@ pub fn idle<P: Poller>(n: usize, iterations: u32) -> io::Result<Duration> {
     Ok(start.elapsed() / iterations)
 }
 
-/// Time per timer to create `n` timers and delete them in creation order.
+/// A loop for repeated churn rounds: as libev's bench keeps its timer
+/// array, rounds after the first reuse the memory the first one grew.
+pub struct Churn<P: Poller> {
+    el: EventLoop<P, ()>,
+    ids: Vec<TimerId>,
+    _pair: (UnixStream, UnixStream),
+}
+
+impl<P: Poller> Churn<P> {
+    /// A loop with one idle fd and no timer.
+    pub fn new() -> io::Result<Self> {
+        let (el, a, b) = idle_loop::<P, ()>()?;
+        Ok(Churn {
+            el,
+            ids: Vec::new(),
+            _pair: (a, b),
+        })
+    }
+
+    /// Time per timer to create `n` timers due in an hour and delete them in
+    /// creation order. With `anchored`, one non-blocking iteration between
+    /// the two (in the time) puts the timers in the heap: without it they
+    /// are deleted before the loop reads its clock, so never reach the heap.
+    pub fn round(&mut self, n: usize, anchored: bool) -> io::Result<Duration> {
+        self.ids.clear();
+        let start = Instant::now();
+        for _ in 0..n {
+            let id = self
+                .el
+                .create_time_event(HOUR, |_, _, _| TimerAction::NoMore);
+            self.ids.push(id);
+        }
+        if anchored {
+            self.el
+                .process_events(Flags::ALL_EVENTS | Flags::DONT_WAIT, &mut ())?;
+        }
+        for &id in &self.ids {
+            self.el.delete_time_event(id)?;
+        }
+        Ok(start.elapsed() / n.max(1) as u32)
+    }
+
+    /// Time per reschedule of `n` live timers (each moved to another hour
+    /// from now), with an iteration after every `n` so each reschedule
+    /// takes its timer out of the heap and the iteration puts it back: the
+    /// pattern of an idle timeout pushed back on every read.
+    pub fn reschedule(&mut self, n: usize, rounds: u32) -> io::Result<Duration> {
+        while self.ids.len() < n {
+            let id = self
+                .el
+                .create_time_event(HOUR, |_, _, _| TimerAction::NoMore);
+            self.ids.push(id);
+        }
+        let flags = Flags::ALL_EVENTS | Flags::DONT_WAIT;
+        self.el.process_events(flags, &mut ())?;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for &id in &self.ids[..n] {
+                self.el.reschedule_time_event(id, HOUR)?;
+            }
+            self.el.process_events(flags, &mut ())?;
+        }
+        Ok(start.elapsed() / (n.max(1) as u32 * rounds.max(1)))
+    }
+}
+
+/// Time per timer to create `n` timers and delete them in creation order,
+/// on a fresh loop.
 pub fn churn<P: Poller>(n: usize) -> io::Result<Duration> {
-    let (mut el, _a, _b) = idle_loop::<P, ()>()?;
-    let mut ids = Vec::with_capacity(n);
-    let start = Instant::now();
-    for _ in 0..n {
-        ids.push(el.create_time_event(HOUR, |_, _, _| TimerAction::NoMore));
-    }
-    for id in ids {
-        el.delete_time_event(id)?;
-    }
-    Ok(start.elapsed() / n.max(1) as u32)
+    Churn::<P>::new()?.round(n, false)
 }
 
 /// This process's CPU time so far (user + system).

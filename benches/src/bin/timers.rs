@@ -1,7 +1,10 @@
-//! The timer runner: `timers idle|churn|fire N [rounds]` prints one figure
-//! per line and round, in nanoseconds: per loop iteration (idle), per timer
-//! created and deleted (churn), CPU per timer fired (fire). It runs on the
-//! platform's ae backend (epoll on Linux).
+//! The timer runner: `timers idle|churn|churn-anchored|reschedule|fire N
+//! [rounds]` prints one figure per line and round, in nanoseconds: per loop
+//! iteration (idle), per timer created and deleted (churn: one loop for all
+//! rounds, as libev's bench in `benches/libev/` keeps its timers; with
+//! `churn-anchored`, an iteration between creating and deleting puts them in
+//! the heap), per reschedule (reschedule), CPU per timer fired (fire). It
+//! runs on the platform's ae backend (epoll on Linux).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,7 +13,8 @@ use ae_benches::timers;
 
 use ae::Best;
 
-const USAGE: &str = "usage: timers idle|churn|fire N [rounds (default 5)]";
+const USAGE: &str =
+    "usage: timers idle|churn|churn-anchored|reschedule|fire N [rounds (default 5)]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,10 +33,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut churn = match timers::Churn::<Best>::new() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("timers: {e}");
+            return ExitCode::from(1);
+        }
+    };
     for _ in 0..rounds {
         let figure: std::io::Result<Duration> = match mode.as_str() {
             "idle" => timers::idle::<Best>(n, 1000),
-            "churn" => timers::churn::<Best>(n),
+            "churn" => churn.round(n, false),
+            "churn-anchored" => churn.round(n, true),
+            "reschedule" => churn.reschedule(n, 10),
             "fire" => timers::fire::<Best>(n),
             _ => {
                 eprintln!("{USAGE}");
