@@ -540,7 +540,17 @@ impl<P: Poller, S> EventLoop<P, S> {
             fired.clear();
             // With no fd and no timer nothing could end an unbounded wait.
             if timeout.is_some() || self.registered > 0 {
-                match self.poller.poll(timeout, &mut fired) {
+                let mut result = self.poller.poll(timeout, &mut fired);
+                if matches!(&result, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+                    fired.clear();
+                    // The signal may be one of the loop's: its byte is in the
+                    // self-pipe now, so its handler runs in this iteration.
+                    result = match self.signals.is_empty() {
+                        true => Ok(()),
+                        false => self.poller.poll(Some(Duration::ZERO), &mut fired),
+                    };
+                }
+                match result {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => fired.clear(),
                     Err(e) => {
@@ -552,11 +562,27 @@ impl<P: Poller, S> EventLoop<P, S> {
             if !flags.contains(Flags::FILE_EVENTS) {
                 fired.clear();
             }
+            let mut rebuild = self.poller.must_rebuild();
             for f in &mut fired {
                 let fe = usize::try_from(f.fd).ok().and_then(|i| self.events.get(i));
                 let (mask, generation) = fe.map_or((Mask::NONE, 0), |fe| (fe.mask, fe.generation));
+                // No handler has run since the poll, so nothing was deleted
+                // meanwhile: the kernel holds interest the loop lost.
+                if !mask.intersects(Mask::READ_WRITE) {
+                    rebuild |= self.poller.forget(f.fd);
+                }
                 f.mask = f.mask & mask & Mask::READ_WRITE;
                 f.generation = generation;
+            }
+            if rebuild {
+                let mut registered = self.events.iter().enumerate().filter_map(|(fd, fe)| {
+                    let mask = fe.mask & Mask::READ_WRITE;
+                    (!mask.is_empty()).then_some((fd as RawFd, mask))
+                });
+                if let Err(e) = self.poller.rebuild(&mut registered) {
+                    self.fired = fired;
+                    return Err(e);
+                }
             }
             if flags.contains(Flags::CALL_AFTER_SLEEP) {
                 self.call_hook(self.after_sleep.clone(), state);

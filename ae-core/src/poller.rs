@@ -65,6 +65,35 @@ pub trait Poller: Sized + 'static {
 
     /// The backend's name, e.g. `"epoll"` (`aeApiName`).
     fn name(&self) -> &'static str;
+
+    /// A poll reported `fd`, which the loop has no registration for: its
+    /// kernel interest outlived the registration, because the fd was closed
+    /// before its events were deleted while a duplicate keeps the file open
+    /// (the delete then cannot reach the kernel). Left alone, level-triggered
+    /// polling reports it forever and the loop spins. Remove the interest;
+    /// return `true` when that is impossible, and the loop then calls
+    /// [`rebuild`](Self::rebuild). The default, for a backend whose interest
+    /// goes with the fd (select), does nothing.
+    fn forget(&mut self, fd: RawFd) -> bool {
+        let _ = fd;
+        false
+    }
+
+    /// True, once, after a poll met interest that the backend itself can
+    /// tell outlived its registration (epoll: an event of an earlier
+    /// registration of a reused fd number); the loop then calls
+    /// [`rebuild`](Self::rebuild). The default: never.
+    fn must_rebuild(&mut self) -> bool {
+        false
+    }
+
+    /// Recreates the kernel state from scratch with the loop's registrations
+    /// (libev recreates its epoll set in the same case). On error the
+    /// backend must still be usable.
+    fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
+        let _ = registered;
+        Ok(())
+    }
 }
 
 /// A poll timeout in whole milliseconds for `epoll_wait`/`poll`: `-1` for

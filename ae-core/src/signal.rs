@@ -164,6 +164,11 @@ impl<P: Poller, S> Signals<P, S> {
         }
     }
 
+    /// True when the loop handles no signal.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     fn find(&self, signo: i32) -> Option<usize> {
         self.entries.iter().position(|e| e.signo == signo)
     }

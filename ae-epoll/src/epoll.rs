@@ -26,6 +26,14 @@ const MAX_EVENTS: usize = 4096;
 pub struct Epoll {
     epfd: OwnedFd,
     events: Vec<libc::epoll_event>,
+    /// Per fd, a count of its ADDs, sent along in the upper half of the
+    /// event data (as libev does): an event with an older count comes from
+    /// interest that outlived its registration (the fd was closed while a
+    /// duplicate kept the file open, and its number then reused), which no
+    /// `epoll_ctl` can reach any more.
+    gens: Vec<u32>,
+    /// A poll met such an event: the set must be rebuilt.
+    stale: bool,
 }
 
 fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
@@ -49,9 +57,10 @@ impl Epoll {
         if mask.contains(Mask::WRITABLE) {
             events |= libc::EPOLLOUT as u32;
         }
+        let generation = self.gens.get(fd as usize).copied().unwrap_or(0);
         let mut ev = libc::epoll_event {
             events,
-            u64: fd as u64,
+            u64: u64::from(generation) << 32 | u64::from(fd as u32),
         };
         // SAFETY: `ev` is a valid epoll_event that outlives the call; the
         // kernel only reads it. A bad fd is reported as an error.
@@ -68,16 +77,22 @@ impl Poller for Epoll {
         Ok(Epoll {
             epfd,
             events: event_buffer(set_size),
+            gens: vec![0; set_size],
+            stale: false,
         })
     }
 
     fn resize(&mut self, set_size: usize) -> io::Result<()> {
         self.events = event_buffer(set_size);
+        self.gens.resize(set_size, 0);
         Ok(())
     }
 
     fn add(&mut self, fd: RawFd, old: Mask, added: Mask) -> io::Result<()> {
         let op = if old.is_empty() {
+            if let Some(g) = self.gens.get_mut(fd as usize) {
+                *g = g.wrapping_add(1);
+            }
             libc::EPOLL_CTL_ADD
         } else {
             libc::EPOLL_CTL_MOD
@@ -107,7 +122,12 @@ impl Poller for Epoll {
             )
         })?;
         for ev in &self.events[..n as usize] {
-            let (events, fd) = (ev.events, ev.u64 as RawFd);
+            let (events, data) = (ev.events, ev.u64);
+            let fd = data as u32 as RawFd;
+            if self.gens.get(fd as usize) != Some(&((data >> 32) as u32)) {
+                self.stale = true;
+                continue;
+            }
             let mut mask = Mask::NONE;
             if events & libc::EPOLLIN as u32 != 0 {
                 mask |= Mask::READABLE;
@@ -125,5 +145,26 @@ impl Poller for Epoll {
 
     fn name(&self) -> &'static str {
         "epoll"
+    }
+
+    fn forget(&mut self, fd: RawFd) -> bool {
+        // Fails when the fd is closed (EBADF) or now names another file
+        // (ENOENT): the stale entry is keyed by the old file and only a new
+        // epoll set is rid of it.
+        self.ctl(libc::EPOLL_CTL_DEL, fd, Mask::NONE).is_err()
+    }
+
+    fn must_rebuild(&mut self) -> bool {
+        std::mem::take(&mut self.stale)
+    }
+
+    fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
+        self.epfd = Epoll::new(0)?.epfd;
+        for (fd, mask) in registered {
+            // An fd closed without its events deleted cannot come back; its
+            // registration stays in the loop, harmless, until deleted.
+            let _ = self.add(fd, Mask::NONE, mask);
+        }
+        Ok(())
     }
 }

@@ -170,6 +170,25 @@ impl Poller for Kqueue {
     fn name(&self) -> &'static str {
         "kqueue"
     }
+
+    fn forget(&mut self, fd: RawFd) -> bool {
+        // Which filters are left is unknown: delete both, and rebuild only
+        // when neither delete reached a filter.
+        let read = self.change(fd, true, sys::EV_DELETE as u16);
+        let write = self.change(fd, false, sys::EV_DELETE as u16);
+        read.is_err() && write.is_err()
+    }
+
+    fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
+        let mut fresh = Kqueue::new(self.merged.len())?;
+        for (fd, mask) in registered {
+            // An fd closed without its events deleted cannot come back; its
+            // registration stays in the loop, harmless, until deleted.
+            let _ = fresh.add(fd, Mask::NONE, mask);
+        }
+        self.kq = fresh.kq;
+        Ok(())
+    }
 }
 
 #[cfg(all(test, ae_kqueue_runnable))]

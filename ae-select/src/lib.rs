@@ -2,7 +2,9 @@
 //!
 //! select can only watch fds below `FD_SETSIZE`: this backend refuses larger
 //! set sizes and fds with an error instead of writing past the `fd_set`, and
-//! reports only the fds that select marked ready.
+//! reports only the fds that select marked ready. When select fails with
+//! EBADF (a watched fd closed or never opened), the bad fds are reported as
+//! READABLE and WRITABLE instead of failing every poll.
 #![warn(missing_docs)]
 
 use std::io;
@@ -82,6 +84,29 @@ fn check_set_size(set_size: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether `fd` is an open file descriptor.
+fn is_open(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD takes no argument and only reads the descriptor
+    // table; a closed fd is reported as EBADF.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
+}
+
+impl Select {
+    /// select failed with EBADF: an fd in the sets was closed without its
+    /// events being deleted, or never was open. Every call would fail until
+    /// it is deleted, starving the timers, so report each such fd as
+    /// READABLE and WRITABLE (as libev does): its handlers meet the error on
+    /// their next read or write and can delete it, and the loop goes on.
+    fn report_bad_fds(&self, fired: &mut Vec<Fired>) {
+        for fd in 0..=self.max_fd {
+            let watched = self.read.contains(fd) || self.write.contains(fd);
+            if watched && !is_open(fd) {
+                fired.push(Fired::new(fd, Mask::READ_WRITE));
+            }
+        }
+    }
+}
+
 impl Poller for Select {
     fn new(set_size: usize) -> io::Result<Self> {
         check_set_size(set_size)?;
@@ -156,7 +181,12 @@ impl Poller for Select {
             )
         };
         if n < 0 {
-            return Err(io::Error::last_os_error());
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EBADF) {
+                self.report_bad_fds(fired);
+                return Ok(());
+            }
+            return Err(e);
         }
         if n > 0 {
             for fd in 0..=self.max_fd {

@@ -98,4 +98,17 @@ impl Poller for AnyPoller {
     fn name(&self) -> &'static str {
         dispatch!(&self.0, p => p.name())
     }
+
+    fn forget(&mut self, fd: RawFd) -> bool {
+        dispatch!(&mut self.0, p => p.forget(fd))
+    }
+
+    #[inline]
+    fn must_rebuild(&mut self) -> bool {
+        dispatch!(&mut self.0, p => p.must_rebuild())
+    }
+
+    fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
+        dispatch!(&mut self.0, p => p.rebuild(registered))
+    }
 }

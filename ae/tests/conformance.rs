@@ -33,6 +33,18 @@ macro_rules! any_poller_on {
             fn name(&self) -> &'static str {
                 self.0.name()
             }
+            fn forget(&mut self, fd: RawFd) -> bool {
+                self.0.forget(fd)
+            }
+            fn must_rebuild(&mut self) -> bool {
+                self.0.must_rebuild()
+            }
+            fn rebuild(
+                &mut self,
+                registered: &mut dyn Iterator<Item = (RawFd, Mask)>,
+            ) -> io::Result<()> {
+                self.0.rebuild(registered)
+            }
         }
     };
 }
