@@ -98,6 +98,7 @@ macro_rules! __conformance_cases {
             i7_wake_before_blocking_is_not_lost,
             b2_fires_only_ready_fds,
             steady_state_iterations_do_not_allocate,
+            a2_registration_of_a_capture_free_handler_does_not_allocate,
             model_random_operations_match_the_model,
             i6_signal_storm_loses_no_event_and_no_timer,
             d6_fd_reuse_under_load_gets_no_stale_readiness,
@@ -1527,6 +1528,31 @@ pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
         (counts.reads, counts.ticks, counts.hooks),
         (1100, 1100, 2200)
     );
+}
+
+/// A2: registering a handler that captures nothing (one function serving
+/// many fds, as a server's client handler) allocates nothing, nor does
+/// deleting it; D3 still holds for such a handler.
+pub fn a2_registration_of_a_capture_free_handler_does_not_allocate<P: Poller>() {
+    let mut el: EventLoop<P, u32> = new_loop();
+    let pairs: Vec<_> = (0..16).map(|_| readable_pair()).collect();
+    let reregister = |el: &mut EventLoop<P, u32>| {
+        for (a, _) in &pairs {
+            el.delete_file_event(fd(a), R | W);
+            el.create_file_event(fd(a), R | W, |_, n: &mut u32, _, _| *n += 1)
+                .expect("register");
+        }
+    };
+    reregister(&mut el);
+    let info = allocation_counter::measure(|| {
+        for _ in 0..100 {
+            reregister(&mut el);
+        }
+    });
+    assert_eq!(info.count_total, 0, "{info:?}");
+    let mut n = 0;
+    assert_eq!(poll_now(&mut el, &mut n), 16, "one run per fd (D3)");
+    assert_eq!(n, 16);
 }
 
 /// M1, model-based: random sequences of register, delete, resize, timer

@@ -65,7 +65,7 @@ fn track_ops(server: &mut Server) {
 
 /// Closes the listener and every client and stops the loop
 /// (`prepareForShutdown`); `main` then exits 0.
-fn prepare_for_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
+pub(crate) fn prepare_for_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     log!(Warning, "Received shutdown request, scheduling shutdown...");
     if let Some(listener) = server.listener.take() {
         use std::os::fd::AsRawFd;

@@ -1,7 +1,6 @@
 //! The `ae-demo` server binary.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use ae_demo::config::{self, Command};
 use ae_demo::server::{self, Signals};
@@ -18,19 +17,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The handlers only set a flag; serverCron acts on it.
+    // SIGINT, SIGTERM and SIGHUP are signal events of the loop (init_server).
     let signals = Signals::default();
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    for (signal, flag) in [
-        (SIGINT, &signals.shutdown),
-        (SIGTERM, &signals.shutdown),
-        (SIGHUP, &signals.hangup),
-    ] {
-        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(flag)) {
-            eprintln!("ae-demo: cannot handle signal {signal}: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
     match server::run(config, signals) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -3,12 +3,13 @@
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ae::{AnyPoller, Backend, EventLoop, Mask, Poller};
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+use nix::sys::signal::Signal;
 use nix::sys::socket::{
     self, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
 };
@@ -99,9 +100,9 @@ impl Stats {
     }
 }
 
-/// The flags the signal handlers set; `server_cron` acts on them. The
-/// handlers only store `true` (async-signal-safe), so the loop, not the
-/// handler, does the work.
+/// Flags `server_cron` acts on: SHUTDOWN sets `shutdown`, the SIGHUP
+/// signal event sets `hangup` (SIGINT and SIGTERM shut down from their
+/// signal events directly).
 #[derive(Clone, Default)]
 pub struct Signals {
     /// SIGINT, SIGTERM (and SHUTDOWN): shut down cleanly.
@@ -275,6 +276,16 @@ where
         );
     }
     el.create_time_event(Duration::from_millis(1), cron::server_cron::<P>);
+    // Signal events: shutdown starts in the iteration the signal arrives in,
+    // not at the next cron.
+    for signo in [Signal::SIGINT, Signal::SIGTERM] {
+        el.create_signal_event(signo as i32, |el, server: &mut Server, _| {
+            cron::prepare_for_shutdown(el, server)
+        })?;
+    }
+    el.create_signal_event(Signal::SIGHUP as i32, |_, server: &mut Server, _| {
+        server.hangup.store(true, Ordering::SeqCst)
+    })?;
     el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept_handler::<P>)?;
     el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
     let mut clients = Vec::new();

@@ -562,6 +562,26 @@ fn sigterm_shuts_down_gracefully() {
     }
 }
 
+/// SIGTERM is a signal event: shutdown starts in the iteration it arrives
+/// in, not at the next serverCron. With --hz 1 the cron runs 1 ms after the
+/// start and then a second later, so a signal sent just after the start
+/// would wait most of that second for it.
+#[test]
+fn sigterm_does_not_wait_for_the_cron() {
+    let mut server = Server::start(&["--hz", "1"]);
+    let mut client = server.connect();
+    assert_eq!(roundtrip(&mut client, b"PING\r\n", 7), b"+PONG\r\n");
+    let pid = nix::unistd::Pid::from_raw(server.pid());
+    let start = std::time::Instant::now();
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert_eq!(server.wait_exit().code(), Some(0));
+    let took = start.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(500),
+        "shutdown took {took:?}"
+    );
+}
+
 #[test]
 fn shutdown_command_exits_zero() {
     let mut server = Server::start(&[]);
