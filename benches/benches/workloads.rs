@@ -52,7 +52,7 @@ fn pingpong(c: &mut Criterion) {
 }
 
 /// Timers at N = 0, 1 000, 100 000, 1 000 000 live: an idle iteration, a
-/// create + delete, a fire (CPU time).
+/// create + delete, a reschedule, a fire (CPU time).
 fn timer_workloads(c: &mut Criterion) {
     let sizes = [0usize, 1_000, 100_000, 1_000_000];
     let mut group = c.benchmark_group("timers_idle_iteration");
@@ -70,8 +70,9 @@ fn timer_workloads(c: &mut Criterion) {
     // Per timer: each run returns its cost per timer (created and deleted,
     // or CPU per timer fired), so criterion's time per iteration is that.
     type PerTimer = fn(usize) -> std::io::Result<Duration>;
-    let per_timer: [(&str, PerTimer); 2] = [
+    let per_timer: [(&str, PerTimer); 3] = [
         ("timers_churn_per_timer", timers::churn::<Best>),
+        ("timers_reschedule_per_timer", timers::reschedule::<Best>),
         ("timers_fire_cpu_per_timer", timers::fire::<Best>),
     ];
     for (name, workload) in per_timer {
@@ -119,11 +120,27 @@ fn wakeup_latency(c: &mut Criterion) {
     group.finish();
 }
 
+/// A signal sent to the process, to the handler of a blocked loop.
+fn signal_latency(c: &mut Criterion) {
+    let mut group = c.benchmark_group("signal_latency");
+    group.sample_size(20);
+    for backend in Backend::available_all() {
+        if wakeup::signal_latency(backend, 1).is_err() {
+            continue;
+        }
+        group.bench_function(BenchmarkId::from_parameter(backend.name()), |b| {
+            b.iter_custom(|iters| wakeup::signal_latency(backend, iters).expect("signal"))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     pingpong,
     timer_workloads,
     registration_churn,
-    wakeup_latency
+    wakeup_latency,
+    signal_latency
 );
 criterion_main!(benches);

@@ -110,6 +110,12 @@ impl<P: Poller> Churn<P> {
     }
 }
 
+/// Time per reschedule of `n` live timers (see [`Churn::reschedule`]), on a
+/// fresh loop.
+pub fn reschedule<P: Poller>(n: usize) -> io::Result<Duration> {
+    Churn::<P>::new()?.reschedule(n, 3)
+}
+
 /// Time per timer to create `n` timers and delete them in creation order,
 /// on a fresh loop.
 pub fn churn<P: Poller>(n: usize) -> io::Result<Duration> {

@@ -98,3 +98,32 @@ pub fn latency(backend: Backend, iters: u64) -> io::Result<Duration> {
     }
     Ok(total)
 }
+
+/// Total latency of `iters` signals to a loop blocked in its poll on
+/// `backend`: from just before another thread sends SIGUSR2 to the process
+/// (as another process would) to the loop's signal handler running.
+pub fn signal_latency(backend: Backend, iters: u64) -> io::Result<Duration> {
+    use nix::sys::signal::{kill, Signal};
+    crate::with_ae_poller!(backend, P => {
+        let mut el: EventLoop<P, Option<Instant>> = EventLoop::new(64)?;
+        el.create_signal_event(Signal::SIGUSR2 as i32, |_, ran: &mut Option<Instant>, _| {
+            *ran = Some(Instant::now())
+        })?;
+        let pid = nix::unistd::getpid();
+        let thread = Waker::spawn(move || kill(pid, Signal::SIGUSR2).map_err(io::Error::from));
+        let mut sum = Duration::ZERO;
+        let mut ran = None;
+        for _ in 0..iters {
+            thread.go.send(()).map_err(io::Error::other)?;
+            ran = None;
+            while ran.is_none() {
+                el.process_events(Flags::ALL_EVENTS, &mut ran)?;
+            }
+            let at = thread.woke_at.recv().map_err(io::Error::other)?;
+            sum += ran.map_or(Duration::ZERO, |r| r.saturating_duration_since(at));
+        }
+        let _ = ran;
+        el.delete_signal_event(Signal::SIGUSR2 as i32)?;
+        sum
+    })
+}
