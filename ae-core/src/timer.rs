@@ -58,7 +58,6 @@ enum Place {
 /// One slot of the timer table; `seq` names its current occupant.
 struct Slot<T> {
     seq: u64,
-    pos: u32,
     place: Place,
     /// Deleted while its callback runs; removed when the callback returns.
     deleted: bool,
@@ -105,6 +104,10 @@ pub(crate) struct Timers<T> {
     epoch: Instant,
     next_seq: u64,
     slots: Vec<Slot<T>>,
+    /// Per slot, the timer's index in the heap or the pending list: apart
+    /// from the slots, so sifting through a large heap touches 4 bytes per
+    /// moved timer, not a whole slot.
+    positions: Vec<u32>,
     free: Vec<u32>,
     heap: Vec<Entry>,
     /// Slots of timers not yet anchored to the clock.
@@ -138,6 +141,7 @@ impl<T> Timers<T> {
             epoch: Instant::now(),
             next_seq: 0,
             slots: Vec::new(),
+            positions: Vec::new(),
             free: Vec::new(),
             heap: Vec::new(),
             pending: Vec::new(),
@@ -205,7 +209,6 @@ impl<T> Timers<T> {
         let pos = self.pending.len() as u32;
         let slot = Slot {
             seq,
-            pos,
             place: Place::Pending,
             deleted: false,
             delay: nanos(delay),
@@ -216,12 +219,14 @@ impl<T> Timers<T> {
         let index = match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = slot;
+                self.positions[i as usize] = pos;
                 i
             }
             None => {
                 // More than 2^32 live timers would need more memory than
                 // exists; the cast cannot truncate in practice.
                 self.slots.push(slot);
+                self.positions.push(pos);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -238,14 +243,13 @@ impl<T> Timers<T> {
 
     /// Takes a timer out of the heap or the pending list.
     fn unlink(&mut self, slot: u32) {
-        let s = &self.slots[slot as usize];
-        let pos = s.pos as usize;
-        match s.place {
+        let pos = self.positions[slot as usize] as usize;
+        match self.slots[slot as usize].place {
             Place::Heap => self.remove_at(pos),
             Place::Pending => {
                 self.pending.swap_remove(pos);
                 if let Some(&moved) = self.pending.get(pos) {
-                    self.slots[moved as usize].pos = pos as u32;
+                    self.positions[moved as usize] = pos as u32;
                 }
             }
             Place::Running => {}
@@ -294,9 +298,8 @@ impl<T> Timers<T> {
                 self.unlink(id.slot);
                 let pos = self.pending.len() as u32;
                 self.pending.push(id.slot);
-                let s = &mut self.slots[id.slot as usize];
-                s.place = Place::Pending;
-                s.pos = pos;
+                self.slots[id.slot as usize].place = Place::Pending;
+                self.positions[id.slot as usize] = pos;
             }
         }
         self.slots[id.slot as usize].delay = delay;
@@ -379,12 +382,11 @@ impl<T> Timers<T> {
 
     fn set(&mut self, pos: usize, e: Entry) {
         self.heap[pos] = e;
-        let s = &mut self.slots[e.slot as usize];
-        s.pos = pos as u32;
-        s.place = Place::Heap;
+        self.positions[e.slot as usize] = pos as u32;
     }
 
     fn push(&mut self, e: Entry) {
+        self.slots[e.slot as usize].place = Place::Heap;
         self.heap.push(e);
         self.sift_up(self.heap.len() - 1, e);
     }
