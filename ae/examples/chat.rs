@@ -220,12 +220,14 @@ fn flush(el: &mut Loop, chat: &mut Chat, fd: RawFd, _mask: Mask) {
     if m.output.is_empty() {
         m.output.shrink_to(MAX_LINE);
         el.delete_file_event(fd, Mask::WRITABLE);
-    } else if m.output.len() > MAX_OUTPUT {
-        leave(el, chat, fd);
-    } else if !el.get_file_events(fd).contains(Mask::WRITABLE)
-        && el.create_file_event(fd, Mask::WRITABLE, flush).is_err()
-    {
-        leave(el, chat, fd);
+    } else {
+        // Over the limit, or no way to learn when the socket drains.
+        let stuck = m.output.len() > MAX_OUTPUT
+            || (!el.get_file_events(fd).contains(Mask::WRITABLE)
+                && el.create_file_event(fd, Mask::WRITABLE, flush).is_err());
+        if stuck {
+            leave(el, chat, fd);
+        }
     }
 }
 
