@@ -2,7 +2,7 @@
 """ae-demo beside redis-server, driven by redis-benchmark.
 
 Usage:
-  benches/redis_compare.py [throughput] [--rounds N] [--requests N]
+  benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES] [--ae-demo BIN]
   benches/redis_compare.py syscalls [--requests N]
   benches/redis_compare.py memory [--clients N]
 
@@ -10,7 +10,11 @@ throughput: starts ae-demo (release build) and redis-server (when installed)
 on free loopback ports and runs redis-benchmark -c 50 against each in turn
 (A B A B ...), PING_INLINE, PING_MBULK, SET, GET at -P 1 and -P 16, several
 rounds; prints per row the medians and the ratio ae-demo / redis-server, and
-the geometric mean of the ratios. Beside throughput it reports the server's
+the geometric mean of the ratios. With --datasize (sizes in bytes, a k or m
+suffix meaning 1000 or 1000000, comma-separated: `--datasize 10k,100k,1m`)
+it runs SET and GET only, with values of each size (redis-benchmark -d),
+and scales the requests per test down so each moves about --megabytes of
+values (at least 2 per connection and pipeline slot). Beside throughput it reports the server's
 CPU time per request (user + system, from /proc): on a 2-core machine the
 single-threaded redis-benchmark is often the bottleneck, and CPU per request
 is what the server itself costs. (Pinning the two to separate CPUs halves
@@ -41,6 +45,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AE_DEMO = os.path.join(ROOT, "target", "release", "ae-demo")
+# Replaced by --ae-demo (a binary built elsewhere, say before a change).
+AE_DEMO_BIN = [AE_DEMO]
 TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]
 
 
@@ -67,7 +73,7 @@ def wait_port(port, proc, timeout=10.0):
 def start(name, extra=()):
     port = free_port()
     if name == "ae-demo":
-        cmd = [AE_DEMO, "--port", str(port), *extra]
+        cmd = [AE_DEMO_BIN[0], "--port", str(port), *extra]
     else:
         cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                "--save", "", "--appendonly", "no", *extra]
@@ -92,15 +98,35 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench(proc, port, pipeline, requests):
+def parse_size(text):
+    """`10000`, `10k` (10 000) or `1m` (1 000 000) bytes."""
+    text = text.strip().lower()
+    scale = {"k": 1000, "m": 1000_000}.get(text[-1:], 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
+def size_label(size):
+    for unit, scale in (("MB", 1000_000), ("KB", 1000)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} B"
+
+
+# redis-benchmark's "ping" runs PING_INLINE and PING_MBULK.
+SMALL_GROUPS = (("ping", 2), ("set", 1), ("get", 1))
+# GET after SET, so it reads a value of the size just set.
+LARGE_GROUPS = (("set", 1), ("get", 1))
+
+
+def bench(proc, port, pipeline, requests, groups=SMALL_GROUPS, datasize=None):
     """Runs each test alone; returns {test: (requests/s, server CPU µs per request)}."""
     result = {}
-    # redis-benchmark's "ping" runs PING_INLINE and PING_MBULK.
-    for group, tests in (("ping", 2), ("set", 1), ("get", 1)):
+    size = [] if datasize is None else ["-d", str(datasize)]
+    for group, tests in groups:
         before = cpu_seconds(proc.pid)
         out = subprocess.run(
             ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
-             "-P", str(pipeline), "-t", group, "--csv"],
+             "-P", str(pipeline), "-t", group, *size, "--csv"],
             check=True, capture_output=True, text=True).stdout
         cpu_per_request = (cpu_seconds(proc.pid) - before) * 1e6 / (requests * tests)
         for line in out.splitlines():
@@ -110,20 +136,35 @@ def bench(proc, port, pipeline, requests):
     return result
 
 
+def requests_for(args, pipeline, datasize):
+    """Requests per test: --requests (x10 when pipelined) for small values;
+    for large ones about --megabytes of values, at least 2 per slot."""
+    n = args.requests * (10 if pipeline > 1 else 1)
+    if datasize is None:
+        return n
+    by_bytes = args.megabytes * 1000_000 // datasize
+    return max(min(n, by_bytes), 50 * pipeline * 2)
+
+
 def throughput(args):
     names = servers()
     procs = {n: start(n) for n in names}
-    results = {}  # (name, test, pipeline) -> [rps]
+    # Rows: (test, datasize or None); datasize mode runs SET and GET only.
+    sizes = args.datasize or [None]
+    groups = LARGE_GROUPS if args.datasize else SMALL_GROUPS
+    tests = ["SET", "GET"] if args.datasize else TESTS
+    results = {}  # (name, test, pipeline, datasize) -> [(rps, cpu)]
     try:
         for r in range(args.rounds):
             # Alternate who goes first, so neither always runs on a warmer machine.
             order = names if r % 2 == 0 else names[::-1]
-            for pipeline in (1, 16):
-                for name in order:
-                    n = args.requests * (10 if pipeline > 1 else 1)
-                    proc, port = procs[name]
-                    for test, sample in bench(proc, port, pipeline, n).items():
-                        results.setdefault((name, test, pipeline), []).append(sample)
+            for datasize in sizes:
+                for pipeline in (1, 16):
+                    for name in order:
+                        n = requests_for(args, pipeline, datasize)
+                        proc, port = procs[name]
+                        for test, sample in bench(proc, port, pipeline, n, groups, datasize).items():
+                            results.setdefault((name, test, pipeline, datasize), []).append(sample)
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         for proc, _ in procs.values():
@@ -131,37 +172,45 @@ def throughput(args):
             proc.wait()
     print(f"redis-benchmark -c 50, {args.rounds} rounds, medians")
     both = len(names) > 1
-    header = f"| test | -P | ae-demo ({backend_name()}) req/s |"
+    header = "| test |" + (" value |" if args.datasize else "") + f" -P | ae-demo ({backend_name()}) req/s |"
     if both:
         header += " redis-server req/s | ratio | ae-demo CPU µs/req | redis-server CPU µs/req | CPU ratio |"
     else:
         header += " ae-demo CPU µs/req |"
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
-    ratios, cpu_ratios = [], []
 
-    def med(name, test, pipeline, i):
-        return statistics.median(s[i] for s in results[(name, test, pipeline)])
+    def med(name, key, i):
+        return statistics.median(s[i] for s in results[(name, *key)])
 
+    def geo(xs):
+        return math.exp(sum(map(math.log, xs)) / len(xs))
+
+    ratios, cpu_ratios = {}, {}  # pipeline -> [ratio]
     for pipeline in (1, 16):
-        for test in TESTS:
-            ae, ae_cpu = med("ae-demo", test, pipeline, 0), med("ae-demo", test, pipeline, 1)
-            row = f"| {test} | {pipeline} | {ae:,.0f} |"
-            if both:
-                redis = med("redis-server", test, pipeline, 0)
-                redis_cpu = med("redis-server", test, pipeline, 1)
-                ratios.append(ae / redis)
-                cpu_ratios.append(ae_cpu / redis_cpu)
-                row += (f" {redis:,.0f} | {ae / redis:.2f} | {ae_cpu:.2f} | {redis_cpu:.2f} |"
-                        f" {ae_cpu / redis_cpu:.2f} |")
-            else:
-                row += f" {ae_cpu:.2f} |"
-            print(row)
+        for datasize in sizes:
+            for test in tests:
+                key = (test, pipeline, datasize)
+                ae, ae_cpu = med("ae-demo", key, 0), med("ae-demo", key, 1)
+                row = f"| {test} |" + (f" {size_label(datasize)} |" if datasize else "")
+                row += f" {pipeline} | {ae:,.0f} |"
+                if both:
+                    redis, redis_cpu = med("redis-server", key, 0), med("redis-server", key, 1)
+                    ratios.setdefault(pipeline, []).append(ae / redis)
+                    cpu_ratios.setdefault(pipeline, []).append(ae_cpu / redis_cpu)
+                    row += (f" {redis:,.0f} | {ae / redis:.2f} | {ae_cpu:.2f} | {redis_cpu:.2f} |"
+                            f" {ae_cpu / redis_cpu:.2f} |")
+                else:
+                    row += f" {ae_cpu:.2f} |"
+                print(row)
     if ratios:
-        def geo(xs):
-            return math.exp(sum(map(math.log, xs)) / len(xs))
-        print(f"\ngeometric mean of the throughput ratios (ae-demo / redis-server): {geo(ratios):.3f}")
-        print(f"geometric mean of the CPU-per-request ratios: {geo(cpu_ratios):.3f}")
+        for pipeline in (1, 16):
+            print(f"\n-P {pipeline}: geometric mean of the throughput ratios (ae-demo / redis-server): "
+                  f"{geo(ratios[pipeline]):.3f}; of the CPU-per-request ratios: {geo(cpu_ratios[pipeline]):.3f}")
+        every = [x for xs in ratios.values() for x in xs]
+        every_cpu = [x for xs in cpu_ratios.values() for x in xs]
+        print(f"all rows: geometric mean of the throughput ratios {geo(every):.3f}; "
+              f"of the CPU-per-request ratios {geo(every_cpu):.3f}")
 
 
 def backend_name():
@@ -283,9 +332,18 @@ def main():
     p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory"])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--requests", type=int, default=100_000)
+    p.add_argument("--datasize", type=lambda t: [parse_size(x) for x in t.split(",")],
+                   help="value sizes for SET/GET, e.g. 10k,100k,1m (throughput only)")
+    p.add_argument("--megabytes", type=int, default=2000,
+                   help="with --datasize: MB of values per test (default 2000)")
     p.add_argument("--clients", type=int, default=10_000)
+    p.add_argument("--ae-demo", metavar="BIN",
+                   help="run this ae-demo binary instead of building this tree's")
     args = p.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "ae-demo"], cwd=ROOT, check=True)
+    if args.ae_demo:
+        AE_DEMO_BIN[0] = os.path.abspath(args.ae_demo)
+    else:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "ae-demo"], cwd=ROOT, check=True)
     {"throughput": throughput, "syscalls": syscalls, "memory": memory}[args.mode](args)
 
 

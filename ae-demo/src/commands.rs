@@ -136,8 +136,8 @@ fn echo(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
 }
 
 fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    match server.db.get(&args[1], server.now) {
-        Some(v) => c.reply.bulk(v),
+    match server.db.get_value(&args[1], server.now) {
+        Some(v) => c.reply.bulk_value(v),
         None => c.reply.null(),
     }
 }

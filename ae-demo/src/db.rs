@@ -3,6 +3,8 @@
 //! (Redis's `activeExpireCycle`).
 
 use std::collections::HashMap;
+use std::ops::Deref;
+use std::rc::Rc;
 
 /// foldhash: several times faster than std's SipHash on short keys and
 /// still seeded per process, so clients cannot aim for collisions.
@@ -12,8 +14,63 @@ use std::time::{Duration, Instant};
 /// Keys sampled per round of active expiry (`ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
 const KEYS_PER_LOOP: usize = 20;
 
+/// Values this long or longer are stored behind a reference count, so a
+/// reply sends them from where they are stored instead of copying them
+/// (a GET of a 1 MB value would copy 1 MB per request); shorter ones are
+/// copied into the reply, which costs less than the extra write part.
+pub const SHARE_MIN: usize = 16 * 1024;
+
+/// A stored string value. It costs its own bytes: the buffer it arrived in
+/// becomes the value.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A value shorter than [`SHARE_MIN`].
+    Inline(Vec<u8>),
+    /// A longer one, shared with the replies that are sending it.
+    Shared(Rc<Vec<u8>>),
+}
+
+impl Value {
+    /// Takes ownership of `bytes` (no copy).
+    pub fn new(bytes: Vec<u8>) -> Self {
+        if bytes.len() >= SHARE_MIN {
+            Value::Shared(Rc::new(bytes))
+        } else {
+            Value::Inline(bytes)
+        }
+    }
+
+    /// The shared buffer of a big value.
+    pub fn shared(&self) -> Option<&Rc<Vec<u8>>> {
+        match self {
+            Value::Inline(_) => None,
+            Value::Shared(rc) => Some(rc),
+        }
+    }
+
+    /// The bytes, to change in place; a value that a pending reply is
+    /// still sending is copied first, so the reply sends what was read.
+    pub fn make_mut(&mut self) -> &mut Vec<u8> {
+        match self {
+            Value::Inline(v) => v,
+            Value::Shared(rc) => Rc::make_mut(rc),
+        }
+    }
+}
+
+impl Deref for Value {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Value::Inline(v) => v,
+            Value::Shared(rc) => rc,
+        }
+    }
+}
+
 struct Entry {
-    value: Vec<u8>,
+    value: Value,
     /// Deadline and position in `Db::volatile`.
     expire: Option<(Instant, usize)>,
 }
@@ -90,8 +147,14 @@ impl Db {
         }
     }
 
-    /// The value of a live key.
+    /// The value of a live key, to change in place.
     pub fn get(&mut self, key: &[u8], now: Instant) -> Option<&mut Vec<u8>> {
+        self.get_value(key, now).map(Value::make_mut)
+    }
+
+    /// The value of a live key, as stored (to reply with it, without a
+    /// copy when it is big).
+    pub fn get_value(&mut self, key: &[u8], now: Instant) -> Option<&mut Value> {
         // With no TTL anywhere nothing can have expired: one lookup.
         if !self.volatile.is_empty() && !self.check_live(key, now) {
             return None;
@@ -106,6 +169,7 @@ impl Db {
 
     /// Sets `key` to `value`, with a deadline or none (the old TTL goes).
     pub fn set(&mut self, key: &[u8], value: Vec<u8>, expire: Option<Instant>) {
+        let value = Value::new(value);
         if let Some(entry) = self.map.get_mut(key) {
             entry.value = value;
         } else {

@@ -10,7 +10,7 @@
 //!   a request announces;
 //! - [`split_args`] gives back the arguments of a line that quotes them.
 
-use crate::resp::{split_args, Parsed, Parser, ProtocolError};
+use crate::resp::{split_args, Parsed, Parser, ProtocolError, BULK_STEP};
 
 /// What a client's byte stream parses to: the complete requests, in order,
 /// and the protocol error that ends the stream, if any.
@@ -23,16 +23,20 @@ pub struct Outcome {
 }
 
 /// Heap bytes the parser may keep for `received` bytes of input: a constant
-/// (the bounded up-front reservation of argument slots) plus a linear term.
-/// An announced multibulk count or bulk length must not count.
+/// (the bounded up-front reservation of argument slots, and the room a
+/// direct read may add to a bulk argument, [`BULK_STEP`]) plus a linear
+/// term. An announced multibulk count or bulk length must not count.
 pub fn memory_bound(received: usize) -> usize {
-    64 * 1024 + 32 * received
+    64 * 1024 + BULK_STEP + 32 * received
 }
 
 /// Feeds `payload` to a parser in reads of the sizes in `splits` (cycled;
 /// a zero size counts as one byte; empty: one read), keeping the unconsumed
 /// tail as a client's query buffer does, and running each request the way
-/// the server does (`take_args`, then `restore`).
+/// the server does (`take_args`, then `restore`). As the server, a read
+/// made while the parser is inside a bulk argument (and no tail is kept)
+/// goes straight into the argument's buffer ([`Parser::bulk_room`]), up to
+/// the end of the argument.
 ///
 /// Panics if the parser keeps more memory than [`memory_bound`] allows.
 pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
@@ -49,8 +53,18 @@ pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
             .next()
             .unwrap_or(payload.len())
             .min(payload.len() - received);
-        query.extend_from_slice(&payload[received..received + n]);
-        received += n;
+        match parser.bulk_room(1) {
+            Some(room) if query.is_empty() => {
+                let n = n.min(room.len());
+                room[..n].copy_from_slice(&payload[received..received + n]);
+                parser.bulk_filled(n);
+                received += n;
+            }
+            _ => {
+                query.extend_from_slice(&payload[received..received + n]);
+                received += n;
+            }
+        }
         let mut pos = 0;
         loop {
             match parser.parse(&query, &mut pos) {

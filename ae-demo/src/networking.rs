@@ -11,9 +11,9 @@ use ae::{Mask, Poller};
 
 use crate::commands::process_command;
 use crate::log;
-use crate::reply::Reply;
+use crate::reply::{Reply, ReplyBuf};
 use crate::resp::{Parsed, Parser};
-use crate::server::{Client, Loop, Server};
+use crate::server::{Client, Loop, Server, IOBUF_LEN};
 
 /// Connections accepted per readable event on the listener
 /// (`MAX_ACCEPTS_PER_CALL`).
@@ -21,9 +21,6 @@ const MAX_ACCEPTS_PER_CALL: usize = 1000;
 /// Bytes written to one client per event, so one client cannot starve the
 /// others (`NET_MAX_WRITES_PER_EVENT`).
 const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
-/// A drained reply buffer larger than this is freed, so idle clients stay
-/// small.
-const REPLY_KEEP: usize = 4 * 1024;
 
 /// Accepts non-blocking, close-on-exec, in one syscall where there is one.
 fn accept(listener: &TcpListener) -> io::Result<TcpStream> {
@@ -101,8 +98,7 @@ fn create_client<P: Poller>(
         stream,
         query: Vec::new(),
         parser: Parser::default(),
-        reply: Vec::new(),
-        sent: 0,
+        reply: ReplyBuf::default(),
         last_interaction: Instant::now(),
         name: None,
         close_after_reply: false,
@@ -139,8 +135,44 @@ pub fn free_client_by_fd<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: R
     }
 }
 
-/// READABLE on a client (`readQueryFromClient`): one read of up to 16 KiB,
-/// then every complete request in the buffer runs.
+/// How a read from a client ended.
+enum ReadOutcome {
+    /// `n` bytes arrived.
+    Data(usize),
+    /// Nothing to read now.
+    Again,
+    /// The client closed the connection or the read failed: free it.
+    Closed,
+}
+
+fn read_outcome(c: &Client, r: io::Result<usize>) -> ReadOutcome {
+    match r {
+        Ok(0) => {
+            log!(Verbose, "Client closed connection id={}", c.id);
+            ReadOutcome::Closed
+        }
+        Ok(n) => ReadOutcome::Data(n),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            ReadOutcome::Again
+        }
+        Err(e) => {
+            log!(Verbose, "Reading from client: {e}");
+            ReadOutcome::Closed
+        }
+    }
+}
+
+/// READABLE on a client (`readQueryFromClient`): one read, then every
+/// complete request runs. The read goes into the shared 16 KiB buffer, or,
+/// when at least that much of a bulk argument is still to come, straight
+/// into the argument's own buffer for all of the rest (Redis's
+/// `PROTO_MBULK_BIG_ARG`): a 1 MB value then takes one or two reads and no
+/// copy, and that buffer is the stored value.
 pub fn read_query_from_client<P: Poller>(
     el: &mut Loop<P>,
     server: &mut Server,
@@ -150,36 +182,38 @@ pub fn read_query_from_client<P: Poller>(
     let Some(mut c) = take_client(server, fd) else {
         return;
     };
+    let direct = if c.query.is_empty() && !c.close_after_reply {
+        c.parser
+            .bulk_room(IOBUF_LEN)
+            .map(|room| (&c.stream).read(room))
+    } else {
+        None
+    };
     let mut buf = mem::take(&mut server.read_buf);
-    let n = match (&c.stream).read(&mut buf) {
-        Ok(n) if n > 0 => n,
-        failed => {
+    let is_direct = direct.is_some();
+    let n = match direct {
+        Some(r) => read_outcome(&c, r),
+        None => read_outcome(&c, (&c.stream).read(&mut buf)),
+    };
+    let n = match n {
+        ReadOutcome::Data(n) => n,
+        ReadOutcome::Again => {
             server.read_buf = buf;
-            return match failed {
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    put_client(server, c)
-                }
-                Err(e) => {
-                    log!(Verbose, "Reading from client: {e}");
-                    free_client(el, server, c)
-                }
-                Ok(_) => {
-                    log!(Verbose, "Client closed connection id={}", c.id);
-                    free_client(el, server, c)
-                }
-            };
+            return put_client(server, c);
+        }
+        ReadOutcome::Closed => {
+            server.read_buf = buf;
+            return free_client(el, server, c);
         }
     };
     server.stats.net_input_bytes += n as u64;
     // One clock read per read: the commands below use it too.
     server.now = Instant::now();
     c.last_interaction = server.now;
-    if !c.close_after_reply {
+    if is_direct {
+        c.parser.bulk_filled(n);
+        process_input_buffer(server, &mut c, &[]);
+    } else if !c.close_after_reply {
         if c.query.is_empty() {
             // The common case: parse straight from the shared buffer and
             // keep only an incomplete tail.
@@ -194,12 +228,15 @@ pub fn read_query_from_client<P: Poller>(
         }
     }
     server.read_buf = buf;
-    if c.query.len() > server.config.client_query_buffer_limit {
+    // What the client really holds: the unparsed tail, and the arguments
+    // of its request in progress (Redis counts the query buffer and the
+    // argv parsed so far).
+    let held = c.query.len() + c.parser.held_bytes();
+    if held > server.config.client_query_buffer_limit {
         log!(
             Warning,
-            "Closing client that reached max query buffer length: id={} qbuf={}",
-            c.id,
-            c.query.len()
+            "Closing client that reached max query buffer length: id={} qbuf={held}",
+            c.id
         );
         return free_client(el, server, c);
     }
@@ -236,10 +273,9 @@ fn over_output_limit(server: &Server, c: &Client) -> bool {
 /// likewise stops at `CLIENT_CLOSE_ASAP`).
 fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usize {
     let mut pos = 0;
-    while !c.close_after_reply
-        && pos < data.len()
-        && c.pending_bytes() <= server.config.client_output_buffer_limit
-    {
+    // Parsing runs also on no new bytes: a bulk argument read straight
+    // into its buffer may have completed a request.
+    while !c.close_after_reply && c.pending_bytes() <= server.config.client_output_buffer_limit {
         match c.parser.parse(data, &mut pos) {
             Ok(Parsed::Request) => {
                 let (mut args, argc) = c.parser.take_args();
@@ -278,15 +314,15 @@ enum Written {
     Failed,
 }
 
-/// Writes up to 64 KiB of a client's replies (`writeToClient`).
+/// Writes a client's replies (`writeToClient`), each write sending
+/// several parts at once (`writev`), until the socket would block or more
+/// than 64 KiB went out in this event.
 fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
     let mut total = 0;
     while c.has_pending_replies() && total < MAX_WRITE_PER_EVENT {
-        match (&c.stream).write(&c.reply[c.sent..]) {
-            Ok(n) => {
-                c.sent += n;
-                total += n;
-            }
+        match c.reply.write_to(&c.stream) {
+            Ok(0) => break,
+            Ok(n) => total += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) => {
@@ -297,14 +333,10 @@ fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
     }
     server.stats.net_output_bytes += total as u64;
     if c.has_pending_replies() {
-        return Written::Partial;
+        Written::Partial
+    } else {
+        Written::Drained
     }
-    c.sent = 0;
-    c.reply.clear();
-    if c.reply.capacity() > REPLY_KEEP {
-        c.reply = Vec::new();
-    }
-    Written::Drained
 }
 
 /// Writes and then settles a client: installs the WRITABLE handler while

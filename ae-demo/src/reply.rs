@@ -1,4 +1,11 @@
-//! RESP2 replies, appended to a client's output buffer.
+//! RESP2 replies, appended to a client's output buffer ([`ReplyBuf`]),
+//! and the writes that send them.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
+use std::rc::Rc;
+
+use crate::db::Value;
 
 /// Appends `prefix`, the decimal digits of `n`, and CRLF, without the
 /// formatting machinery: every bulk reply has such a header.
@@ -71,6 +78,171 @@ impl Reply for Vec<u8> {
 
     fn array(&mut self, n: usize) {
         line(self, b'*', n as i64);
+    }
+}
+
+/// A part of the output not written yet.
+#[derive(Debug)]
+enum Part {
+    /// Replies encoded here, one after another.
+    Bytes(Vec<u8>),
+    /// A stored value, sent from where it is stored (the key may change
+    /// meanwhile: the reply keeps the value it read).
+    Shared(Rc<Vec<u8>>),
+}
+
+impl Part {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Part::Bytes(b) => b,
+            Part::Shared(v) => v,
+        }
+    }
+}
+
+/// Appended replies start a new part once the last one holds this much, so
+/// appending never moves more than this (Redis's `PROTO_REPLY_CHUNK_BYTES`).
+const CHUNK: usize = 16 * 1024;
+/// A drained part up to this size is kept for the next replies, so a
+/// request-reply client allocates nothing per request; a bigger one is
+/// freed, so idle clients stay small.
+const KEEP: usize = 4 * 1024;
+/// Parts per write (`writev`): enough for a pipeline of big values.
+const IOV_MAX: usize = 64;
+
+/// A client's output buffer (Redis's `buf` and `reply` list): small replies
+/// are encoded into byte buffers, big stored values are referenced, not
+/// copied, and a write sends several parts at once (`writev`). Empty, it
+/// owns no heap memory but one small buffer kept for reuse.
+#[derive(Debug, Default)]
+pub struct ReplyBuf {
+    parts: VecDeque<Part>,
+    /// Bytes of the first part already written.
+    sent: usize,
+    /// Bytes not yet written, over all parts.
+    pending: usize,
+}
+
+impl ReplyBuf {
+    /// Bytes of replies not yet written.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The buffer the next reply is encoded into.
+    fn tail(&mut self) -> &mut Vec<u8> {
+        let open = matches!(self.parts.back(), Some(Part::Bytes(b)) if b.len() < CHUNK);
+        if !open {
+            self.parts.push_back(Part::Bytes(Vec::new()));
+        }
+        match self.parts.back_mut() {
+            Some(Part::Bytes(b)) => b,
+            _ => unreachable!("a bytes part was just ensured"),
+        }
+    }
+
+    /// Encodes a reply with `f` into the tail buffer.
+    fn encode(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
+        let tail = self.tail();
+        let before = tail.len();
+        f(tail);
+        self.pending += tail.len() - before;
+    }
+
+    /// Appends raw protocol bytes (a reply encoded elsewhere).
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.encode(|b| b.extend_from_slice(bytes));
+    }
+
+    /// `$len\r\nvalue\r\n` for a stored value: a big one is referenced
+    /// and written from where it is stored, a small one copied.
+    pub fn bulk_value(&mut self, value: &Value) {
+        match value.shared() {
+            None => self.bulk(value),
+            Some(rc) => {
+                self.encode(|b| line(b, b'$', rc.len() as i64));
+                self.pending += rc.len();
+                self.parts.push_back(Part::Shared(Rc::clone(rc)));
+                self.encode(|b| b.extend_from_slice(b"\r\n"));
+            }
+        }
+    }
+
+    /// One write (`writev` of up to [`IOV_MAX`] parts) to `out`; returns
+    /// the bytes written, 0 when nothing is pending.
+    pub fn write_to(&mut self, mut out: impl Write) -> io::Result<usize> {
+        if self.pending == 0 {
+            return Ok(0);
+        }
+        let mut iov = [IoSlice::new(&[]); IOV_MAX];
+        let mut count = 0;
+        let mut offset = self.sent;
+        for part in self.parts.iter().take(IOV_MAX) {
+            let bytes = &part.bytes()[offset..];
+            offset = 0;
+            if !bytes.is_empty() {
+                iov[count] = IoSlice::new(bytes);
+                count += 1;
+            }
+        }
+        let n = if count == 1 {
+            out.write(&iov[0])?
+        } else {
+            out.write_vectored(&iov[..count])?
+        };
+        self.consume(n);
+        Ok(n)
+    }
+
+    /// Drops `n` written bytes from the front.
+    fn consume(&mut self, mut n: usize) {
+        self.pending -= n;
+        while let Some(front) = self.parts.front() {
+            let left = front.bytes().len() - self.sent;
+            if n < left || (left == 0 && self.parts.len() == 1) {
+                self.sent += n;
+                break;
+            }
+            n -= left;
+            self.sent = 0;
+            if let Some(Part::Bytes(mut b)) = self.parts.pop_front() {
+                if self.parts.is_empty() && b.capacity() <= KEEP {
+                    // The last part, small: kept, empty, for the next replies.
+                    b.clear();
+                    self.parts.push_back(Part::Bytes(b));
+                    break;
+                }
+            }
+        }
+        if self.pending == 0 && self.parts.capacity() > 4 {
+            self.parts.shrink_to(1);
+        }
+    }
+}
+
+impl Reply for ReplyBuf {
+    fn status(&mut self, s: &str) {
+        self.encode(|b| b.status(s));
+    }
+
+    fn error(&mut self, msg: &str) {
+        self.encode(|b| b.error(msg));
+    }
+
+    fn bulk(&mut self, data: &[u8]) {
+        self.encode(|b| b.bulk(data));
+    }
+
+    fn null(&mut self) {
+        self.encode(|b| b.null());
+    }
+
+    fn int(&mut self, n: i64) {
+        self.encode(|b| b.int(n));
+    }
+
+    fn array(&mut self, n: usize) {
+        self.encode(|b| b.array(n));
     }
 }
 

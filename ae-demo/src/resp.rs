@@ -22,6 +22,12 @@ impl ProtocolError {
     }
 }
 
+/// A bulk argument's buffer grows by at most this much (or by as much as
+/// has arrived, if more) beyond the bytes that have arrived: a value up to
+/// this size gets one buffer of its exact size, a bigger one doubles, and
+/// an announced length that is not sent costs nothing (CVE-2021-32675).
+pub const BULK_STEP: usize = 1 << 20;
+
 /// The parse state of one client: where it is inside a multibulk request.
 #[derive(Debug, Default)]
 pub struct Parser {
@@ -37,6 +43,14 @@ pub struct Parser {
     multibulk_left: i64,
     /// Length of the bulk argument being read; `None` before its `$` line.
     bulk_len: Option<usize>,
+    /// Bytes of that argument, its CRLF included, received so far. They
+    /// are consumed as they come into `args[argc]`, so a partial argument
+    /// is held once, in the buffer that becomes the argument (Redis's
+    /// `PROTO_MBULK_BIG_ARG` path); that buffer may be longer, zeroed room
+    /// for a read straight into it ([`Parser::bulk_room`]).
+    bulk_have: usize,
+    /// Bytes of the complete arguments of the request being parsed.
+    args_bytes: usize,
     /// Argument buffers, reused from request to request so a steady
     /// stream of requests allocates nothing; `argc` of them are in use.
     args: Vec<Vec<u8>>,
@@ -151,6 +165,7 @@ impl Parser {
     /// Takes the argument buffers out (to run the request beside a `&mut`
     /// of their owner); give them back with [`Parser::restore`].
     pub fn take_args(&mut self) -> (Vec<Vec<u8>>, usize) {
+        self.args_bytes = 0;
         (
             std::mem::take(&mut self.args),
             std::mem::replace(&mut self.argc, 0),
@@ -177,14 +192,106 @@ impl Parser {
             + self.args.iter().map(Vec::capacity).sum::<usize>()
     }
 
-    fn push_arg(&mut self, data: &[u8]) {
-        if let Some(buf) = self.args.get_mut(self.argc) {
-            buf.clear();
-            buf.extend_from_slice(data);
-        } else {
-            self.args.push(data.to_vec());
+    /// Bytes of the request in progress that the parser holds: its complete
+    /// arguments and what has arrived of the current one. With the query
+    /// buffer, this is what the query-buffer limit counts.
+    pub fn held_bytes(&self) -> usize {
+        self.args_bytes + self.bulk_have
+    }
+
+    /// The buffer of the argument being read, `args[argc]`.
+    fn current_arg(&mut self) -> &mut Vec<u8> {
+        if self.args.len() == self.argc {
+            self.args.push(Vec::new());
         }
+        &mut self.args[self.argc]
+    }
+
+    fn push_arg(&mut self, data: &[u8]) {
+        let buf = self.current_arg();
+        buf.clear();
+        buf.extend_from_slice(data);
+        self.args_bytes += data.len();
         self.argc += 1;
+    }
+
+    /// Starts a bulk argument of `len` bytes after its `$` line.
+    fn start_bulk(&mut self, len: usize) {
+        self.current_arg().clear();
+        self.bulk_len = Some(len);
+        self.bulk_have = 0;
+    }
+
+    /// Takes what `data` holds of the current bulk argument (and its CRLF)
+    /// into its buffer; returns the bytes taken.
+    fn take_bulk(&mut self, len: usize, data: &[u8]) -> usize {
+        let have = self.bulk_have;
+        let n = data.len().min(len + 2 - have);
+        let buf = self.current_arg();
+        if buf.len() >= have + n {
+            // Room zeroed for a direct read that returned less.
+            buf[have..have + n].copy_from_slice(&data[..n]);
+        } else {
+            buf.truncate(have);
+            // Exactly what is needed when it is all here; else Vec's
+            // doubling, so the copy stays linear as pieces come.
+            if n == len + 2 - have {
+                buf.reserve_exact(n);
+            }
+            buf.extend_from_slice(&data[..n]);
+        }
+        self.bulk_have += n;
+        n
+    }
+
+    /// True once the current bulk argument and its CRLF have all arrived:
+    /// then it is complete, and the CRLF dropped unseen (as Redis does).
+    fn finish_bulk(&mut self, len: usize) -> bool {
+        if self.bulk_have < len + 2 {
+            return false;
+        }
+        self.current_arg().truncate(len);
+        self.args_bytes += len;
+        self.argc += 1;
+        self.bulk_len = None;
+        self.bulk_have = 0;
+        self.multibulk_left -= 1;
+        true
+    }
+
+    /// When at least `min` bytes of the current bulk argument (with its
+    /// CRLF) are still to come: room in the argument's own buffer to read
+    /// them into, so a big argument is read without passing through a
+    /// query buffer and becomes the argument without a copy (Redis's
+    /// `PROTO_MBULK_BIG_ARG`). The buffer grows by at most
+    /// [`BULK_STEP`] or what has arrived beyond the bytes that have
+    /// arrived. After the read, report the bytes with [`Parser::bulk_filled`]
+    /// and call [`Parser::parse`] (with no new bytes) to finish the request.
+    pub fn bulk_room(&mut self, min: usize) -> Option<&mut [u8]> {
+        let len = self.bulk_len?;
+        let (have, total) = (self.bulk_have, len + 2);
+        if total - have < min.max(1) {
+            return None;
+        }
+        let target = total.min(have + have.max(BULK_STEP));
+        let buf = self.current_arg();
+        if buf.len() == have {
+            if buf.capacity() == 0 {
+                // Fresh zeroed memory is free from the allocator.
+                *buf = vec![0; target];
+            } else {
+                buf.reserve_exact(target - have);
+                buf.resize(target, 0);
+            }
+        }
+        Some(&mut buf[have..])
+    }
+
+    /// Records `n` bytes read into the room [`Parser::bulk_room`] gave.
+    pub fn bulk_filled(&mut self, n: usize) {
+        let have = self.bulk_have + n;
+        debug_assert!(have <= self.args.get(self.argc).map_or(0, Vec::len));
+        self.bulk_have = have;
     }
 
     /// Parses from `buf[*pos..]`, advancing `*pos` past what it consumed.
@@ -218,6 +325,7 @@ impl Parser {
         let args =
             split_args(line).ok_or_else(|| ProtocolError::new("unbalanced quotes in request"))?;
         self.argc = 0;
+        self.args_bytes = 0;
         for arg in &args {
             self.push_arg(arg);
         }
@@ -235,6 +343,7 @@ impl Parser {
                 .ok_or_else(|| ProtocolError::new("invalid multibulk length"))?;
             self.advance(pos, line.len() + 2);
             self.argc = 0;
+            self.args_bytes = 0;
             if count <= 0 {
                 return Ok(Parsed::Request);
             }
@@ -262,19 +371,15 @@ impl Parser {
                         .filter(|&n| (0..=MAX_BULK_LEN).contains(&n))
                         .ok_or_else(|| ProtocolError::new("invalid bulk length"))?;
                     self.advance(pos, line.len() + 2);
-                    self.bulk_len = Some(len as usize);
+                    self.start_bulk(len as usize);
                     len as usize
                 }
             };
-            let rest = &buf[*pos..];
-            if rest.len() < len + 2 {
+            let taken = self.take_bulk(len, &buf[*pos..]);
+            self.advance(pos, taken);
+            if !self.finish_bulk(len) {
                 return Ok(Parsed::Incomplete);
             }
-            // As Redis, the two bytes after the data are taken as CRLF unseen.
-            self.push_arg(&rest[..len]);
-            self.advance(pos, len + 2);
-            self.bulk_len = None;
-            self.multibulk_left -= 1;
         }
         Ok(Parsed::Request)
     }

@@ -17,6 +17,7 @@ use nix::sys::socket::{
 use crate::config::Config;
 use crate::db::Db;
 use crate::networking::{accept_handler, handle_clients_with_pending_writes};
+use crate::reply::ReplyBuf;
 use crate::resp::Parser;
 use crate::{cron, log};
 
@@ -43,9 +44,7 @@ pub struct Client {
     /// Where the client is inside a request.
     pub parser: Parser,
     /// Replies not yet written.
-    pub reply: Vec<u8>,
-    /// How much of `reply` is already written.
-    pub sent: usize,
+    pub reply: ReplyBuf,
     /// Last time the client sent something (for `--timeout`).
     pub last_interaction: Instant,
     /// CLIENT SETNAME.
@@ -61,7 +60,7 @@ pub struct Client {
 impl Client {
     /// Bytes of replies not yet written.
     pub fn pending_bytes(&self) -> usize {
-        self.reply.len() - self.sent
+        self.reply.pending()
     }
 
     /// True when replies wait to be written.
