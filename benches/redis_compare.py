@@ -14,7 +14,7 @@ the geometric mean of the ratios. With --datasize (sizes in bytes, a k or m
 suffix meaning 1000 or 1000000, comma-separated: `--datasize 10k,100k,1m`)
 it runs SET and GET only, with values of each size (redis-benchmark -d),
 and scales the requests per test down so each moves about --megabytes of
-values (at least 2 per connection and pipeline slot). Beside throughput it reports the server's
+values (at least 5 per connection and pipeline slot). Beside throughput it reports the server's
 CPU time per request (user + system, from /proc): on a 2-core machine the
 single-threaded redis-benchmark is often the bottleneck, and CPU per request
 is what the server itself costs. (Pinning the two to separate CPUs halves
@@ -138,12 +138,12 @@ def bench(proc, port, pipeline, requests, groups=SMALL_GROUPS, datasize=None):
 
 def requests_for(args, pipeline, datasize):
     """Requests per test: --requests (x10 when pipelined) for small values;
-    for large ones about --megabytes of values, at least 2 per slot."""
+    for large ones about --megabytes of values, at least 5 per slot."""
     n = args.requests * (10 if pipeline > 1 else 1)
     if datasize is None:
         return n
     by_bytes = args.megabytes * 1000_000 // datasize
-    return max(min(n, by_bytes), 50 * pipeline * 2)
+    return max(min(n, by_bytes), 50 * pipeline * 5)
 
 
 def throughput(args):

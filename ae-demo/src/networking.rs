@@ -207,11 +207,27 @@ pub fn read_query_from_client<P: Poller>(
         }
     };
     server.stats.net_input_bytes += n as u64;
+    if is_direct {
+        c.parser.bulk_filled(n);
+    }
+    // Checked before parsing, as Redis does, so a request that arrives
+    // whole in one read is held to the limit too. What the client holds:
+    // the unparsed bytes and the arguments of its request in progress
+    // (Redis counts the query buffer and the argv parsed so far).
+    let held = c.parser.held_bytes() + if is_direct { 0 } else { c.query.len() + n };
+    if held > server.config.client_query_buffer_limit {
+        log!(
+            Warning,
+            "Closing client that reached max query buffer length: id={} qbuf={held}",
+            c.id
+        );
+        server.read_buf = buf;
+        return free_client(el, server, c);
+    }
     // One clock read per read: the commands below use it too.
     server.now = Instant::now();
     c.last_interaction = server.now;
     if is_direct {
-        c.parser.bulk_filled(n);
         process_input_buffer(server, &mut c, &[]);
     } else if !c.close_after_reply {
         if c.query.is_empty() {
@@ -228,18 +244,6 @@ pub fn read_query_from_client<P: Poller>(
         }
     }
     server.read_buf = buf;
-    // What the client really holds: the unparsed tail, and the arguments
-    // of its request in progress (Redis counts the query buffer and the
-    // argv parsed so far).
-    let held = c.query.len() + c.parser.held_bytes();
-    if held > server.config.client_query_buffer_limit {
-        log!(
-            Warning,
-            "Closing client that reached max query buffer length: id={} qbuf={held}",
-            c.id
-        );
-        return free_client(el, server, c);
-    }
     if c.query.is_empty() && c.query.capacity() > 0 {
         c.query = Vec::new();
     }

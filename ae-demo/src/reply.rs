@@ -266,4 +266,117 @@ mod tests {
             b"+OK\r\n-ERR bad  thing\r\n$3\r\na\0b\r\n$-1\r\n:-5\r\n:-9223372036854775808\r\n:0\r\n*2\r\n"
         );
     }
+
+    /// A socket that takes at most `limit` bytes per write, and counts the
+    /// writes and the slices offered.
+    struct Trickle {
+        out: Vec<u8>,
+        limit: usize,
+        writes: usize,
+        max_slices: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.write_vectored(&[IoSlice::new(buf)])
+        }
+
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+            self.writes += 1;
+            self.max_slices = self.max_slices.max(bufs.len());
+            let mut n = 0;
+            for b in bufs {
+                let take = b.len().min(self.limit - n);
+                self.out.extend_from_slice(&b[..take]);
+                n += take;
+            }
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Small replies, big shared values and raw bytes come out in order
+    /// and whole, however little each write takes; a big value is sent
+    /// from its own buffer, not copied into the reply.
+    #[test]
+    fn replies_come_out_in_order_through_partial_writes() {
+        let big = Value::new((0..100_000u32).map(|i| i as u8).collect());
+        let small = Value::new(b"small".to_vec());
+        assert!(big.shared().is_some() && small.shared().is_none());
+        for limit in [1, 7, 4096, 65_536, 1 << 20] {
+            let mut r = ReplyBuf::default();
+            let mut expected = Vec::new();
+            r.status("OK");
+            expected.status("OK");
+            for i in 0..3 {
+                r.bulk_value(&big);
+                expected.bulk(&big);
+                r.bulk_value(&small);
+                expected.bulk(&small);
+                r.int(i);
+                expected.int(i);
+            }
+            r.extend_from_slice(b"*-1\r\n");
+            expected.extend_from_slice(b"*-1\r\n");
+            assert_eq!(r.pending(), expected.len());
+            // The big value is referenced three times, not copied.
+            assert_eq!(Rc::strong_count(big.shared().unwrap()), 4);
+            let mut sock = Trickle {
+                out: Vec::new(),
+                limit,
+                writes: 0,
+                max_slices: 0,
+            };
+            while r.pending() > 0 {
+                let n = r.write_to(&mut sock).unwrap();
+                assert!(n > 0);
+            }
+            assert!(sock.out == expected, "limit {limit}");
+            assert_eq!(r.write_to(&mut sock).unwrap(), 0);
+            assert_eq!(Rc::strong_count(big.shared().unwrap()), 1);
+            if limit == 1 << 20 {
+                // One writev for all of it.
+                assert_eq!(sock.writes, 1);
+                assert!(sock.max_slices > 3);
+            }
+        }
+    }
+
+    /// A drained buffer keeps one small chunk for the next replies and
+    /// frees big ones, so idle clients stay small.
+    #[test]
+    fn a_drained_buffer_keeps_only_a_small_chunk() {
+        let mut sink = Trickle {
+            out: Vec::new(),
+            limit: usize::MAX,
+            writes: 0,
+            max_slices: 0,
+        };
+        let mut r = ReplyBuf::default();
+        r.status("PONG");
+        r.write_to(&mut sink).unwrap();
+        assert_eq!(r.pending(), 0);
+        assert_eq!(r.parts.len(), 1);
+        r.bulk(&vec![b'x'; 3 * CHUNK]);
+        for _ in 0..100 {
+            r.int(1);
+        }
+        assert!(r.parts.len() > 1);
+        while r.pending() > 0 {
+            r.write_to(&mut sink).unwrap();
+        }
+        assert!(r.parts.iter().all(|p| p.bytes().is_empty()));
+        let kept: usize = r
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Bytes(b) => b.capacity(),
+                Part::Shared(_) => usize::MAX,
+            })
+            .sum();
+        assert!(kept <= KEEP, "{kept} bytes kept");
+    }
 }

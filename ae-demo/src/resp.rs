@@ -654,6 +654,139 @@ mod tests {
         assert_eq!(pos, input.len());
     }
 
+    /// Feeds `input` as the server does: reads of `step` bytes, straight
+    /// into a bulk argument's room when it offers one; returns the requests
+    /// and the parser's largest heap use after each read.
+    fn parse_direct(input: &[u8], step: usize) -> (Vec<Vec<Vec<u8>>>, usize) {
+        let mut parser = Parser::default();
+        let (mut query, mut out, mut peak, mut received) = (Vec::new(), Vec::new(), 0, 0);
+        while received < input.len() {
+            let n = step.min(input.len() - received);
+            match parser.bulk_room(1) {
+                Some(room) if query.is_empty() => {
+                    let n = n.min(room.len());
+                    room[..n].copy_from_slice(&input[received..received + n]);
+                    parser.bulk_filled(n);
+                    received += n;
+                }
+                _ => {
+                    query.extend_from_slice(&input[received..received + n]);
+                    received += n;
+                }
+            }
+            let mut pos = 0;
+            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos) {
+                let (args, argc) = parser.take_args();
+                out.push(args[..argc].to_vec());
+                parser.restore(args);
+            }
+            query.drain(..pos);
+            peak = peak.max(parser.heap_bytes());
+        }
+        (out, peak)
+    }
+
+    fn set_request(value: &[u8]) -> Vec<u8> {
+        let mut req = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", value.len()).into_bytes();
+        req.extend_from_slice(value);
+        req.extend_from_slice(b"\r\n");
+        req
+    }
+
+    /// A big argument read straight into its buffer parses as the same
+    /// bytes, whatever the reads, and its buffer is its exact size (CRLF
+    /// included): the value costs its size.
+    #[test]
+    fn big_arguments_read_into_their_own_exact_buffer() {
+        for len in [
+            BULK_STEP / 3,
+            BULK_STEP - 2,
+            BULK_STEP + 12_345,
+            3 * BULK_STEP,
+        ] {
+            let value: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut input = set_request(&value);
+            input.extend_from_slice(b"PING\r\n");
+            for step in [7_000, 16 * 1024, 100_000, len + 100] {
+                let mut parser = Parser::default();
+                let mut pos = 0;
+                let head = input.len() - value.len() - 2 - 6;
+                // The header and a first piece through the query buffer.
+                let first = head + 10;
+                assert_eq!(
+                    parser.parse(&input[..first], &mut pos),
+                    Ok(Parsed::Incomplete)
+                );
+                assert_eq!(pos, first);
+                let mut received = first;
+                while let Some(room) = parser.bulk_room(1) {
+                    let n = room.len().min(step);
+                    room[..n].copy_from_slice(&input[received..received + n]);
+                    parser.bulk_filled(n);
+                    received += n;
+                    let kept = parser.heap_bytes();
+                    assert!(
+                        kept <= 2 * received + BULK_STEP + 4096,
+                        "{kept} bytes kept after {received} received"
+                    );
+                }
+                let mut pos = 0;
+                assert_eq!(parser.parse(&[], &mut pos), Ok(Parsed::Request));
+                let (args, argc) = parser.take_args();
+                assert_eq!(argc, 3);
+                assert!(args[2] == value, "len {len} step {step}");
+                assert_eq!(args[2].capacity(), len + 2, "len {len} step {step}");
+                parser.restore(args);
+                let mut pos = 0;
+                assert_eq!(
+                    parser.parse(&input[received..], &mut pos),
+                    Ok(Parsed::Request)
+                );
+                assert_eq!(parser.args(), &[b"PING".to_vec()]);
+            }
+            let (requests, _) = parse_direct(&input, 16 * 1024);
+            assert_eq!(requests.len(), 2);
+        }
+    }
+
+    /// A bulk length announced and not sent costs nothing; what arrives
+    /// costs itself plus at most one step, never the announced size
+    /// (CVE-2021-32675).
+    #[test]
+    fn an_announced_length_reserves_only_a_step_beyond_what_arrived() {
+        let mut parser = Parser::default();
+        let mut pos = 0;
+        let input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n";
+        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert!(parser.heap_bytes() < 4096, "{}", parser.heap_bytes());
+        let room = parser.bulk_room(1).expect("room for the value");
+        assert_eq!(room.len(), BULK_STEP);
+        room[..5].copy_from_slice(b"hello");
+        parser.bulk_filled(5);
+        assert_eq!(parser.held_bytes(), 3 + 1 + 5);
+        assert!(parser.heap_bytes() < BULK_STEP + 4096);
+        // More reads into the same room grow nothing.
+        let room = parser.bulk_room(1).expect("the rest of the room");
+        assert_eq!(room.len(), BULK_STEP - 5);
+        assert!(parser.heap_bytes() < BULK_STEP + 4096);
+    }
+
+    /// The bytes a partial request holds, for the query-buffer limit: every
+    /// complete argument and what has arrived of the current one.
+    #[test]
+    fn held_bytes_count_the_request_in_progress() {
+        let mut parser = Parser::default();
+        let mut pos = 0;
+        let input = b"*3\r\n$3\r\nSET\r\n$5\r\nkey12\r\n$10\r\n0123";
+        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(parser.held_bytes(), 3 + 5 + 4);
+        let mut pos = 0;
+        assert_eq!(parser.parse(b"456789\r\n", &mut pos), Ok(Parsed::Request));
+        let (args, _) = parser.take_args();
+        assert_eq!(parser.held_bytes(), 0);
+        parser.restore(args);
+    }
+
     #[test]
     fn string2ll_is_strict() {
         assert_eq!(string2ll(b"0"), Some(0));
