@@ -26,8 +26,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// fds kept beyond max clients for the listener, the waker, logs and the
 /// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
 pub const FDSET_RESERVE: usize = 128;
-/// Bytes read from a client per readable event (`PROTO_IOBUF_LEN`).
-pub const IOBUF_LEN: usize = 16 * 1024;
+/// Size of the read buffer shared by all clients: the most read from a
+/// client per readable event, outside a big argument.
+pub const IOBUF_LEN: usize = 64 * 1024;
 
 /// The loop this server runs on, over backend `P`.
 pub type Loop<P> = EventLoop<P, Server>;
@@ -55,6 +56,9 @@ pub struct Client {
     pub write_handler: bool,
     /// In `Server::pending_writes`.
     pub pending_write: bool,
+    /// The last read filled its buffer outside a big argument: more is
+    /// likely waiting, so the next read may be larger.
+    pub pipelining: bool,
 }
 
 impl Client {
