@@ -3,7 +3,7 @@
 
 Usage:
   benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES] [--ae-demo BIN]
-  benches/redis_compare.py syscalls [--requests N]
+  benches/redis_compare.py syscalls [--requests N] [--datasize SIZES [--pipeline N]]
   benches/redis_compare.py memory [--clients N]
 
 throughput: starts ae-demo (release build) and redis-server (when installed)
@@ -25,6 +25,10 @@ requests made, twice: with strace -c (which names the calls, but slows the
 server so that more requests gather per epoll_wait) and, where perf works,
 with perf's raw_syscalls:sys_enter tracepoint (nearly free, so the count is
 the untraced one).
+
+With --datasize, syscalls counts SET and GET at each value size instead
+(strace -c only), per call: reads, writes, epoll_wait, epoll_ctl (WRITABLE
+installs), brk and mmap (the allocator's heap churn).
 
 memory: connects N idle clients and reports the growth of each server's
 resident memory (VmRSS) per client.
@@ -217,18 +221,25 @@ def backend_name():
     return "epoll" if sys.platform.startswith("linux") else "kqueue"
 
 
-def count_syscalls(name, tracer_cmd, requests):
-    """Runs -P 1 PING under `tracer_cmd(pid, out)`; returns the trace file."""
+def count_syscalls(name, tracer_cmd, requests, test="ping", datasize=None, pipeline=1):
+    """Runs redis-benchmark -t `test` under `tracer_cmd(pid, out)`; returns
+    the trace file. With a value size, an untraced SET first stores it, so
+    a GET reads a value of that size."""
     proc, port = start(name)
     out = f"/tmp/syscalls-{name}-{tracer_cmd.__name__}.txt"
+    size = [] if datasize is None else ["-d", str(datasize)]
     try:
+        if datasize is not None:
+            subprocess.run(
+                ["redis-benchmark", "-p", str(port), "-c", "1", "-n", "1", "-t", "set", *size, "-q"],
+                check=True, capture_output=True)
         # Attach before any benchmark connection: the counts include the 50
-        # connections' set-up and tear-down of each of the two tests.
+        # connections' set-up and tear-down of each test.
         trace = subprocess.Popen(tracer_cmd(proc.pid, out), stderr=subprocess.DEVNULL)
         time.sleep(1.0)
         subprocess.run(
             ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
-             "-P", "1", "-t", "ping", "-q"],
+             "-P", str(pipeline), "-t", test, *size, "-q"],
             check=True, capture_output=True)
         time.sleep(0.2)
         trace.send_signal(2)
@@ -237,6 +248,39 @@ def count_syscalls(name, tracer_cmd, requests):
         proc.kill()
         proc.wait()
     return out
+
+
+def strace_counts(path):
+    """{syscall: calls} from an strace -c summary."""
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 5 and parts[-1] not in ("syscall", "total") and parts[3].isdigit():
+                calls[parts[-1]] = int(parts[3])
+    return calls
+
+
+def large_syscalls(args):
+    """Syscalls per request of SET and GET at each --datasize, strace -c."""
+    print(f"strace -c, redis-benchmark -c 50 -P {args.pipeline}: syscalls per request")
+    print("| test | value | server | requests | total | reads | writes | epoll_wait | epoll_ctl | brk | mmap + munmap |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for datasize in args.datasize:
+        requests = requests_for(args, args.pipeline, datasize)
+        for test in ("set", "get"):
+            for name in servers():
+                calls = strace_counts(count_syscalls(name, strace, requests, test, datasize,
+                                                     args.pipeline))
+
+                def per(*names):
+                    return sum(calls.get(n, 0) for n in names) / requests
+
+                print(f"| {test.upper()} | {size_label(datasize)} | {name} | {requests} |"
+                      f" {sum(calls.values()) / requests:.2f} |"
+                      f" {per('read', 'recvfrom', 'readv'):.2f} |"
+                      f" {per('write', 'sendto', 'writev'):.2f} | {per('epoll_wait'):.2f} |"
+                      f" {per('epoll_ctl'):.2f} | {per('brk'):.3f} | {per('mmap', 'munmap'):.3f} |")
 
 
 def strace(pid, out):
@@ -256,6 +300,8 @@ def perf_works():
 
 
 def syscalls(args):
+    if args.datasize:
+        return large_syscalls(args)
     # PING_INLINE and PING_MBULK, args.requests each.
     requests = 2 * args.requests
     use_perf = perf_works()
@@ -265,12 +311,7 @@ def syscalls(args):
         sys.exit("strace is not installed (Debian: apt-get install strace)")
     names = servers()
     for name in names:
-        calls = {}
-        with open(count_syscalls(name, strace, args.requests)) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 5 and parts[-1] not in ("syscall", "total") and parts[3].isdigit():
-                    calls[parts[-1]] = int(parts[3])
+        calls = strace_counts(count_syscalls(name, strace, args.requests))
         total = sum(calls.values())
         top = ", ".join(f"{k} {v / requests:.3f}"
                         for k, v in sorted(calls.items(), key=lambda kv: -kv[1])[:5])
@@ -336,6 +377,8 @@ def main():
                    help="value sizes for SET/GET, e.g. 10k,100k,1m (throughput only)")
     p.add_argument("--megabytes", type=int, default=2000,
                    help="with --datasize: MB of values per test (default 2000)")
+    p.add_argument("--pipeline", type=int, default=1,
+                   help="syscalls with --datasize: redis-benchmark -P (default 1)")
     p.add_argument("--clients", type=int, default=10_000)
     p.add_argument("--ae-demo", metavar="BIN",
                    help="run this ae-demo binary instead of building this tree's")

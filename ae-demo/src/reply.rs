@@ -100,26 +100,31 @@ impl Part {
     }
 }
 
-/// Appended replies start a new part once the last one holds this much, so
-/// appending never moves more than this (Redis's `PROTO_REPLY_CHUNK_BYTES`).
+/// Replies are encoded into a buffer until it holds this much; then it
+/// joins the list and a new one starts, so appending never moves more than
+/// this (Redis's `PROTO_REPLY_CHUNK_BYTES`).
 const CHUNK: usize = 16 * 1024;
-/// A drained part up to this size is kept for the next replies, so a
+/// A drained buffer up to this size is kept for the next replies, so a
 /// request-reply client allocates nothing per request; a bigger one is
 /// freed, so idle clients stay small.
 const KEEP: usize = 4 * 1024;
-/// Parts per write (`writev`): enough for a pipeline of big values.
+/// Slices per write (`writev`): enough for a pipeline of big values.
 const IOV_MAX: usize = 64;
 
-/// A client's output buffer (Redis's `buf` and `reply` list): small replies
-/// are encoded into byte buffers, big stored values are referenced, not
-/// copied, and a write sends several parts at once (`writev`). Empty, it
-/// owns no heap memory but one small buffer kept for reuse.
+/// A client's output buffer (Redis's `buf` and `reply` list): replies are
+/// encoded into a byte buffer, big stored values are referenced, not
+/// copied, and a write sends several parts at once (`writev`). Drained, it
+/// holds no list and at most one small buffer.
 #[derive(Debug, Default)]
 pub struct ReplyBuf {
+    /// Replies before `tail`, oldest first: full buffers and shared values.
     parts: VecDeque<Part>,
-    /// Bytes of the first part already written.
+    /// Where replies are encoded; it comes after all of `parts`.
+    tail: Vec<u8>,
+    /// Bytes already written of the first part (of `tail` when there are
+    /// no parts).
     sent: usize,
-    /// Bytes not yet written, over all parts.
+    /// Bytes not yet written, over all parts and the tail.
     pending: usize,
 }
 
@@ -129,24 +134,21 @@ impl ReplyBuf {
         self.pending
     }
 
-    /// The buffer the next reply is encoded into.
-    fn tail(&mut self) -> &mut Vec<u8> {
-        let open = matches!(self.parts.back(), Some(Part::Bytes(b)) if b.len() < CHUNK);
-        if !open {
-            self.parts.push_back(Part::Bytes(Vec::new()));
+    /// Encodes a reply with `f` into the tail, which first joins the list
+    /// if it is full.
+    fn encode(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
+        if self.tail.len() >= CHUNK {
+            self.push_tail();
         }
-        match self.parts.back_mut() {
-            Some(Part::Bytes(b)) => b,
-            _ => unreachable!("a bytes part was just ensured"),
-        }
+        let before = self.tail.len();
+        f(&mut self.tail);
+        self.pending += self.tail.len() - before;
     }
 
-    /// Encodes a reply with `f` into the tail buffer.
-    fn encode(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
-        let tail = self.tail();
-        let before = tail.len();
-        f(tail);
-        self.pending += tail.len() - before;
+    /// Moves the tail to the end of the list (a new tail starts empty).
+    fn push_tail(&mut self) {
+        let full = std::mem::take(&mut self.tail);
+        self.parts.push_back(Part::Bytes(full));
     }
 
     /// Appends raw protocol bytes (a reply encoded elsewhere).
@@ -161,6 +163,7 @@ impl ReplyBuf {
             None => self.bulk(value),
             Some(rc) => {
                 self.encode(|b| line(b, b'$', rc.len() as i64));
+                self.push_tail();
                 self.pending += rc.len();
                 self.parts.push_back(Part::Shared(Rc::clone(rc)));
                 self.encode(|b| b.extend_from_slice(b"\r\n"));
@@ -168,7 +171,7 @@ impl ReplyBuf {
         }
     }
 
-    /// One write (`writev` of up to [`IOV_MAX`] parts) to `out`; returns
+    /// One write (`writev` of up to [`IOV_MAX`] slices) to `out`; returns
     /// the bytes written, 0 when nothing is pending.
     pub fn write_to(&mut self, mut out: impl Write) -> io::Result<usize> {
         if self.pending == 0 {
@@ -177,8 +180,12 @@ impl ReplyBuf {
         let mut iov = [IoSlice::new(&[]); IOV_MAX];
         let mut count = 0;
         let mut offset = self.sent;
-        for part in self.parts.iter().take(IOV_MAX) {
-            let bytes = &part.bytes()[offset..];
+        let parts = self.parts.iter().map(Part::bytes);
+        for bytes in parts.chain(std::iter::once(&self.tail[..])) {
+            if count == IOV_MAX {
+                break;
+            }
+            let bytes = &bytes[offset..];
             offset = 0;
             if !bytes.is_empty() {
                 iov[count] = IoSlice::new(bytes);
@@ -197,25 +204,30 @@ impl ReplyBuf {
     /// Drops `n` written bytes from the front.
     fn consume(&mut self, mut n: usize) {
         self.pending -= n;
-        while let Some(front) = self.parts.front() {
+        while n > 0 {
+            let Some(front) = self.parts.front() else {
+                // The rest is in the tail.
+                self.sent += n;
+                break;
+            };
             let left = front.bytes().len() - self.sent;
-            if n < left || (left == 0 && self.parts.len() == 1) {
+            if n < left {
                 self.sent += n;
                 break;
             }
             n -= left;
             self.sent = 0;
-            if let Some(Part::Bytes(mut b)) = self.parts.pop_front() {
-                if self.parts.is_empty() && b.capacity() <= KEEP {
-                    // The last part, small: kept, empty, for the next replies.
-                    b.clear();
-                    self.parts.push_back(Part::Bytes(b));
-                    break;
-                }
-            }
+            self.parts.pop_front();
         }
-        if self.pending == 0 && self.parts.capacity() > 4 {
-            self.parts.shrink_to(1);
+        if self.pending == 0 {
+            self.sent = 0;
+            self.tail.clear();
+            if self.tail.capacity() > KEEP {
+                self.tail = Vec::new();
+            }
+            if self.parts.capacity() > 0 {
+                self.parts = VecDeque::new();
+            }
         }
     }
 }
@@ -345,10 +357,10 @@ mod tests {
         }
     }
 
-    /// A drained buffer keeps one small chunk for the next replies and
-    /// frees big ones, so idle clients stay small.
+    /// A drained buffer keeps no list and one small buffer for the next
+    /// replies, freeing big ones, so idle clients stay small.
     #[test]
-    fn a_drained_buffer_keeps_only_a_small_chunk() {
+    fn a_drained_buffer_keeps_only_a_small_buffer() {
         let mut sink = Trickle {
             out: Vec::new(),
             limit: usize::MAX,
@@ -359,8 +371,10 @@ mod tests {
         r.status("PONG");
         r.write_to(&mut sink).unwrap();
         assert_eq!(r.pending(), 0);
-        assert_eq!(r.parts.len(), 1);
+        assert!(r.tail.capacity() > 0 && r.tail.capacity() <= KEEP);
+        assert_eq!(r.parts.capacity(), 0);
         r.bulk(&vec![b'x'; 3 * CHUNK]);
+        r.bulk_value(&Value::new(vec![b'y'; 100_000]));
         for _ in 0..100 {
             r.int(1);
         }
@@ -368,15 +382,8 @@ mod tests {
         while r.pending() > 0 {
             r.write_to(&mut sink).unwrap();
         }
-        assert!(r.parts.iter().all(|p| p.bytes().is_empty()));
-        let kept: usize = r
-            .parts
-            .iter()
-            .map(|p| match p {
-                Part::Bytes(b) => b.capacity(),
-                Part::Shared(_) => usize::MAX,
-            })
-            .sum();
-        assert!(kept <= KEEP, "{kept} bytes kept");
+        assert_eq!(r.parts.capacity(), 0);
+        assert!(r.tail.is_empty() && r.tail.capacity() <= KEEP);
+        assert_eq!(sink.out.len(), 7 + 3 * CHUNK + 11 + 100_000 + 10 + 400);
     }
 }

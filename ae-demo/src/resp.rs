@@ -250,7 +250,13 @@ impl Parser {
         if self.bulk_have < len + 2 {
             return false;
         }
-        self.current_arg().truncate(len);
+        let buf = self.current_arg();
+        buf.truncate(len);
+        // An argument that trickled in through small reads may have a
+        // buffer up to twice its size: trimmed, since it may be stored.
+        if buf.capacity() - len > (len / 4).max(4096) {
+            buf.shrink_to_fit();
+        }
         self.args_bytes += len;
         self.argc += 1;
         self.bulk_len = None;
