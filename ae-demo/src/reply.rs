@@ -113,25 +113,37 @@ const IOV_MAX: usize = 64;
 
 /// A client's output buffer (Redis's `buf` and `reply` list): replies are
 /// encoded into a byte buffer, big stored values are referenced, not
-/// copied, and a write sends several parts at once (`writev`). Drained, it
-/// holds no list and at most one small buffer.
+/// copied, and a write sends several parts at once (`writev`). While the
+/// replies fit one buffer and none of it is written, there is no list: an
+/// idle client pays for two words here, and at most one small buffer.
 #[derive(Debug, Default)]
 pub struct ReplyBuf {
-    /// Replies before `tail`, oldest first: full buffers and shared values.
-    parts: VecDeque<Part>,
-    /// Where replies are encoded; it comes after all of `parts`.
+    /// What comes before `tail`; `None` when that is nothing.
+    list: Option<Box<List>>,
+    /// Where replies are encoded, none of it written unless `list` says so.
     tail: Vec<u8>,
-    /// Bytes already written of the first part (of `tail` when there are
-    /// no parts).
+}
+
+/// The parts of a [`ReplyBuf`] before its tail.
+#[derive(Debug, Default)]
+struct List {
+    /// Full buffers and shared values, oldest first.
+    parts: VecDeque<Part>,
+    /// Bytes already written of the first part, or of the tail when there
+    /// are no parts.
     sent: usize,
-    /// Bytes not yet written, over all parts and the tail.
+    /// Bytes not yet written of `parts`.
     pending: usize,
 }
 
 impl ReplyBuf {
     /// Bytes of replies not yet written.
     pub fn pending(&self) -> usize {
-        self.pending
+        match &self.list {
+            None => self.tail.len(),
+            Some(list) if list.parts.is_empty() => self.tail.len() - list.sent,
+            Some(list) => list.pending + self.tail.len(),
+        }
     }
 
     /// Encodes a reply with `f` into the tail, which first joins the list
@@ -140,15 +152,27 @@ impl ReplyBuf {
         if self.tail.len() >= CHUNK {
             self.push_tail();
         }
-        let before = self.tail.len();
         f(&mut self.tail);
-        self.pending += self.tail.len() - before;
     }
 
     /// Moves the tail to the end of the list (a new tail starts empty).
     fn push_tail(&mut self) {
-        let full = std::mem::take(&mut self.tail);
-        self.parts.push_back(Part::Bytes(full));
+        if !self.tail.is_empty() {
+            let tail = Part::Bytes(std::mem::take(&mut self.tail));
+            self.push(tail);
+        }
+    }
+
+    /// Appends a part to the list; the tail must be empty.
+    fn push(&mut self, part: Part) {
+        let list = self.list.get_or_insert_with(Box::default);
+        if list.parts.is_empty() {
+            // What was written of the tail is now written of this part.
+            list.pending = part.bytes().len() - list.sent;
+        } else {
+            list.pending += part.bytes().len();
+        }
+        list.parts.push_back(part);
     }
 
     /// Appends raw protocol bytes (a reply encoded elsewhere).
@@ -164,8 +188,7 @@ impl ReplyBuf {
             Some(rc) => {
                 self.encode(|b| line(b, b'$', rc.len() as i64));
                 self.push_tail();
-                self.pending += rc.len();
-                self.parts.push_back(Part::Shared(Rc::clone(rc)));
+                self.push(Part::Shared(Rc::clone(rc)));
                 self.encode(|b| b.extend_from_slice(b"\r\n"));
             }
         }
@@ -174,13 +197,18 @@ impl ReplyBuf {
     /// One write (`writev` of up to [`IOV_MAX`] slices) to `out`; returns
     /// the bytes written, 0 when nothing is pending.
     pub fn write_to(&mut self, mut out: impl Write) -> io::Result<usize> {
-        if self.pending == 0 {
-            return Ok(0);
-        }
+        let Some(list) = &self.list else {
+            if self.tail.is_empty() {
+                return Ok(0);
+            }
+            let n = out.write(&self.tail)?;
+            self.consume(n);
+            return Ok(n);
+        };
         let mut iov = [IoSlice::new(&[]); IOV_MAX];
         let mut count = 0;
-        let mut offset = self.sent;
-        let parts = self.parts.iter().map(Part::bytes);
+        let mut offset = list.sent;
+        let parts = list.parts.iter().map(Part::bytes);
         for bytes in parts.chain(std::iter::once(&self.tail[..])) {
             if count == IOV_MAX {
                 break;
@@ -192,10 +220,10 @@ impl ReplyBuf {
                 count += 1;
             }
         }
-        let n = if count == 1 {
-            out.write(&iov[0])?
-        } else {
-            out.write_vectored(&iov[..count])?
+        let n = match count {
+            0 => 0,
+            1 => out.write(&iov[0])?,
+            _ => out.write_vectored(&iov[..count])?,
         };
         self.consume(n);
         Ok(n)
@@ -203,31 +231,44 @@ impl ReplyBuf {
 
     /// Drops `n` written bytes from the front.
     fn consume(&mut self, mut n: usize) {
-        self.pending -= n;
-        while n > 0 {
-            let Some(front) = self.parts.front() else {
-                // The rest is in the tail.
-                self.sent += n;
-                break;
-            };
-            let left = front.bytes().len() - self.sent;
+        let Some(list) = &mut self.list else {
+            // Only the tail, and none of it written before: the common case
+            // (a whole reply in one write) allocates no list.
+            if n == self.tail.len() {
+                self.drained();
+            } else if n > 0 {
+                self.list = Some(Box::new(List {
+                    sent: n,
+                    ..List::default()
+                }));
+            }
+            return;
+        };
+        while let Some(front) = list.parts.front() {
+            let left = front.bytes().len() - list.sent;
             if n < left {
-                self.sent += n;
-                break;
+                list.sent += n;
+                list.pending -= n;
+                return;
             }
             n -= left;
-            self.sent = 0;
-            self.parts.pop_front();
+            list.pending -= left;
+            list.sent = 0;
+            list.parts.pop_front();
         }
-        if self.pending == 0 {
-            self.sent = 0;
-            self.tail.clear();
-            if self.tail.capacity() > KEEP {
-                self.tail = Vec::new();
-            }
-            if self.parts.capacity() > 0 {
-                self.parts = VecDeque::new();
-            }
+        // The rest was written from the tail.
+        list.sent += n;
+        if list.sent == self.tail.len() {
+            self.drained();
+        }
+    }
+
+    /// All written: no list, and a small tail kept for the next replies.
+    fn drained(&mut self) {
+        self.list = None;
+        self.tail.clear();
+        if self.tail.capacity() > KEEP {
+            self.tail = Vec::new();
         }
     }
 }
@@ -357,6 +398,52 @@ mod tests {
         }
     }
 
+    /// Replies appended between partial writes (of the tail, of a shared
+    /// value, across the chunk size) still come out whole and in order.
+    #[test]
+    fn appends_between_partial_writes_keep_the_order() {
+        let big = Value::new(vec![b'B'; 50_000]);
+        let mut r = ReplyBuf::default();
+        let mut expected = Vec::new();
+        let mut sock = Trickle {
+            out: Vec::new(),
+            limit: 0,
+            writes: 0,
+            max_slices: 0,
+        };
+        let limits = [1, 5, 3_000, 70_000, 2];
+        for step in 0..200 {
+            match step % 4 {
+                0 => {
+                    r.status("OK");
+                    expected.status("OK");
+                }
+                1 => {
+                    r.bulk_value(&big);
+                    expected.bulk(&big);
+                }
+                2 => {
+                    let text = vec![b'a' + (step % 26) as u8; step * 37];
+                    r.bulk(&text);
+                    expected.bulk(&text);
+                }
+                _ => {
+                    r.int(step as i64);
+                    expected.int(step as i64);
+                }
+            }
+            sock.limit = limits[step % limits.len()];
+            r.write_to(&mut sock).unwrap();
+            assert_eq!(r.pending(), expected.len() - sock.out.len(), "step {step}");
+        }
+        sock.limit = 1 << 16;
+        while r.pending() > 0 {
+            r.write_to(&mut sock).unwrap();
+        }
+        assert!(sock.out == expected);
+        assert!(r.list.is_none());
+    }
+
     /// A drained buffer keeps no list and one small buffer for the next
     /// replies, freeing big ones, so idle clients stay small.
     #[test]
@@ -372,17 +459,17 @@ mod tests {
         r.write_to(&mut sink).unwrap();
         assert_eq!(r.pending(), 0);
         assert!(r.tail.capacity() > 0 && r.tail.capacity() <= KEEP);
-        assert_eq!(r.parts.capacity(), 0);
+        assert!(r.list.is_none());
         r.bulk(&vec![b'x'; 3 * CHUNK]);
         r.bulk_value(&Value::new(vec![b'y'; 100_000]));
         for _ in 0..100 {
             r.int(1);
         }
-        assert!(r.parts.len() > 1);
+        assert!(r.list.as_ref().is_some_and(|l| l.parts.len() > 1));
         while r.pending() > 0 {
             r.write_to(&mut sink).unwrap();
         }
-        assert_eq!(r.parts.capacity(), 0);
+        assert!(r.list.is_none());
         assert!(r.tail.is_empty() && r.tail.capacity() <= KEEP);
         assert_eq!(sink.out.len(), 7 + 3 * CHUNK + 11 + 100_000 + 10 + 400);
     }

@@ -33,8 +33,10 @@ pub const BULK_STEP: usize = 1 << 20;
 pub struct Parser {
     /// How many bytes at the start of the unconsumed input were already
     /// searched for the end of the current line: a line that arrives a byte
-    /// per read is then scanned once, not once per read.
-    scanned: usize,
+    /// per read is then scanned once, not once per read. (At most
+    /// `INLINE_MAX + 1`; this and the bulk fields are `u32`, bulk lengths
+    /// being at most 512 MiB, so an idle client stays small.)
+    scanned: u32,
     /// Bytes searched for line ends so far (tests check it stays linear).
     #[cfg(test)]
     searched: usize,
@@ -42,13 +44,13 @@ pub struct Parser {
     /// requests.
     multibulk_left: i64,
     /// Length of the bulk argument being read; `None` before its `$` line.
-    bulk_len: Option<usize>,
+    bulk_len: Option<u32>,
     /// Bytes of that argument, its CRLF included, received so far. They
     /// are consumed as they come into `args[argc]`, so a partial argument
     /// is held once, in the buffer that becomes the argument (Redis's
     /// `PROTO_MBULK_BIG_ARG` path); that buffer may be longer, zeroed room
     /// for a read straight into it ([`Parser::bulk_room`]).
-    bulk_have: usize,
+    bulk_have: u32,
     /// Bytes of the complete arguments of the request being parsed.
     args_bytes: usize,
     /// Argument buffers, reused from request to request so a steady
@@ -112,7 +114,7 @@ impl Parser {
     /// line window and only the part not searched before.
     fn find_line_end(&mut self, rest: &[u8], byte: u8) -> Option<usize> {
         let window = line_window(rest);
-        let from = self.scanned.min(window.len());
+        let from = (self.scanned as usize).min(window.len());
         let found = find(&window[from..], byte);
         #[cfg(test)]
         {
@@ -121,7 +123,7 @@ impl Parser {
         match found {
             Some(i) => Some(from + i),
             None => {
-                self.scanned = window.len();
+                self.scanned = window.len() as u32;
                 None
             }
         }
@@ -196,7 +198,7 @@ impl Parser {
     /// arguments and what has arrived of the current one. With the query
     /// buffer, this is what the query-buffer limit counts.
     pub fn held_bytes(&self) -> usize {
-        self.args_bytes + self.bulk_have
+        self.args_bytes + self.bulk_have as usize
     }
 
     /// The buffer of the argument being read, `args[argc]`.
@@ -218,14 +220,15 @@ impl Parser {
     /// Starts a bulk argument of `len` bytes after its `$` line.
     fn start_bulk(&mut self, len: usize) {
         self.current_arg().clear();
-        self.bulk_len = Some(len);
+        // At most MAX_BULK_LEN: fits.
+        self.bulk_len = Some(len as u32);
         self.bulk_have = 0;
     }
 
     /// Takes what `data` holds of the current bulk argument (and its CRLF)
     /// into its buffer; returns the bytes taken.
     fn take_bulk(&mut self, len: usize, data: &[u8]) -> usize {
-        let have = self.bulk_have;
+        let have = self.bulk_have as usize;
         let n = data.len().min(len + 2 - have);
         let buf = self.current_arg();
         if buf.len() >= have + n {
@@ -240,14 +243,14 @@ impl Parser {
             }
             buf.extend_from_slice(&data[..n]);
         }
-        self.bulk_have += n;
+        self.bulk_have += n as u32;
         n
     }
 
     /// True once the current bulk argument and its CRLF have all arrived:
     /// then it is complete, and the CRLF dropped unseen (as Redis does).
     fn finish_bulk(&mut self, len: usize) -> bool {
-        if self.bulk_have < len + 2 {
+        if (self.bulk_have as usize) < len + 2 {
             return false;
         }
         let buf = self.current_arg();
@@ -274,8 +277,8 @@ impl Parser {
     /// arrived. After the read, report the bytes with [`Parser::bulk_filled`]
     /// and call [`Parser::parse`] (with no new bytes) to finish the request.
     pub fn bulk_room(&mut self, min: usize) -> Option<&mut [u8]> {
-        let len = self.bulk_len?;
-        let (have, total) = (self.bulk_have, len + 2);
+        let len = self.bulk_len? as usize;
+        let (have, total) = (self.bulk_have as usize, len + 2);
         if total - have < min.max(1) {
             return None;
         }
@@ -295,9 +298,9 @@ impl Parser {
 
     /// Records `n` bytes read into the room [`Parser::bulk_room`] gave.
     pub fn bulk_filled(&mut self, n: usize) {
-        let have = self.bulk_have + n;
+        let have = self.bulk_have as usize + n;
         debug_assert!(have <= self.args.get(self.argc).map_or(0, Vec::len));
-        self.bulk_have = have;
+        self.bulk_have = have as u32;
     }
 
     /// Parses from `buf[*pos..]`, advancing `*pos` past what it consumed.
@@ -359,7 +362,7 @@ impl Parser {
         }
         while self.multibulk_left > 0 {
             let len = match self.bulk_len {
-                Some(len) => len,
+                Some(len) => len as usize,
                 None => {
                     let Some(line) = self.count_line(&buf[*pos..], "too big bulk count string")?
                     else {
