@@ -10,6 +10,10 @@ cd "$(dirname "$0")/../.."
 MODE=${MODE:-churn}
 ROUNDS=${ROUNDS:-7}
 [ $# -gt 0 ] || set -- 1000 1000000
+if ! printf '#include <ev.h>\n' | cc -E - >/dev/null 2>&1; then
+    echo "compare.sh: libev's header is missing: install libev-dev (Debian) or libev" >&2
+    exit 1
+fi
 cargo build --release -q -p ae-benches --bin timers
 OUT=target/libev-churn
 cc -O2 -o "$OUT" benches/libev/churn.c -lev
