@@ -4,7 +4,8 @@
 # system's libev: libev-dev), then runs the two in turn, ROUNDS times (default
 # 7) per N, each process doing 5 rounds of which the median is kept, and
 # prints the medians of both and their ratio. MODE=churn-anchored compares
-# with an iteration between creating and deleting (ev_run NOWAIT on libev).
+# with an iteration between creating and deleting (ev_run NOWAIT on libev),
+# MODE=churn-spread the same with deadlines 1 us apart (no ties).
 set -eu
 cd "$(dirname "$0")/../.."
 MODE=${MODE:-churn}
@@ -19,6 +20,7 @@ OUT=target/libev-churn
 cc -O2 -o "$OUT" benches/libev/churn.c -lev
 ANCHOR=""
 [ "$MODE" = churn-anchored ] && ANCHOR=anchored
+[ "$MODE" = churn-spread ] && ANCHOR=spread
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for n in "$@"; do
     ae=""; ev=""
