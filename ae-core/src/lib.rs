@@ -25,9 +25,13 @@
 //!
 //! What differs from ae.c, on purpose: negative fds are refused, poll
 //! failures are returned rather than aborting, an fd closed and reused within
-//! one iteration never sees its predecessor's readiness, the earliest timer
-//! is found in O(log n), delays are [`Duration`]s on the monotonic clock
-//! without overflow, and a [`Waker`] wakes the loop from any thread. The
+//! one iteration never sees its predecessor's readiness, timers live in
+//! libev's 4-ary heap (the earliest in O(1), delete and
+//! [`reschedule`](EventLoop::reschedule_time_event) in O(log n)), delays are
+//! [`Duration`]s on the monotonic clock without overflow, a [`Waker`] wakes
+//! the loop from any thread, signals are events
+//! ([`create_signal_event`](EventLoop::create_signal_event)), and a panic in
+//! user code leaves the loop consistent. The
 //! repository's `docs/semantics.md` specifies the behaviour case by case,
 //! with the ae.c difference and the tests of each case.
 

@@ -86,7 +86,9 @@ fn with_global<R>(f: impl FnOnce(&mut HashMap<i32, Global>) -> R) -> R {
 /// signal.
 fn check(signo: i32) -> io::Result<()> {
     if nix::sys::signal::Signal::try_from(signo).is_err() {
-        return Err(invalid_input(format!("{signo} is not a signal number")));
+        return Err(invalid_input(format!(
+            "{signo} is not a signal number this platform names (realtime signals are not supported)"
+        )));
     }
     if signal_hook::consts::FORBIDDEN.contains(&signo) {
         return Err(invalid_input(format!(
@@ -202,8 +204,9 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// Runs `handler` in the loop's thread when signal `signo` arrives,
     /// within one iteration of its arrival, whichever thread or process sent
     /// it. It wakes a loop blocked in its poll, on every backend: the signal
-    /// only writes to a socket of the loop (a self-pipe, taking one fd, which
-    /// must fit the set size), which the loop then reads.
+    /// only writes to a socket of the loop (a self-pipe: a socketpair whose
+    /// read end is a file event, so it must fit the set size, and whose write
+    /// end is duplicated for each signal), which the loop then reads.
     ///
     /// Signals that arrive before the handler runs may coalesce into one run,
     /// but a signal that arrives after the handler's last run always causes
@@ -211,8 +214,9 @@ impl<P: Poller, S> EventLoop<P, S> {
     ///
     /// Registering a signal this loop already has replaces its handler. Each
     /// loop that registers a signal gets it: one signal runs the handler of
-    /// every such loop. SIGKILL, SIGSTOP, SIGILL, SIGFPE, SIGSEGV and numbers
-    /// that are no signal are refused with [`io::ErrorKind::InvalidInput`].
+    /// every such loop. SIGKILL, SIGSTOP, SIGILL, SIGFPE, SIGSEGV, realtime
+    /// signals and numbers that are no signal are refused with
+    /// [`io::ErrorKind::InvalidInput`].
     /// Deleting the signal, or dropping the loop, restores the previous
     /// disposition as the module documentation of `signal.rs` says: exactly
     /// for a previous handler function and for `SIG_IGN`, and for `SIG_DFL`

@@ -164,23 +164,51 @@ macro_rules! conformance_suite {
 /// The names of all cases, in suite order.
 pub const CASES: &[&str] = &crate::__conformance_cases!(@names);
 
-/// Cases that start a child process, which holds a copy of every fd of the
-/// test process between its fork and its exec, and so would disturb the
-/// other cases' readiness (a closed peer not yet seen as closed). They run
-/// in a test binary of their own: `ae_core::own_process_cases!(P);`.
-pub const OWN_PROCESS_CASES: &[&str] = &["s7_delete_and_drop_restore_the_default_disposition"];
-
-/// Runs the [`OWN_PROCESS_CASES`] on a backend; put it alone in a test file
-/// (a test binary of its own).
+/// The single list of the cases that start a child process, which holds a
+/// copy of every fd of the test process between its fork and its exec, and
+/// so would disturb the other cases' readiness (a closed peer not yet seen
+/// as closed). They run in a test binary of their own:
+/// `ae_core::own_process_cases!(P);` alone in a test file.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! own_process_cases {
-    ($poller:ty $(,)?) => {
-        #[test]
-        fn s7_delete_and_drop_restore_the_default_disposition() {
-            $crate::testkit::s7_delete_and_drop_restore_the_default_disposition::<$poller>()
+macro_rules! __own_process_cases {
+    ($($args:tt)*) => {
+        $crate::__own_process_expand! {
+            ($($args)*)
+            s1_signal_sent_by_another_process_runs_the_handler,
+            s7_delete_and_drop_restore_the_default_disposition,
         }
     };
 }
+
+/// Expands the own-process case list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __own_process_expand {
+    ((@tests $poller:ty) $($case:ident,)*) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::testkit::$case::<$poller>()
+            }
+        )*
+    };
+    ((@names) $($case:ident,)*) => {
+        [$(stringify!($case)),*]
+    };
+}
+
+/// Runs the [`OWN_PROCESS_CASES`] on a backend, one `#[test]` each; put it
+/// alone in a test file (a test binary of its own).
+#[macro_export]
+macro_rules! own_process_cases {
+    ($poller:ty $(,)?) => {
+        $crate::__own_process_cases!(@tests $poller);
+    };
+}
+
+/// The names of the cases that run in a test binary of their own.
+pub const OWN_PROCESS_CASES: &[&str] = &crate::__own_process_cases!(@names);
 
 /// Every listed case is a function of this module (a compile-time check).
 #[allow(dead_code)]

@@ -194,7 +194,7 @@ impl ReplyBuf {
         }
     }
 
-    /// One write (`writev` of up to [`IOV_MAX`] slices) to `out`; returns
+    /// One write (`writev` of up to `IOV_MAX` slices) to `out`; returns
     /// the bytes written, 0 when nothing is pending.
     pub fn write_to(&mut self, mut out: impl Write) -> io::Result<usize> {
         let Some(list) = &self.list else {

@@ -4,7 +4,9 @@
  * order with ev_timer_stop, exactly as `timers churn N` does on ae. The
  * timers live in one array for all rounds, as ae's bench keeps one loop.
  * With `anchored`, one non-blocking ev_run between starting and stopping,
- * as `timers churn-anchored`. Written for this project; needs libev-dev. */
+ * as `timers churn-anchored`; with `spread`, the same with deadlines 1 us
+ * apart, as `timers churn-spread` (no ties: every delete sifts, in libev
+ * too). Written for this project; needs libev-dev. */
 #include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +25,12 @@ static double now(void) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: churn N rounds [anchored]\n");
+        fprintf(stderr, "usage: churn N rounds [anchored|spread]\n");
         return 2;
     }
     int n = atoi(argv[1]), rounds = atoi(argv[2]);
-    int anchored = argc > 3 && strcmp(argv[3], "anchored") == 0;
+    int spread = argc > 3 && strcmp(argv[3], "spread") == 0;
+    int anchored = spread || (argc > 3 && strcmp(argv[3], "anchored") == 0);
     if (n <= 0 || rounds <= 0) {
         fprintf(stderr, "N and rounds must be positive\n");
         return 2;
@@ -41,7 +44,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < rounds; r++) {
         double start = now();
         for (int i = 0; i < n; i++) {
-            ev_timer_init(&timers[i], cb, 3600., 0.);
+            ev_timer_init(&timers[i], cb, 3600. + (spread ? i * 1e-6 : 0.), 0.);
             ev_timer_start(loop, &timers[i]);
         }
         if (anchored)

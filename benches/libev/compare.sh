@@ -4,17 +4,23 @@
 # system's libev: libev-dev), then runs the two in turn, ROUNDS times (default
 # 7) per N, each process doing 5 rounds of which the median is kept, and
 # prints the medians of both and their ratio. MODE=churn-anchored compares
-# with an iteration between creating and deleting (ev_run NOWAIT on libev).
+# with an iteration between creating and deleting (ev_run NOWAIT on libev),
+# MODE=churn-spread the same with deadlines 1 us apart (no ties).
 set -eu
 cd "$(dirname "$0")/../.."
 MODE=${MODE:-churn}
 ROUNDS=${ROUNDS:-7}
 [ $# -gt 0 ] || set -- 1000 1000000
+if ! printf '#include <ev.h>\n' | cc -E - >/dev/null 2>&1; then
+    echo "compare.sh: libev's header is missing: install libev-dev (Debian) or libev" >&2
+    exit 1
+fi
 cargo build --release -q -p ae-benches --bin timers
 OUT=target/libev-churn
 cc -O2 -o "$OUT" benches/libev/churn.c -lev
 ANCHOR=""
 [ "$MODE" = churn-anchored ] && ANCHOR=anchored
+[ "$MODE" = churn-spread ] && ANCHOR=spread
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for n in "$@"; do
     ae=""; ev=""

@@ -4,7 +4,8 @@
 //!   N timers due in an hour are live;
 //! - `churn`: create N timers due in an hour, then delete them in creation
 //!   order; cost per timer (`anchored`: with an iteration in between, so
-//!   the timers go through the heap);
+//!   the timers go through the heap; `spread`: the same with deadlines 1 µs
+//!   apart, no ties);
 //! - `reschedule`: N live timers each moved to a new deadline, then an
 //!   iteration; cost per timer;
 //! - `fire`: N timers with deadlines spread over 200 ms, all fired; CPU
@@ -67,15 +68,23 @@ impl<P: Poller> Churn<P> {
     /// creation order. With `anchored`, one non-blocking iteration between
     /// the two (in the time) puts the timers in the heap: without it they
     /// are deleted before the loop reads its clock, so never reach the heap.
-    pub fn round(&mut self, n: usize, anchored: bool) -> io::Result<Duration> {
+    /// With `spread`, the deadlines are 1 µs apart (no ties), and the
+    /// iteration happens as with `anchored`.
+    pub fn round(&mut self, n: usize, anchored: bool, spread: bool) -> io::Result<Duration> {
         self.ids.clear();
         let start = Instant::now();
-        for _ in 0..n {
+        for i in 0..n {
+            let delay = if spread {
+                HOUR + Duration::from_micros(i as u64)
+            } else {
+                HOUR
+            };
             let id = self
                 .el
-                .create_time_event(HOUR, |_, _, _| TimerAction::NoMore);
+                .create_time_event(delay, |_, _, _| TimerAction::NoMore);
             self.ids.push(id);
         }
+        let anchored = anchored || spread;
         if anchored {
             self.el
                 .process_events(Flags::ALL_EVENTS | Flags::DONT_WAIT, &mut ())?;
@@ -119,7 +128,7 @@ pub fn reschedule<P: Poller>(n: usize) -> io::Result<Duration> {
 /// Time per timer to create `n` timers and delete them in creation order,
 /// on a fresh loop.
 pub fn churn<P: Poller>(n: usize) -> io::Result<Duration> {
-    Churn::<P>::new()?.round(n, false)
+    Churn::<P>::new()?.round(n, false, false)
 }
 
 /// This process's CPU time so far (user + system).

@@ -189,6 +189,61 @@ pub fn s5_s6_every_loop_with_the_signal_runs_its_handler_until_deleted<P: Poller
     other.join().expect("the other loop's thread");
 }
 
+/// The environment variable that makes a test process the child of
+/// `s1_signal_sent_by_another_process_runs_the_handler`: the pid to signal.
+const SENDER: &str = "AE_TESTKIT_SIGNAL_SENDER";
+
+/// Runs this test binary again, on the current case only, with `env` set;
+/// the child is killed if it has not ended after [`GUARD`].
+fn run_child(env: (&str, &str)) -> std::process::ExitStatus {
+    let test = thread::current().name().unwrap_or_default().to_owned();
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut child = Command::new(exe)
+        .args([test.as_str(), "--exact", "--test-threads=1", "--nocapture"])
+        .env(env.0, env.1)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the test binary");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > GUARD {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{env:?}: the child did not end");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// S1: a signal sent by another process (to the whole process, so the
+/// kernel picks the thread) runs the handler in the loop's thread. Starts a
+/// child process, so it is one of the own-process cases.
+pub fn s1_signal_sent_by_another_process_runs_the_handler<P: Poller>() {
+    if let Ok(pid) = std::env::var(SENDER) {
+        let pid = nix::unistd::Pid::from_raw(pid.parse().expect("a pid"));
+        nix::sys::signal::kill(pid, Signal::SIGUSR2).expect("kill");
+        std::process::exit(0);
+    }
+    let _lock = exclusive();
+    let mut el: EventLoop<P, Runs> = new_loop();
+    let _guard = guard(&mut el);
+    log_signal(&mut el, USR2);
+    let pid = std::process::id().to_string();
+    let status = run_child((SENDER, &pid));
+    assert!(status.success(), "the sender failed: {status:?}");
+    let mut runs = Runs::new();
+    let start = Instant::now();
+    while runs.is_empty() {
+        assert!(start.elapsed() < GUARD, "the signal never ran the handler");
+        poll_block(&mut el, &mut runs);
+    }
+    assert_eq!(runs, [(USR2, thread::current().id())]);
+}
+
 /// The environment variable that makes a test process the child of S7.
 const CHILD: &str = "AE_TESTKIT_SIGNAL_CHILD";
 
@@ -226,28 +281,8 @@ pub fn s7_delete_and_drop_restore_the_default_disposition<P: Poller>() {
         return;
     }
     use std::os::unix::process::ExitStatusExt;
-    let test = thread::current().name().unwrap_or_default().to_owned();
-    let exe = std::env::current_exe().expect("the test binary");
     for how in ["delete", "drop"] {
-        let mut child = Command::new(&exe)
-            .args([test.as_str(), "--exact", "--test-threads=1", "--nocapture"])
-            .env(CHILD, how)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the test binary");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            if start.elapsed() > GUARD {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{how}: the child did not end");
-            }
-            thread::sleep(Duration::from_millis(5));
-        };
+        let status = run_child((CHILD, how));
         assert_eq!(status.signal(), Some(TERM), "{how}: {status:?}");
     }
 }

@@ -1,9 +1,10 @@
-//! The timer runner: `timers idle|churn|churn-anchored|reschedule|fire N
+//! The timer runner: `timers idle|churn|churn-anchored|churn-spread|reschedule|fire N
 //! [rounds]` prints one figure per line and round, in nanoseconds: per loop
 //! iteration (idle), per timer created and deleted (churn: one loop for all
 //! rounds, as libev's bench in `benches/libev/` keeps its timers; with
 //! `churn-anchored`, an iteration between creating and deleting puts them in
-//! the heap), per reschedule (reschedule), CPU per timer fired (fire). It
+//! the heap; `churn-spread`, the same with deadlines 1 µs apart), per
+//! reschedule (reschedule), CPU per timer fired (fire). It
 //! runs on the platform's ae backend (epoll on Linux).
 
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use ae_benches::timers;
 use ae::Best;
 
 const USAGE: &str =
-    "usage: timers idle|churn|churn-anchored|reschedule|fire N [rounds (default 5)]";
+    "usage: timers idle|churn|churn-anchored|churn-spread|reschedule|fire N [rounds (default 5)]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,8 +44,9 @@ fn main() -> ExitCode {
     for _ in 0..rounds {
         let figure: std::io::Result<Duration> = match mode.as_str() {
             "idle" => timers::idle::<Best>(n, 1000),
-            "churn" => churn.round(n, false),
-            "churn-anchored" => churn.round(n, true),
+            "churn" => churn.round(n, false, false),
+            "churn-anchored" => churn.round(n, true, false),
+            "churn-spread" => churn.round(n, true, true),
             "reschedule" => churn.reschedule(n, 10),
             "fire" => timers::fire::<Best>(n),
             _ => {
