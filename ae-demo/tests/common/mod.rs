@@ -105,13 +105,22 @@ impl Server {
         self.log.lock().unwrap().iter().any(|l| l.contains(needle))
     }
 
-    /// Runs `redis-cli -p <port> args...` and returns its stdout.
+    /// `PING` over a new connection of the `redis` crate: the server still
+    /// answers.
+    pub fn ping(&self) -> String {
+        redis::cmd("PING")
+            .query(&mut self.redis())
+            .expect("PING after the test")
+    }
+
+    /// Runs `redis-cli -p <port> args...` and returns its stdout; callers
+    /// first check [`require`]`("redis-cli")`.
     pub fn cli(&self, args: &[&str]) -> String {
         let out = Command::new("redis-cli")
             .args(["-p", &self.port.to_string()])
             .args(args)
             .output()
-            .expect("redis-cli is missing: install Debian's redis-tools (.ci/run does)");
+            .expect("run redis-cli");
         assert!(out.status.success(), "redis-cli {args:?}: {out:?}");
         String::from_utf8(out.stdout).unwrap()
     }
@@ -246,4 +255,41 @@ pub fn read_line(s: &mut TcpStream) -> Vec<u8> {
     }
     line.truncate(line.len() - 2);
     line
+}
+
+/// True when `program` can be run (it is on the PATH).
+fn runnable(program: &str) -> bool {
+    // Spawning is the test the tests themselves depend on: a program on
+    // the PATH but not executable counts as missing too.
+    Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// The one rule for tests that need an outside program (redis-cli,
+/// redis-benchmark, redis-server): true when it is installed; otherwise the
+/// test is skipped (false, with a line on stderr saying which test and
+/// why), except when the environment variable `CI` is set, where a missing
+/// program fails the test, since CI installs them (.ci/run).
+pub fn require(program: &str, test: &str) -> bool {
+    if runnable(program) {
+        return true;
+    }
+    let why =
+        format!("{program} is not installed (Debian: apt-get install redis-tools redis-server)");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}, and CI is set: CI must install it (.ci/run does)"
+    );
+    // Straight to the process's stderr: libtest captures only the print
+    // macros, and a skip must be visible in a normal `cargo test` run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {why}; with CI set this fails"
+    );
+    false
 }
