@@ -7,6 +7,30 @@ use ae::Backend;
 
 use crate::log::Level;
 
+/// Who may run a protected command such as DEBUG (Redis's
+/// `enable-debug-command`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protected {
+    /// Nobody (the default, as in Redis 7).
+    No,
+    /// Every client.
+    Yes,
+    /// Clients connected over loopback.
+    Local,
+}
+
+impl FromStr for Protected {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "no" => Ok(Protected::No),
+            "yes" => Ok(Protected::Yes),
+            "local" => Ok(Protected::Local),
+            _ => Err(format!("invalid value '{s}' (no, yes, local)")),
+        }
+    }
+}
+
 /// The server's settings.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -30,6 +54,10 @@ pub struct Config {
     pub client_output_buffer_limit: usize,
     /// listen(2) backlog.
     pub tcp_backlog: i32,
+    /// Who may run DEBUG.
+    pub enable_debug_command: Protected,
+    /// Number of databases SELECT chooses from.
+    pub databases: usize,
 }
 
 impl Default for Config {
@@ -45,6 +73,8 @@ impl Default for Config {
             client_query_buffer_limit: 1 << 30,
             client_output_buffer_limit: 256 << 20,
             tcp_backlog: 511,
+            enable_debug_command: Protected::No,
+            databases: 16,
         }
     }
 }
@@ -82,6 +112,8 @@ A Redis-protocol server on the ae event loop.
   --client-query-buffer-limit <bytes>   (default 1gb)
   --client-output-buffer-limit <bytes>  (default 256mb)
   --tcp-backlog <n>             listen backlog (default 511)
+  --enable-debug-command <no|yes|local>  allow DEBUG (default no)
+  --databases <n>              number of databases (default 16)
   --help                        this text
 Sizes take Redis's units: 100, 10kb, 64mb, 1gb.";
 
@@ -165,6 +197,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
             }
             "--client-output-buffer-limit" => config.client_output_buffer_limit = parse_size(v)?,
             "--tcp-backlog" => config.tcp_backlog = number(&flag, v, 1..=65535)?,
+            "--databases" => config.databases = number(&flag, v, 1..=1_000_000)?,
+            "--enable-debug-command" => {
+                config.enable_debug_command = v.parse().map_err(|e| format!("{flag}: {e}"))?
+            }
             _ => return Err(format!("unknown option '{flag}' (see --help)")),
         }
     }

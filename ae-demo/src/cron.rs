@@ -25,8 +25,7 @@ pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerI
         log!(Notice, "Received SIGHUP: ignored, as Redis does.");
     }
     clients_cron(el, server);
-    let expired = server.db.active_expire(period * EXPIRE_TIME_PERCENT / 100);
-    server.stats.expired_keys += expired as u64;
+    crate::commands::active_expire_cycle(server, period * EXPIRE_TIME_PERCENT / 100);
     track_ops(server);
     TimerAction::Repeat(period)
 }
@@ -40,7 +39,10 @@ fn clients_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     let now = Instant::now();
     for fd in 0..server.clients.len() {
         let idle = match &server.clients[fd] {
-            Some(c) => now.saturating_duration_since(c.last_interaction) > limit,
+            // MONITOR clients only listen: never idle (as Redis skips them).
+            Some(c) => {
+                !c.session.monitor && now.saturating_duration_since(c.last_interaction) > limit
+            }
             None => false,
         };
         if idle {

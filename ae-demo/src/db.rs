@@ -1,15 +1,18 @@
-//! The keyspace: binary-safe string keys and values, with optional TTLs on
-//! the monotonic clock, expired lazily on access and actively by sampling
-//! (Redis's `activeExpireCycle`).
+//! The keyspace: binary-safe string keys and values, with optional
+//! deadlines in Unix milliseconds as Redis keeps them (so EXPIREAT and
+//! EXPIRETIME mean what they say), expired lazily on access and actively by
+//! sampling (Redis's `activeExpireCycle`). Every change to a key is noted
+//! for WATCH.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::rc::Rc;
+
+use indexmap::IndexMap;
 
 /// foldhash: several times faster than std's SipHash on short keys and
 /// still seeded per process, so clients cannot aim for collisions.
 type KeyHasher = foldhash::fast::RandomState;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Keys sampled per round of active expiry (`ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
 const KEYS_PER_LOOP: usize = 20;
@@ -72,19 +75,90 @@ impl Deref for Value {
     }
 }
 
-struct Entry {
-    value: Value,
-    /// Deadline and position in `Db::volatile`.
-    expire: Option<(Instant, usize)>,
+/// The current time in Unix milliseconds (Redis's `mstime`).
+pub fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How a string value is stored, as OBJECT ENCODING reports it: Redis
+/// keeps short integers as `int`, strings up to 44 bytes as `embstr` and
+/// anything modified in place (APPEND, SETRANGE) or longer as `raw`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// A decimal integer that fits an i64, at most 20 bytes.
+    Int,
+    /// Up to 44 bytes, allocated with the object.
+    Embstr,
+    /// Anything else.
+    Raw,
+}
+
+impl Encoding {
+    /// The longest `embstr` (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
+    pub const EMBSTR_MAX: usize = 44;
+
+    /// What Redis's `tryObjectEncoding` makes of a value stored by SET.
+    pub fn of(value: &[u8]) -> Encoding {
+        if value.len() <= 20 && crate::resp::string2ll(value).is_some() {
+            Encoding::Int
+        } else {
+            Encoding::by_length(value)
+        }
+    }
+
+    /// `embstr` or `raw` by length alone (`createStringObject`).
+    pub fn by_length(value: &[u8]) -> Encoding {
+        if value.len() <= Self::EMBSTR_MAX {
+            Encoding::Embstr
+        } else {
+            Encoding::Raw
+        }
+    }
+
+    /// The name OBJECT ENCODING replies.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Int => "int",
+            Encoding::Embstr => "embstr",
+            Encoding::Raw => "raw",
+        }
+    }
+}
+
+/// A stored value.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The bytes.
+    pub value: Value,
+    /// How Redis would hold them.
+    pub enc: Encoding,
+    /// Deadline (Unix ms) and position in `Db::volatile`.
+    expire: Option<(i64, usize)>,
 }
 
 /// One database (Redis's db 0).
 #[derive(Default)]
 pub struct Db {
-    map: HashMap<Vec<u8>, Entry, KeyHasher>,
+    /// Insertion-ordered, so SCAN has a stable cursor and RANDOMKEY an O(1)
+    /// pick.
+    map: IndexMap<Vec<u8>, Entry, KeyHasher>,
     /// The keys with a TTL, so expiry can sample them at random in O(1).
     volatile: Vec<Vec<u8>>,
     rng: u64,
+    /// Keys WATCHed by at least one client: a change to one of them goes
+    /// to `touched`.
+    watched: std::collections::HashSet<Vec<u8>, KeyHasher>,
+    /// Watched keys changed since the caller last took them.
+    touched: Vec<Vec<u8>>,
+    /// Keys deleted because their time had come, since last taken (INFO's
+    /// `expired_keys`).
+    expired: u64,
+    /// Read lookups that found their key, and that did not (INFO's
+    /// `keyspace_hits` and `keyspace_misses`).
+    hits: u64,
+    misses: u64,
 }
 
 impl Db {
@@ -103,8 +177,84 @@ impl Db {
         self.volatile.len()
     }
 
-    /// Removes every key.
+    fn touch(&mut self, key: &[u8]) {
+        if !self.watched.is_empty() && self.watched.contains(key) {
+            self.touched.push(key.to_vec());
+        }
+    }
+
+    /// Starts noting changes to `key` (WATCH).
+    pub fn watch(&mut self, key: &[u8]) {
+        self.watched.insert(key.to_vec());
+    }
+
+    /// Stops noting changes to `key` (nobody watches it any more).
+    pub fn unwatch(&mut self, key: &[u8]) {
+        self.watched.remove(key);
+    }
+
+    /// Counts a read lookup (Redis counts those of read commands, not the
+    /// lookups that writes make).
+    pub fn note_read(&mut self, found: bool) {
+        if found {
+            self.hits += 1;
+        } else {
+            self.misses += 1;
+        }
+    }
+
+    /// Read lookups that found their key and that did not, since the last
+    /// reset.
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        (self.hits, self.misses)
+    }
+
+    /// Restarts the hit and miss counts (CONFIG RESETSTAT).
+    pub fn reset_hits(&mut self) {
+        self.hits = 0;
+        self.misses = 0;
+    }
+
+    /// Notes as changed the watched keys that exist here or in `other`
+    /// (SWAPDB, Redis's `touchAllWatchedKeysInDb`).
+    pub fn touch_watched_in_either(&mut self, other: &Db) {
+        let hit: Vec<Vec<u8>> = self
+            .watched
+            .iter()
+            .filter(|k| self.map.contains_key(k.as_slice()) || other.map.contains_key(k.as_slice()))
+            .cloned()
+            .collect();
+        self.touched.extend(hit);
+    }
+
+    /// Trades the watch lists (watched and changed keys) with `other`.
+    pub fn swap_watch_lists(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.watched, &mut other.watched);
+        std::mem::swap(&mut self.touched, &mut other.touched);
+    }
+
+    /// The watched keys changed since the last call.
+    pub fn take_touched(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// Keys deleted by expiry since the last call.
+    pub fn take_expired(&mut self) -> u64 {
+        std::mem::take(&mut self.expired)
+    }
+
+    /// Removes every key; the watched ones that existed count as changed
+    /// (Redis's `touchAllWatchedKeysInDb`).
     pub fn clear(&mut self) {
+        if !self.watched.is_empty() {
+            let existing: Vec<Vec<u8>> = self
+                .watched
+                .iter()
+                .filter(|k| self.map.contains_key(k.as_slice()))
+                .cloned()
+                .collect();
+            self.touched.extend(existing);
+        }
         self.map.clear();
         self.volatile.clear();
     }
@@ -122,80 +272,119 @@ impl Db {
         }
     }
 
-    /// Removes `key`; true if it existed.
+    /// Removes `key` whether or not it has expired; true if it was there.
     pub fn remove(&mut self, key: &[u8]) -> bool {
-        match self.map.remove(key) {
+        match self.map.swap_remove(key) {
             Some(entry) => {
                 if let Some((_, idx)) = entry.expire {
                     self.unlink_volatile(idx);
                 }
+                self.touch(key);
                 true
             }
             None => false,
         }
     }
 
-    /// Drops `key` if its TTL has passed; true when it is (still) live.
-    fn check_live(&mut self, key: &[u8], now: Instant) -> bool {
-        match self.map.get(key) {
-            None => false,
-            Some(Entry {
-                expire: Some((when, _)),
-                ..
-            }) if *when <= now => {
-                self.remove(key);
-                false
-            }
-            Some(_) => true,
+    /// True when `key` is there but its deadline has passed (Redis's
+    /// `keyIsExpired`: a key is live during its deadline's millisecond),
+    /// without deleting it.
+    pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
+        matches!(self.map.get(key), Some(Entry { expire: Some((when, _)), .. }) if *when < now)
+    }
+
+    /// Drops `key` if its time has come; true when it is (still) live.
+    fn check_live(&mut self, key: &[u8], now: i64) -> bool {
+        if self.volatile.is_empty() {
+            // With no TTL anywhere nothing can have expired: one lookup.
+            return self.map.contains_key(key);
         }
+        if self.is_expired(key, now) {
+            self.remove(key);
+            self.expired += 1;
+            return false;
+        }
+        self.map.contains_key(key)
     }
 
-    /// The value of a live key, to change in place.
-    pub fn get(&mut self, key: &[u8], now: Instant) -> Option<&mut Vec<u8>> {
-        self.get_value(key, now).map(Value::make_mut)
-    }
-
-    /// The value of a live key, as stored (to reply with it, without a
-    /// copy when it is big).
-    pub fn get_value(&mut self, key: &[u8], now: Instant) -> Option<&mut Value> {
-        // With no TTL anywhere nothing can have expired: one lookup.
+    /// The value of a live key.
+    pub fn get(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
         if !self.volatile.is_empty() && !self.check_live(key, now) {
             return None;
         }
-        self.map.get_mut(key).map(|e| &mut e.value)
+        self.map.get(key)
+    }
+
+    /// The value of a live key, to change in place (the key counts as
+    /// changed for WATCH).
+    pub fn get_mut(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
+        if !self.check_live(key, now) {
+            return None;
+        }
+        self.touch(key);
+        self.map.get_mut(key)
+    }
+
+    /// True if `key` is stored, expired or not.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.map.contains_key(key)
     }
 
     /// True if `key` exists and has not expired.
-    pub fn exists(&mut self, key: &[u8], now: Instant) -> bool {
+    pub fn exists(&mut self, key: &[u8], now: i64) -> bool {
         self.check_live(key, now)
     }
 
-    /// Sets `key` to `value`, with a deadline or none (the old TTL goes).
-    pub fn set(&mut self, key: &[u8], value: Vec<u8>, expire: Option<Instant>) {
+    /// Sets `key` to `value` stored as `enc`; the old TTL goes unless
+    /// `keep_ttl`.
+    pub fn set_with(&mut self, key: &[u8], value: Vec<u8>, enc: Encoding, keep_ttl: bool) {
+        self.touch(key);
         let value = Value::new(value);
         if let Some(entry) = self.map.get_mut(key) {
             entry.value = value;
+            entry.enc = enc;
+            if !keep_ttl {
+                self.persist(key);
+            }
         } else {
             self.map.insert(
                 key.to_vec(),
                 Entry {
                     value,
+                    enc,
                     expire: None,
                 },
             );
         }
-        match expire {
-            Some(when) => {
-                self.set_expire(key, when);
-            }
-            None => {
-                self.persist(key);
-            }
+    }
+
+    /// Sets `key` to `value` (encoded as SET stores it), with a deadline in
+    /// Unix ms or none (the old TTL goes).
+    pub fn set(&mut self, key: &[u8], value: Vec<u8>, expire: Option<i64>) {
+        let enc = Encoding::of(&value);
+        self.set_with(key, value, enc, false);
+        if let Some(when) = expire {
+            self.set_expire(key, when);
         }
     }
 
-    /// Gives an existing key a deadline; false if there is no such key.
-    pub fn set_expire(&mut self, key: &[u8], when: Instant) -> bool {
+    /// Stores a copy of `entry` (with its TTL) under `key`, replacing what
+    /// is there (COPY, RENAME).
+    pub fn put_entry(&mut self, key: &[u8], entry: &Entry) {
+        self.set_with(key, entry.value.to_vec(), entry.enc, false);
+        if let Some((when, _)) = entry.expire {
+            self.set_expire(key, when);
+        }
+    }
+
+    /// The entry of a live key, to copy.
+    pub fn entry(&mut self, key: &[u8], now: i64) -> Option<Entry> {
+        self.get(key, now).cloned()
+    }
+
+    /// Gives an existing key a deadline (Unix ms); false if there is no
+    /// such key.
+    pub fn set_expire(&mut self, key: &[u8], when: i64) -> bool {
         let Some(entry) = self.map.get_mut(key) else {
             return false;
         };
@@ -206,6 +395,7 @@ impl Db {
                 self.volatile.push(key.to_vec());
             }
         }
+        self.touch(key);
         true
     }
 
@@ -214,23 +404,48 @@ impl Db {
         match self.map.get_mut(key).and_then(|e| e.expire.take()) {
             Some((_, idx)) => {
                 self.unlink_volatile(idx);
+                self.touch(key);
                 true
             }
             None => false,
         }
     }
 
-    /// `None`: no such key; `Some(None)`: no TTL; else the time left.
-    pub fn ttl(&mut self, key: &[u8], now: Instant) -> Option<Option<Duration>> {
+    /// `None`: no such key; `Some(None)`: no TTL; else the deadline in
+    /// Unix ms.
+    pub fn expire_at(&mut self, key: &[u8], now: i64) -> Option<Option<i64>> {
         if !self.check_live(key, now) {
             return None;
         }
-        let entry = self.map.get(key)?;
-        Some(
-            entry
-                .expire
-                .map(|(when, _)| when.saturating_duration_since(now)),
-        )
+        Some(self.map.get(key)?.expire.map(|(when, _)| when))
+    }
+
+    /// Every key, live or not yet removed, in storage order.
+    pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.map.keys()
+    }
+
+    /// One step of SCAN. The cursor counts the storage positions still to
+    /// visit, walking down from the top: a deletion moves only the last
+    /// key, downwards, so every key present for the whole scan is returned
+    /// at least once. 0 starts, and a returned 0 ends, the scan. Returns
+    /// the next cursor and the keys visited (expired ones included, for the
+    /// caller to filter).
+    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<&Vec<u8>>) {
+        let len = self.map.len();
+        let mut pos = if cursor == 0 {
+            len
+        } else {
+            (cursor as usize).min(len)
+        };
+        let mut out = Vec::new();
+        while pos > 0 && out.len() < count {
+            pos -= 1;
+            if let Some((k, _)) = self.map.get_index(pos) {
+                out.push(k);
+            }
+        }
+        (pos as u64, out)
     }
 
     fn random(&mut self, below: usize) -> usize {
@@ -244,6 +459,19 @@ impl Db {
         (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) % below as u64) as usize
     }
 
+    /// A random live key (RANDOMKEY): expired keys met on the way are
+    /// deleted, as Redis's `dbRandomKey` does.
+    pub fn random_key(&mut self, now: i64) -> Option<Vec<u8>> {
+        while !self.map.is_empty() {
+            let idx = self.random(self.map.len());
+            let key = self.map.get_index(idx)?.0.clone();
+            if self.exists(&key, now) {
+                return Some(key);
+            }
+        }
+        None
+    }
+
     /// Active expiry: samples keys with a TTL and deletes the expired ones,
     /// repeating while more than a quarter of a sample had expired, until
     /// `budget` is spent. Returns how many keys it deleted.
@@ -255,7 +483,7 @@ impl Db {
             if sample == 0 {
                 return deleted;
             }
-            let now = Instant::now();
+            let now = unix_ms();
             let mut expired = 0;
             for _ in 0..sample {
                 if self.volatile.is_empty() {
@@ -263,8 +491,7 @@ impl Db {
                 }
                 let idx = self.random(self.volatile.len());
                 let key = &self.volatile[idx];
-                let due = matches!(self.map.get(key), Some(Entry { expire: Some((when, _)), .. }) if *when <= now);
-                if due {
+                if self.is_expired(key, now) {
                     let key = key.clone();
                     self.remove(&key);
                     expired += 1;
@@ -285,8 +512,8 @@ mod tests {
     #[test]
     fn ttl_bookkeeping_survives_swap_removal() {
         let mut db = Db::default();
-        let now = Instant::now();
-        let later = now + Duration::from_secs(100);
+        let now = unix_ms();
+        let later = now + 100_000;
         for k in [b"a", b"b", b"c"] {
             db.set(k, b"v".to_vec(), Some(later));
         }
@@ -295,26 +522,79 @@ mod tests {
         assert!(!db.persist(b"a"));
         assert!(db.remove(b"b"));
         assert_eq!(db.expires(), 1);
-        assert!(db.ttl(b"c", now).unwrap().is_some());
+        assert_eq!(db.expire_at(b"c", now), Some(Some(later)));
         db.set(b"c", b"w".to_vec(), None);
-        assert_eq!(db.ttl(b"c", now), Some(None));
+        assert_eq!(db.expire_at(b"c", now), Some(None));
         assert_eq!(db.expires(), 0);
-        assert_eq!(db.ttl(b"zz", now), None);
+        assert_eq!(db.expire_at(b"zz", now), None);
     }
 
     #[test]
     fn expired_keys_vanish_lazily_and_actively() {
         let mut db = Db::default();
-        let now = Instant::now();
+        let now = unix_ms();
         for i in 0..1000u32 {
-            db.set(&i.to_be_bytes(), vec![1], Some(now));
+            db.set(&i.to_be_bytes(), vec![1], Some(now - 1));
         }
-        db.set(b"keep", vec![1], Some(now + Duration::from_secs(100)));
+        db.set(b"keep", vec![1], Some(now + 100_000));
         assert!(db.get(&0u32.to_be_bytes(), now).is_none());
+        assert_eq!(db.take_expired(), 1);
         assert_eq!(db.len(), 1000);
         let deleted = db.active_expire(Duration::from_secs(10));
         assert_eq!(deleted, 999);
         assert_eq!(db.len(), 1);
         assert!(db.exists(b"keep", now));
+    }
+
+    #[test]
+    fn scan_returns_every_key_present_throughout_despite_deletions() {
+        let mut db = Db::default();
+        for i in 0..100u32 {
+            db.set(format!("k{i}").as_bytes(), vec![1], None);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        let mut step = 0;
+        loop {
+            let (next, keys) = db.scan(cursor, 7);
+            seen.extend(keys.into_iter().cloned());
+            // Delete keys below 20 and add new ones while scanning.
+            db.remove(format!("k{step}").as_bytes());
+            db.set(format!("new{step}").as_bytes(), vec![1], None);
+            step += 1;
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in step..100 {
+            assert!(seen.contains(format!("k{i}").as_bytes()), "k{i} missed");
+        }
+    }
+
+    #[test]
+    fn watched_keys_are_noted_when_changed() {
+        let mut db = Db::default();
+        db.watch(b"w");
+        db.set(b"x", vec![1], None);
+        assert!(db.take_touched().is_empty());
+        db.set(b"w", vec![1], None);
+        db.set_expire(b"w", 5);
+        assert!(db.contains(b"w"));
+        assert_eq!(db.take_touched(), vec![b"w".to_vec(), b"w".to_vec()]);
+        db.clear();
+        assert_eq!(db.take_touched(), vec![b"w".to_vec()]);
+        db.clear();
+        assert!(db.take_touched().is_empty());
+    }
+
+    #[test]
+    fn encodings_as_redis_reports_them() {
+        assert_eq!(Encoding::of(b"12345"), Encoding::Int);
+        assert_eq!(Encoding::of(b"-9223372036854775808"), Encoding::Int);
+        assert_eq!(Encoding::of(b"9223372036854775808"), Encoding::Embstr);
+        assert_eq!(Encoding::of(b"0123"), Encoding::Embstr);
+        assert_eq!(Encoding::of(&[b'a'; 44]), Encoding::Embstr);
+        assert_eq!(Encoding::of(&[b'a'; 45]), Encoding::Raw);
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod cron;
 pub mod db;
 pub mod fuzzing;
+pub mod ldouble;
 pub mod networking;
 pub mod reply;
 pub mod resp;

@@ -116,6 +116,7 @@ fn create_client<P: Poller>(
         write_handler: false,
         pending_write: false,
         pipelining: false,
+        session: crate::commands::Session::default(),
     }));
     server.num_clients += 1;
     Ok(())
@@ -133,7 +134,8 @@ fn put_client(server: &mut Server, c: Box<Client>) {
 
 /// Closes a client (`freeClient`): its events go, the fd closes, its
 /// buffers are dropped. The client must already be out of its slot.
-pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, c: Box<Client>) {
+pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, mut c: Box<Client>) {
+    crate::commands::client_closed(server, &mut c);
     el.delete_file_event(c.stream.as_raw_fd(), Mask::READ_WRITE);
     server.num_clients -= 1;
     log!(Verbose, "Client closed id={}", c.id);
@@ -274,7 +276,7 @@ pub fn read_query_from_client<P: Poller>(
 /// A client that requests faster than it reads its replies is closed once
 /// they pass the output limit (Redis's `client-output-buffer-limit`, which
 /// is off by default for normal clients; here a hard limit).
-fn over_output_limit(server: &Server, c: &Client) -> bool {
+pub fn over_output_limit(server: &Server, c: &Client) -> bool {
     let pending = c.pending_bytes();
     if pending <= server.config.client_output_buffer_limit {
         return false;
@@ -317,8 +319,21 @@ fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usi
     pos
 }
 
+/// Closes a client other than the one running a command (CLIENT KILL):
+/// queued for the write pass, which frees it.
+pub fn close_asap(server: &mut Server, c: &mut Client) {
+    c.close_after_reply = true;
+    // What it has not been sent is dropped, as Redis frees a killed client
+    // at once: a client that does not read is closed all the same.
+    c.reply = crate::reply::ReplyBuf::default();
+    if !c.pending_write {
+        c.pending_write = true;
+        server.pending_writes.push(c.stream.as_raw_fd());
+    }
+}
+
 /// Puts a client with replies on the list written before the loop sleeps.
-fn queue_reply(server: &mut Server, c: &mut Client) {
+pub fn queue_reply(server: &mut Server, c: &mut Client) {
     if c.has_pending_replies() && !c.pending_write && !c.write_handler {
         c.pending_write = true;
         server.pending_writes.push(c.stream.as_raw_fd());

@@ -1,5 +1,7 @@
-//! RESP2 replies, appended to a client's output buffer ([`ReplyBuf`]),
-//! and the writes that send them.
+//! RESP2 and RESP3 replies, appended to a client's output buffer
+//! ([`ReplyBuf`]), and the writes that send them. The methods taking
+//! `resp3` encode what differs between the protocols (HELLO chooses); the
+//! others are the same in both.
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
@@ -44,6 +46,48 @@ pub trait Reply {
     fn int(&mut self, n: i64);
     /// `*n\r\n`, followed by `n` replies.
     fn array(&mut self, n: usize);
+    /// Bytes already encoded.
+    fn raw(&mut self, bytes: &[u8]);
+
+    /// A missing value: `$-1` (RESP2), `_` (RESP3).
+    fn nil(&mut self, resp3: bool) {
+        if resp3 {
+            self.raw(b"_\r\n");
+        } else {
+            self.null();
+        }
+    }
+
+    /// A missing array: `*-1` (RESP2), `_` (RESP3).
+    fn nil_array(&mut self, resp3: bool) {
+        self.raw(if resp3 { b"_\r\n" } else { b"*-1\r\n" });
+    }
+
+    /// A map of `n` pairs: `*2n` (RESP2), `%n` (RESP3).
+    fn map(&mut self, n: usize, resp3: bool) {
+        if resp3 {
+            let mut head = Vec::new();
+            line(&mut head, b'%', n as i64);
+            self.raw(&head);
+        } else {
+            self.array(2 * n);
+        }
+    }
+
+    /// Text for humans (INFO, CLIENT LIST): a bulk string (RESP2), a
+    /// verbatim string of format `txt` (RESP3).
+    fn verbatim(&mut self, text: &[u8], resp3: bool) {
+        if resp3 {
+            let mut head = Vec::new();
+            line(&mut head, b'=', text.len() as i64 + 4);
+            head.extend_from_slice(b"txt:");
+            self.raw(&head);
+            self.raw(text);
+            self.raw(b"\r\n");
+        } else {
+            self.bulk(text);
+        }
+    }
 }
 
 impl Reply for Vec<u8> {
@@ -78,6 +122,10 @@ impl Reply for Vec<u8> {
 
     fn array(&mut self, n: usize) {
         line(self, b'*', n as i64);
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
     }
 }
 
@@ -297,6 +345,10 @@ impl Reply for ReplyBuf {
     fn array(&mut self, n: usize) {
         self.encode(|b| b.array(n));
     }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +370,17 @@ mod tests {
             out,
             b"+OK\r\n-ERR bad  thing\r\n$3\r\na\0b\r\n$-1\r\n:-5\r\n:-9223372036854775808\r\n:0\r\n*2\r\n"
         );
+        for (resp3, expected) in [
+            (false, &b"$-1\r\n*-1\r\n*4\r\n$2\r\nhi\r\n"[..]),
+            (true, b"_\r\n_\r\n%2\r\n=6\r\ntxt:hi\r\n"),
+        ] {
+            let mut out = Vec::new();
+            out.nil(resp3);
+            out.nil_array(resp3);
+            out.map(2, resp3);
+            out.verbatim(b"hi", resp3);
+            assert_eq!(out, expected);
+        }
     }
 
     /// A socket that takes at most `limit` bytes per write, and counts the

@@ -23,6 +23,11 @@ use crate::{cron, log};
 
 /// Version reported in the log and INFO.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The Redis version whose behaviour the commands reproduce (INFO
+/// `redis_version`, HELLO): the string, keyspace, connection and
+/// transaction commands answer as Redis 7.0.15 does, which the
+/// differential test checks.
+pub const REDIS_VERSION: &str = "7.0.15";
 /// fds kept beyond max clients for the listener, the waker, logs and the
 /// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
 pub const FDSET_RESERVE: usize = 128;
@@ -59,6 +64,9 @@ pub struct Client {
     /// The last read filled its buffer outside a big argument: more is
     /// likely waiting, so the next read may be larger.
     pub pipelining: bool,
+    /// What the commands keep per client (RESP version, transaction,
+    /// watches, MONITOR, CLIENT REPLY).
+    pub session: crate::commands::Session,
 }
 
 impl Client {
@@ -149,6 +157,11 @@ pub struct Server {
     pub start: Instant,
     /// The time of the current read, so commands need no clock reads.
     pub now: Instant,
+    /// What the commands keep server-wide (MONITOR clients, watched keys,
+    /// command and error statistics, the other databases).
+    pub shared: crate::commands::Shared,
+    /// A random id for this run (INFO `run_id`): 40 hex digits.
+    pub run_id: String,
 }
 
 /// Opens the listening socket (`anetTcpServer`): SO_REUSEADDR, the given
@@ -309,6 +322,8 @@ where
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
         start: Instant::now(),
         now: Instant::now(),
+        shared: crate::commands::Shared::default(),
+        run_id: crate::commands::new_run_id(),
     };
     log!(
         Notice,

@@ -293,3 +293,69 @@ pub fn require(program: &str, test: &str) -> bool {
     );
     false
 }
+
+/// A port that was free a moment ago (for programs that cannot bind port
+/// 0 and report it, as redis-server).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+/// A running `redis-server` on 127.0.0.1 without persistence, killed by
+/// PID when dropped. Callers first check [`require`]`("redis-server")`.
+pub struct RedisServer {
+    child: Child,
+    pub port: u16,
+}
+
+impl RedisServer {
+    /// Starts redis-server on a free port with `extra` arguments and waits
+    /// until it answers PING.
+    pub fn start(extra: &[&str]) -> RedisServer {
+        for _ in 0..5 {
+            let port = free_port();
+            let dir = std::env::temp_dir();
+            let mut child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(["--logfile", "", "--dir", dir.to_str().expect("temp dir")])
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn redis-server");
+            let deadline = Instant::now() + TIMEOUT;
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    // Lost the port to someone else: try another.
+                    break;
+                }
+                if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+                    let mut buf = [0u8; 7];
+                    if s.write_all(b"PING\r\n").is_ok()
+                        && s.read_exact(&mut buf).is_ok()
+                        && &buf == b"+PONG\r\n"
+                    {
+                        return RedisServer { child, port };
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("redis-server did not start");
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        // Child::kill signals this child's PID only.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,489 @@
+//! Keyspace commands (Redis's `db.c`, `expire.c`, `object.c`).
+
+use super::{
+    cstr, db_count, db_index, db_mut, error, error_parts, glob_match, integer, reply_help,
+    select_db, NOT_INTEGER, SYNTAX,
+};
+use crate::reply::Reply;
+use crate::server::{Client, Server};
+
+pub(super) fn del(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.shared.now_ms;
+    let mut n = 0;
+    for key in &args[1..] {
+        // An expired key counts as absent.
+        if server.db.exists(key, now) && server.db.remove(key) {
+            n += 1;
+        }
+    }
+    c.reply.int(n);
+}
+
+/// EXISTS and TOUCH: how many of the keys are live (repeats count).
+fn count_live(server: &mut Server, c: &mut Client, keys: &[Vec<u8>]) {
+    let now = server.shared.now_ms;
+    let mut n = 0;
+    for k in keys {
+        let live = server.db.exists(k, now);
+        server.db.note_read(live);
+        n += usize::from(live);
+    }
+    c.reply.int(n as i64);
+}
+
+pub(super) fn exists(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    count_live(server, c, &args[1..]);
+}
+
+pub(super) fn touch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    count_live(server, c, &args[1..]);
+}
+
+pub(super) fn type_(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.shared.now_ms;
+    let live = server.db.exists(&args[1], now);
+    server.db.note_read(live);
+    c.reply.status(if live { "string" } else { "none" });
+}
+
+/// The units and base of an EXPIRE-family command.
+#[derive(Clone, Copy)]
+struct ExpireKind {
+    name: &'static str,
+    seconds: bool,
+    /// Relative to now (EXPIRE, PEXPIRE) or absolute (the AT forms).
+    relative: bool,
+}
+
+/// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT
+/// (`expireGenericCommand`).
+fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], kind: ExpireKind) {
+    let now = server.shared.now_ms;
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in &args[3..] {
+        match opt.to_ascii_lowercase().as_slice() {
+            b"nx" => nx = true,
+            b"xx" => xx = true,
+            b"gt" => gt = true,
+            b"lt" => lt = true,
+            _ => {
+                let opt = opt.clone();
+                return error_parts(server, c, &[b"ERR Unsupported option ", cstr(&opt)]);
+            }
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return error(
+            server,
+            c,
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        );
+    }
+    if gt && lt {
+        return error(
+            server,
+            c,
+            "ERR GT and LT options at the same time are not compatible",
+        );
+    }
+    let Some(mut when) = integer(&args[2]) else {
+        return error(server, c, NOT_INTEGER);
+    };
+    let invalid = format!("ERR invalid expire time in '{}' command", kind.name);
+    if kind.seconds {
+        when = match when.checked_mul(1000) {
+            Some(ms) => ms,
+            None => return error(server, c, &invalid),
+        };
+    }
+    let base = if kind.relative { now } else { 0 };
+    when = match when.checked_add(base) {
+        Some(w) => w,
+        None => return error(server, c, &invalid),
+    };
+    let key = &args[1];
+    let Some(current) = server.db.expire_at(key, now) else {
+        return c.reply.int(0);
+    };
+    let refused = (nx && current.is_some())
+        || (xx && current.is_none())
+        || (gt && current.map_or(true, |cur| when <= cur))
+        || (lt && current.is_some_and(|cur| when >= cur));
+    if refused {
+        return c.reply.int(0);
+    }
+    if when <= now {
+        // A deadline already passed deletes the key.
+        server.db.remove(key);
+    } else {
+        server.db.set_expire(key, when);
+    }
+    c.reply.int(1);
+}
+
+pub(super) fn expire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let kind = ExpireKind {
+        name: "expire",
+        seconds: true,
+        relative: true,
+    };
+    expire_generic(server, c, args, kind);
+}
+
+pub(super) fn pexpire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let kind = ExpireKind {
+        name: "pexpire",
+        seconds: false,
+        relative: true,
+    };
+    expire_generic(server, c, args, kind);
+}
+
+pub(super) fn expireat(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let kind = ExpireKind {
+        name: "expireat",
+        seconds: true,
+        relative: false,
+    };
+    expire_generic(server, c, args, kind);
+}
+
+pub(super) fn pexpireat(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let kind = ExpireKind {
+        name: "pexpireat",
+        seconds: false,
+        relative: false,
+    };
+    expire_generic(server, c, args, kind);
+}
+
+/// TTL, PTTL, EXPIRETIME, PEXPIRETIME (`ttlGenericCommand`): -2 for no
+/// key, -1 for no deadline, seconds rounded to the nearest.
+fn ttl_generic(server: &mut Server, c: &mut Client, key: &[u8], millis: bool, absolute: bool) {
+    let now = server.shared.now_ms;
+    let deadline = server.db.expire_at(key, now);
+    server.db.note_read(deadline.is_some());
+    match deadline {
+        None => c.reply.int(-2),
+        Some(None) => c.reply.int(-1),
+        Some(Some(when)) => {
+            let left = if absolute { when } else { when - now }.max(0);
+            c.reply.int(if millis { left } else { (left + 500) / 1000 });
+        }
+    }
+}
+
+pub(super) fn ttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    ttl_generic(server, c, &args[1], false, false);
+}
+
+pub(super) fn pttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    ttl_generic(server, c, &args[1], true, false);
+}
+
+pub(super) fn expiretime(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    ttl_generic(server, c, &args[1], false, true);
+}
+
+pub(super) fn pexpiretime(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    ttl_generic(server, c, &args[1], true, true);
+}
+
+pub(super) fn persist(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let live = server.db.exists(&args[1], server.shared.now_ms);
+    c.reply.int(i64::from(live && server.db.persist(&args[1])));
+}
+
+pub(super) fn keys(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.shared.now_ms;
+    let pattern = &args[1];
+    let all = pattern.as_slice() == b"*";
+    let matched: Vec<Vec<u8>> = server
+        .db
+        .keys()
+        .filter(|k| (all || glob_match(pattern, k, false)) && !server.db.is_expired(k, now))
+        .cloned()
+        .collect();
+    c.reply.array(matched.len());
+    for k in &matched {
+        c.reply.bulk(k);
+    }
+}
+
+/// A SCAN cursor as `strtoul` reads it: an optional sign, digits (none
+/// reads as 0 only when the string is empty), no overflow; a minus wraps.
+fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let (neg, digits) = match arg.first() {
+        Some(b'-') => (true, &arg[1..]),
+        Some(b'+') => (false, &arg[1..]),
+        _ => (false, arg),
+    };
+    if arg.is_empty() {
+        return Some(0);
+    }
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+pub(super) fn scan(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let Some(cursor) = parse_cursor(&args[1]) else {
+        return error(server, c, "ERR invalid cursor");
+    };
+    let (mut count, mut pattern, mut type_name) = (10i64, None, None);
+    let mut i = 2;
+    while i < args.len() {
+        let more = args.len() - i >= 2;
+        match args[i].to_ascii_lowercase().as_slice() {
+            b"count" if more => {
+                let Some(n) = integer(&args[i + 1]) else {
+                    return error(server, c, NOT_INTEGER);
+                };
+                if n < 1 {
+                    return error(server, c, SYNTAX);
+                }
+                count = n;
+            }
+            b"match" if more => pattern = Some(args[i + 1].clone()),
+            b"type" if more => type_name = Some(args[i + 1].to_ascii_lowercase()),
+            _ => return error(server, c, SYNTAX),
+        }
+        i += 2;
+    }
+    let now = server.shared.now_ms;
+    let (next, visited) = server.db.scan(cursor, count.min(1 << 20) as usize);
+    let keys: Vec<Vec<u8>> = visited
+        .into_iter()
+        .filter(|k| {
+            pattern
+                .as_ref()
+                .map_or(true, |p| p.as_slice() == b"*" || glob_match(p, k, false))
+        })
+        .filter(|_| type_name.as_deref().map_or(true, |t| t == b"string"))
+        .cloned()
+        .collect();
+    // Expired keys met are deleted and left out, as Redis does.
+    let keys: Vec<Vec<u8>> = keys
+        .into_iter()
+        .filter(|k| server.db.exists(k, now))
+        .collect();
+    c.reply.array(2);
+    c.reply.bulk(next.to_string().as_bytes());
+    c.reply.array(keys.len());
+    for k in &keys {
+        c.reply.bulk(k);
+    }
+}
+
+pub(super) fn randomkey(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    let now = server.shared.now_ms;
+    match server.db.random_key(now) {
+        Some(k) => c.reply.bulk(&k),
+        None => c.reply.nil(c.session.resp3),
+    }
+}
+
+fn rename_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], nx: bool) {
+    let now = server.shared.now_ms;
+    let (from, to) = (&args[1], &args[2]);
+    let Some(entry) = server.db.entry(from, now) else {
+        return error(server, c, "ERR no such key");
+    };
+    if from == to {
+        return if nx {
+            c.reply.int(0)
+        } else {
+            c.reply.status("OK")
+        };
+    }
+    if server.db.exists(to, now) {
+        if nx {
+            return c.reply.int(0);
+        }
+        server.db.remove(to);
+    }
+    server.db.put_entry(to, &entry);
+    server.db.remove(from);
+    if nx {
+        c.reply.int(1);
+    } else {
+        c.reply.status("OK");
+    }
+}
+
+pub(super) fn rename(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    rename_generic(server, c, args, false);
+}
+
+pub(super) fn renamenx(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    rename_generic(server, c, args, true);
+}
+
+/// A database index argument that must name one of the databases.
+fn target_db(server: &Server, arg: &[u8]) -> Result<usize, &'static str> {
+    let n = db_index(arg)?;
+    if n < 0 || n as usize >= db_count(server) {
+        return Err("ERR DB index is out of range");
+    }
+    Ok(n as usize)
+}
+
+pub(super) fn copy(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let mut replace = false;
+    let src = c.session.db;
+    let mut dst = src;
+    let mut j = 3;
+    while j < args.len() {
+        let more = j + 1 < args.len();
+        match args[j].to_ascii_lowercase().as_slice() {
+            b"replace" => replace = true,
+            b"db" if more => {
+                dst = match target_db(server, &args[j + 1]) {
+                    Ok(n) => n,
+                    Err(e) => return error(server, c, e),
+                };
+                j += 1;
+            }
+            _ => return error(server, c, SYNTAX),
+        }
+        j += 1;
+    }
+    if src == dst && args[1] == args[2] {
+        return error(server, c, "ERR source and destination objects are the same");
+    }
+    let now = server.shared.now_ms;
+    let entry = server.db.entry(&args[1], now);
+    server.db.note_read(entry.is_some());
+    let Some(entry) = entry else {
+        return c.reply.int(0);
+    };
+    let target = db_mut(server, dst);
+    if target.exists(&args[2], now) {
+        if !replace {
+            return c.reply.int(0);
+        }
+        target.remove(&args[2]);
+    }
+    target.put_entry(&args[2], &entry);
+    c.reply.int(1);
+}
+
+pub(super) fn move_(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let dst = match target_db(server, &args[2]) {
+        Ok(n) => n,
+        Err(e) => return error(server, c, e),
+    };
+    if dst == c.session.db {
+        return error(server, c, "ERR source and destination objects are the same");
+    }
+    let now = server.shared.now_ms;
+    let Some(entry) = server.db.entry(&args[1], now) else {
+        return c.reply.int(0);
+    };
+    let target = db_mut(server, dst);
+    if target.exists(&args[1], now) {
+        return c.reply.int(0);
+    }
+    target.put_entry(&args[1], &entry);
+    select_db(server, c.session.db);
+    server.db.remove(&args[1]);
+    c.reply.int(1);
+}
+
+/// SWAPDB: the two databases trade contents; clients keep their index
+/// and so see the other data. Watched keys that exist in either count as
+/// changed.
+pub(super) fn swapdb(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let mut ids = [0i64; 2];
+    for (i, msg) in ["ERR invalid first DB index", "ERR invalid second DB index"]
+        .into_iter()
+        .enumerate()
+    {
+        match db_index(&args[1 + i]) {
+            Ok(n) => ids[i] = n,
+            Err(_) => return error(server, c, msg),
+        }
+    }
+    let n = db_count(server) as i64;
+    if ids.iter().any(|&i| i < 0 || i >= n) {
+        return error(server, c, "ERR DB index is out of range");
+    }
+    let [a, b] = ids.map(|i| i as usize);
+    if a != b {
+        select_db(server, a);
+        let mut other = std::mem::take(&mut server.shared.dbs[b]);
+        server.db.touch_watched_in_either(&other);
+        other.touch_watched_in_either(&server.db);
+        std::mem::swap(&mut server.db, &mut other);
+        // Each database keeps its watch list (as Redis keeps
+        // `watched_keys` with the db): only the data moved.
+        server.db.swap_watch_lists(&mut other);
+        server.shared.dbs[b] = other;
+    }
+    c.reply.status("OK");
+}
+
+pub(super) fn dbsize(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    c.reply.int(server.db.len() as i64);
+}
+
+pub(super) fn flush(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    match &args[1..] {
+        [] => {}
+        [mode] if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {}
+        _ => return error(server, c, SYNTAX),
+    }
+    if args[0].eq_ignore_ascii_case(b"flushall") {
+        for i in 0..db_count(server) {
+            db_mut(server, i).clear();
+        }
+    } else {
+        server.db.clear();
+    }
+    c.reply.status("OK");
+}
+
+pub(super) fn object_encoding(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let now = server.shared.now_ms;
+    let enc = server.db.get(&args[2], now).map(|e| e.enc);
+    server.db.note_read(enc.is_some());
+    match enc {
+        Some(enc) => c.reply.bulk(enc.name().as_bytes()),
+        None => c.reply.nil(c.session.resp3),
+    }
+}
+
+pub(super) fn object_help(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "OBJECT",
+        &[
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+        ],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cursor;
+
+    #[test]
+    fn cursors_as_strtoul_reads_them() {
+        assert_eq!(parse_cursor(b"0"), Some(0));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b"+5"), Some(5));
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551616"), None);
+        assert_eq!(parse_cursor(b"x"), None);
+        assert_eq!(parse_cursor(b" 1"), None);
+        assert_eq!(parse_cursor(b"-"), None);
+    }
+}

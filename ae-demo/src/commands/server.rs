@@ -1,0 +1,704 @@
+//! Server commands (Redis's `server.c`, `config.c`, `debug.c`): INFO,
+//! TIME, MONITOR, DEBUG, SHUTDOWN, CONFIG, COMMAND.
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::{
+    cstr, db_count, db_mut, db_ref, error, error_parts, glob_match, integer, reply_help, Command,
+    CommandStats, COMMANDS, SYNTAX,
+};
+use crate::log::{self, Level};
+use crate::reply::Reply;
+use crate::server::{Client, Server, REDIS_VERSION, VERSION};
+
+/// The sections INFO (or INFO default) shows, in Redis's order.
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "module_list",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// A process's CPU time as Redis prints it: seconds.microseconds.
+fn cpu(t: nix::sys::time::TimeVal) -> String {
+    format!("{}.{:06}", t.tv_sec(), t.tv_usec())
+}
+
+/// Resident set size in bytes, where /proc tells it.
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Redis's `bytesToHuman`.
+fn human(n: u64) -> String {
+    let n = n as f64;
+    let units = [
+        (1u64 << 40, "T"),
+        (1 << 30, "G"),
+        (1 << 20, "M"),
+        (1 << 10, "K"),
+    ];
+    for (size, unit) in units {
+        if n >= size as f64 {
+            return format!("{:.2}{unit}", n / size as f64);
+        }
+    }
+    format!("{n}B")
+}
+
+fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
+    let s = &server.stats;
+    let sh = &server.shared;
+    match name {
+        "server" => {
+            let uptime = server.start.elapsed().as_secs();
+            let now_us = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros());
+            let _ = write!(
+                out,
+                "# Server\r\nredis_version:{REDIS_VERSION}\r\nae_demo_version:{VERSION}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:{} {}\r\narch_bits:{}\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:{}\r\natomicvar_api:c11-builtin\r\ngcc_version:0.0.0\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{now_us}\r\nuptime_in_seconds:{uptime}\r\nuptime_in_days:{}\r\nhz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:\r\nio_threads_active:0\r\n",
+                std::env::consts::OS,
+                std::env::consts::ARCH,
+                usize::BITS,
+                server.backend,
+                std::process::id(),
+                server.run_id,
+                server.port,
+                uptime / 86_400,
+                server.config.hz,
+                server.config.hz,
+                (now_us / 1_000_000) & ((1 << 24) - 1),
+                std::env::current_exe()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        "clients" => {
+            let _ = write!(
+                out,
+                "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                server.num_clients,
+                server.config.maxclients,
+                server.clients.iter().flatten().map(|o| o.query.capacity()).max().unwrap_or(0).max(c.query.capacity()),
+                server.clients.iter().flatten().map(|o| o.pending_bytes()).max().unwrap_or(0).max(c.pending_bytes()),
+            );
+        }
+        "memory" => {
+            // No allocator statistics to ask (Redis asks jemalloc): the
+            // resident size stands in for used_memory.
+            let rss = rss_bytes();
+            let _ = write!(
+                out,
+                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:1.00\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                human(rss),
+                human(rss),
+            );
+        }
+        "persistence" => {
+            out.push_str("# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n");
+        }
+        "stats" => {
+            let _ = write!(
+                out,
+                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:{}\r\n",
+                s.total_connections,
+                s.total_commands,
+                s.instantaneous_ops(),
+                s.net_input_bytes,
+                s.net_output_bytes,
+                s.rejected_connections,
+                s.expired_keys,
+                (0..db_count(server))
+                    .map(|i| db_ref(server, i).hits_and_misses().0)
+                    .sum::<u64>(),
+                (0..db_count(server))
+                    .map(|i| db_ref(server, i).hits_and_misses().1)
+                    .sum::<u64>(),
+                sh.total_error_replies,
+            );
+        }
+        "replication" => {
+            out.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_repl_offset:0\r\nrepl_backlog_active:0\r\n");
+        }
+        "cpu" => {
+            use nix::sys::resource::{getrusage, UsageWho};
+            let me = getrusage(UsageWho::RUSAGE_SELF);
+            let children = getrusage(UsageWho::RUSAGE_CHILDREN);
+            if let (Ok(me), Ok(ch)) = (me, children) {
+                let _ = write!(
+                    out,
+                    "# CPU\r\nused_cpu_sys:{}\r\nused_cpu_user:{}\r\nused_cpu_sys_children:{}\r\nused_cpu_user_children:{}\r\n",
+                    cpu(me.system_time()),
+                    cpu(me.user_time()),
+                    cpu(ch.system_time()),
+                    cpu(ch.user_time()),
+                );
+            }
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            if let Ok(th) = getrusage(UsageWho::RUSAGE_THREAD) {
+                let _ = write!(
+                    out,
+                    "used_cpu_sys_main_thread:{}\r\nused_cpu_user_main_thread:{}\r\n",
+                    cpu(th.system_time()),
+                    cpu(th.user_time()),
+                );
+            }
+        }
+        "module_list" | "modules" => out.push_str("# Modules\r\n"),
+        "commandstats" => {
+            out.push_str("# Commandstats\r\n");
+            let mut names: Vec<(&&str, &CommandStats)> = sh.command_stats.iter().collect();
+            names.sort_by_key(|(n, _)| **n);
+            for (name, st) in names {
+                if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
+                    continue;
+                }
+                let per = if st.calls > 0 {
+                    st.usec as f64 / st.calls as f64
+                } else {
+                    0.0
+                };
+                let _ = write!(
+                    out,
+                    "cmdstat_{name}:calls={},usec={},usec_per_call={per:.2},rejected_calls={},failed_calls={}\r\n",
+                    st.calls, st.usec, st.rejected, st.failed
+                );
+            }
+        }
+        "errorstats" => {
+            out.push_str("# Errorstats\r\n");
+            for (code, n) in &sh.error_stats {
+                let _ = write!(out, "errorstat_{code}:count={n}\r\n");
+            }
+        }
+        "latencystats" => out.push_str("# Latencystats\r\n"),
+        "cluster" => out.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
+        "keyspace" => {
+            out.push_str("# Keyspace\r\n");
+            for i in 0..db_count(server) {
+                let db = db_ref(server, i);
+                if !db.is_empty() || db.expires() > 0 {
+                    let _ = write!(
+                        out,
+                        "db{i}:keys={},expires={},avg_ttl=0\r\n",
+                        db.len(),
+                        db.expires()
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// INFO [section ...] (`genRedisInfoString`): named sections, `default`,
+/// `all` (adds commandstats and latencystats) or `everything`, in Redis's
+/// order whatever the order asked, each once.
+pub(super) fn info(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let mut wanted: Vec<String> = Vec::new();
+    let mut all = false;
+    if args.len() == 1 {
+        wanted.extend(DEFAULT_SECTIONS.iter().map(|s| s.to_string()));
+    }
+    for a in &args[1..] {
+        let a = String::from_utf8_lossy(a).to_ascii_lowercase();
+        match a.as_str() {
+            "default" => wanted.extend(DEFAULT_SECTIONS.iter().map(|s| s.to_string())),
+            "all" | "everything" => all = true,
+            _ => wanted.push(a),
+        }
+    }
+    const ORDER: &[&str] = &[
+        "server",
+        "clients",
+        "memory",
+        "persistence",
+        "stats",
+        "replication",
+        "cpu",
+        "module_list",
+        "commandstats",
+        "errorstats",
+        "latencystats",
+        "cluster",
+        "keyspace",
+    ];
+    let mut out = String::new();
+    let mut sections = 0;
+    for name in ORDER {
+        let asked = wanted
+            .iter()
+            .any(|w| w == name || (*name == "module_list" && w == "modules"));
+        if all || asked {
+            if sections > 0 {
+                out.push_str("\r\n");
+            }
+            sections += 1;
+            info_section(server, c, name, &mut out);
+        }
+    }
+    c.reply.verbatim(out.as_bytes(), c.session.resp3);
+}
+
+pub(super) fn time(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    c.reply.array(2);
+    c.reply.bulk(now.as_secs().to_string().as_bytes());
+    c.reply.bulk(now.subsec_micros().to_string().as_bytes());
+}
+
+pub(super) fn monitor(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    super::connection::monitor(server, c);
+}
+
+/// DEBUG SLEEP and DEBUG SET-ACTIVE-EXPIRE (behind
+/// `--enable-debug-command`).
+pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let sub = args[1].to_ascii_lowercase();
+    match (sub.as_slice(), args.len()) {
+        (b"sleep", 3) => {
+            // strtod, as Redis: what does not parse sleeps 0.
+            let secs: f64 = std::str::from_utf8(&args[2])
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                .unwrap_or(0.0);
+            std::thread::sleep(Duration::from_secs_f64(secs.min(3600.0)));
+            c.reply.status("OK");
+        }
+        (b"set-active-expire", 3) => {
+            let on = integer(&args[2]).unwrap_or(0) != 0;
+            server.shared.active_expire_off = !on;
+            c.reply.status("OK");
+        }
+        (b"help", 2) => reply_help(
+            c,
+            "DEBUG",
+            &[
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+            ],
+        ),
+        _ => {
+            let name = args[1].clone();
+            error_parts(
+                server,
+                c,
+                &[
+                    b"ERR unknown subcommand or wrong number of arguments for '",
+                    cstr(&name),
+                    b"'. Try DEBUG HELP.",
+                ],
+            );
+        }
+    }
+}
+
+pub(super) fn shutdown(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    for arg in &args[1..] {
+        let a = arg.to_ascii_lowercase();
+        if !matches!(
+            a.as_slice(),
+            b"nosave" | b"save" | b"now" | b"force" | b"abort"
+        ) {
+            return error(server, c, SYNTAX);
+        }
+    }
+    crate::log!(Warning, "User requested shutdown...");
+    server.shutdown_asap.store(true, Ordering::SeqCst);
+    // As Redis, no reply: the connection closes when the server exits.
+    c.close_after_reply = true;
+}
+
+/// Sets a CONFIG parameter from its argument, or says why not.
+type Setter = fn(&mut Server, &[u8]) -> Result<(), String>;
+
+/// A parameter CONFIG knows: its name, how to read it, and how to set it
+/// (`None`: immutable).
+struct Param {
+    name: &'static str,
+    get: fn(&Server) -> String,
+    set: Option<Setter>,
+}
+
+const INTEGER_ERR: &str = "argument couldn't be parsed into an integer";
+const MEMORY_ERR: &str = "argument must be a memory value";
+
+fn int_in(v: &[u8], lo: i64, hi: i64) -> Result<i64, String> {
+    let n = integer(v).ok_or(INTEGER_ERR)?;
+    if n < lo || n > hi {
+        return Err(format!("argument must be between {lo} and {hi} inclusive"));
+    }
+    Ok(n)
+}
+
+fn memory(v: &[u8], lo: usize) -> Result<usize, String> {
+    let n = std::str::from_utf8(v)
+        .ok()
+        .and_then(|s| crate::config::parse_size(s).ok())
+        .ok_or(MEMORY_ERR)?;
+    if n < lo {
+        return Err(format!(
+            "argument must be between {lo} and {} inclusive",
+            i64::MAX
+        ));
+    }
+    Ok(n)
+}
+
+static PARAMS: &[Param] = &[
+    Param {
+        name: "port",
+        get: |s| s.port.to_string(),
+        set: None,
+    },
+    Param {
+        name: "bind",
+        get: |s| s.config.bind.to_string(),
+        set: None,
+    },
+    Param {
+        name: "maxclients",
+        get: |s| s.config.maxclients.to_string(),
+        set: Some(|s, v| {
+            let n = int_in(v, 1, u32::MAX as i64)? as usize;
+            // The loop's fd table was sized at start.
+            if n + crate::server::FDSET_RESERVE > s.clients.len() {
+                return Err("The event loop API used by Redis is not able to handle the specified number of clients".into());
+            }
+            s.config.maxclients = n;
+            Ok(())
+        }),
+    },
+    Param {
+        name: "timeout",
+        get: |s| s.config.timeout.to_string(),
+        set: Some(|s, v| {
+            s.config.timeout = int_in(v, 0, i32::MAX as i64)? as u64;
+            Ok(())
+        }),
+    },
+    Param {
+        name: "hz",
+        get: |s| s.config.hz.to_string(),
+        set: Some(|s, v| {
+            // Out-of-range values are capped, as Redis's updateHZ does.
+            s.config.hz = int_in(v, 0, i32::MAX as i64)?.clamp(1, 500) as u32;
+            Ok(())
+        }),
+    },
+    Param {
+        name: "loglevel",
+        get: |s| format!("{:?}", s.config.loglevel).to_ascii_lowercase(),
+        set: Some(|s, v| {
+            let level: Level = std::str::from_utf8(v)
+                .ok()
+                .and_then(|v| v.to_ascii_lowercase().parse().ok())
+                .ok_or(
+                    "argument(s) must be one of the following: debug, verbose, notice, warning",
+                )?;
+            s.config.loglevel = level;
+            log::set_level(level);
+            Ok(())
+        }),
+    },
+    Param {
+        name: "client-query-buffer-limit",
+        get: |s| s.config.client_query_buffer_limit.to_string(),
+        set: Some(|s, v| {
+            s.config.client_query_buffer_limit = memory(v, 1024 * 1024)?;
+            Ok(())
+        }),
+    },
+    Param {
+        name: "client-output-buffer-limit",
+        get: |s| {
+            format!(
+                "normal {} 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+                s.config.client_output_buffer_limit
+            )
+        },
+        set: Some(|s, v| {
+            // Class, hard, soft, seconds; only the normal class's hard
+            // limit exists here.
+            let text = String::from_utf8_lossy(v).to_ascii_lowercase();
+            let words: Vec<&str> = text.split_whitespace().collect();
+            if words.is_empty() || words.len() % 4 != 0 {
+                return Err("Wrong number of arguments in buffer limit configuration.".into());
+            }
+            let mut hard = None;
+            for w in words.chunks(4) {
+                if !matches!(w[0], "normal" | "slave" | "replica" | "pubsub") {
+                    return Err(
+                        "Invalid client class specified in buffer limit configuration.".into(),
+                    );
+                }
+                let limit = crate::config::parse_size(w[1]).map_err(|_| {
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                })?;
+                if w[0] == "normal" {
+                    hard = Some(limit);
+                }
+            }
+            if let Some(h) = hard {
+                s.config.client_output_buffer_limit = if h == 0 { usize::MAX } else { h };
+            }
+            Ok(())
+        }),
+    },
+    Param {
+        name: "tcp-backlog",
+        get: |s| s.config.tcp_backlog.to_string(),
+        set: None,
+    },
+    Param {
+        name: "databases",
+        get: |s| s.config.databases.to_string(),
+        set: None,
+    },
+    Param {
+        name: "save",
+        get: |_| String::new(),
+        set: None,
+    },
+    Param {
+        name: "appendonly",
+        get: |_| "no".into(),
+        set: None,
+    },
+    Param {
+        name: "proto-max-bulk-len",
+        get: |_| crate::resp::MAX_BULK_LEN.to_string(),
+        set: None,
+    },
+    Param {
+        name: "enable-debug-command",
+        get: |s| format!("{:?}", s.config.enable_debug_command).to_ascii_lowercase(),
+        set: None,
+    },
+];
+
+fn param(name: &[u8]) -> Option<&'static Param> {
+    PARAMS
+        .iter()
+        .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
+}
+
+pub(super) fn config_get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    // Each parameter once, named as asked when asked without a pattern.
+    let mut matched: Vec<(Vec<u8>, &Param)> = Vec::new();
+    for pattern in &args[2..] {
+        let is_glob = pattern.iter().any(|b| b"[*?".contains(b));
+        for p in PARAMS {
+            let hit = if is_glob {
+                glob_match(pattern, p.name.as_bytes(), true)
+            } else {
+                p.name.as_bytes().eq_ignore_ascii_case(pattern)
+            };
+            if hit && !matched.iter().any(|(_, m)| m.name == p.name) {
+                let name = if is_glob {
+                    p.name.as_bytes().to_vec()
+                } else {
+                    pattern.clone()
+                };
+                matched.push((name, p));
+            }
+        }
+    }
+    c.reply.map(matched.len(), c.session.resp3);
+    for (name, p) in matched {
+        c.reply.bulk(&name);
+        c.reply.bulk((p.get)(server).as_bytes());
+    }
+}
+
+pub(super) fn config_set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    if args.len() % 2 == 1 {
+        return error(server, c, SYNTAX);
+    }
+    let mut chosen: Vec<(&'static Param, usize)> = Vec::new();
+    for i in (2..args.len()).step_by(2) {
+        let Some(p) = param(&args[i]) else {
+            let name = args[i].clone();
+            return error_parts(
+                server,
+                c,
+                &[
+                    b"ERR Unknown option or number of arguments for CONFIG SET - '",
+                    cstr(&name),
+                    b"'",
+                ],
+            );
+        };
+        let failure = if p.set.is_none() {
+            Some("can't set immutable config")
+        } else if chosen.iter().any(|(q, _)| q.name == p.name) {
+            Some("duplicate parameter")
+        } else {
+            None
+        };
+        if let Some(why) = failure {
+            let name = args[i].clone();
+            return error_parts(
+                server,
+                c,
+                &[
+                    b"ERR CONFIG SET failed (possibly related to argument '",
+                    cstr(&name),
+                    b"') - ",
+                    why.as_bytes(),
+                ],
+            );
+        }
+        chosen.push((p, i + 1));
+    }
+    // All or nothing, as Redis: on a failure the earlier ones are undone.
+    let saved = server.config.clone();
+    for (p, at) in &chosen {
+        let set = p.set.expect("checked");
+        if let Err(why) = set(server, &args[*at]) {
+            server.config = saved;
+            log::set_level(server.config.loglevel);
+            return error(
+                server,
+                c,
+                &format!(
+                    "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
+                    p.name
+                ),
+            );
+        }
+    }
+    c.reply.status("OK");
+}
+
+pub(super) fn config_resetstat(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    server.shared.command_stats.clear();
+    server.shared.error_stats.clear();
+    server.shared.total_error_replies = 0;
+    let stats = &mut server.stats;
+    stats.total_connections = 0;
+    stats.rejected_connections = 0;
+    stats.total_commands = 0;
+    stats.expired_keys = 0;
+    stats.net_input_bytes = 0;
+    stats.net_output_bytes = 0;
+    // The ops/sec samples restart too: the cron computes from the count
+    // at the last sample, which just went back to 0.
+    stats.ops_samples = Default::default();
+    stats.last_sample = None;
+    for i in 0..db_count(server) {
+        db_mut(server, i).reset_hits();
+    }
+    c.reply.status("OK");
+}
+
+pub(super) fn config_help(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "CONFIG",
+        &[
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+        ],
+    );
+}
+
+fn flag_names(cmd: &Command) -> Vec<&'static str> {
+    use super::flag::*;
+    let mut names = Vec::new();
+    for (bit, name) in [
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (ADMIN, "admin"),
+        (NO_MULTI, "no-multi"),
+        (PROTECTED, "protected"),
+        (FAST, "fast"),
+    ] {
+        if cmd.flags & bit != 0 {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// One COMMAND INFO entry: name, arity, flags, first key, last key, step.
+fn command_entry(c: &mut Client, cmd: &Command) {
+    let flags = flag_names(cmd);
+    c.reply.array(6);
+    c.reply.bulk(cmd.name.as_bytes());
+    c.reply.int(i64::from(cmd.arity));
+    c.reply.array(flags.len());
+    for f in flags {
+        c.reply.status(f);
+    }
+    c.reply.int(cmd.keys.0);
+    c.reply.int(cmd.keys.1);
+    c.reply.int(cmd.keys.2);
+}
+
+pub(super) fn command_all(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    all_entries(c);
+}
+
+fn all_entries(c: &mut Client) {
+    c.reply.array(COMMANDS.len());
+    for cmd in COMMANDS {
+        command_entry(c, cmd);
+    }
+}
+
+pub(super) fn command_count(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    c.reply.int(COMMANDS.len() as i64);
+}
+
+pub(super) fn command_info(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    let names = &args[2..];
+    if names.is_empty() {
+        return all_entries(c);
+    }
+    c.reply.array(names.len());
+    for name in names {
+        match super::find(COMMANDS, name) {
+            Some(cmd) => command_entry(c, cmd),
+            None => c.reply.nil_array(c.session.resp3),
+        }
+    }
+}
+
+pub(super) fn command_docs(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    // redis-cli asks for docs at start; it copes with none.
+    c.reply.map(0, c.session.resp3);
+}
+
+pub(super) fn command_list(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+    c.reply.array(COMMANDS.len());
+    for cmd in COMMANDS {
+        c.reply.bulk(cmd.name.as_bytes());
+    }
+}

@@ -1,0 +1,827 @@
+//! Differential test: the same requests go to redis-server (Debian's 7.0.15
+//! here; CI installs it) and to ae-demo, and the replies must be the same
+//! bytes, or the same shape where a reply legitimately varies (the case
+//! names the normaliser). The cases are data: `differential.cases`, whose
+//! header describes the format.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use ae_demo::resp::split_args;
+use common::{RedisServer, Server};
+
+/// How long a reply may take before the side counts as silent. Only a
+/// difference waits this long: matching replies arrive at once.
+const REPLY_WAIT: Duration = Duration::from_millis(1500);
+
+/// One reply, parsed from RESP2 or RESP3.
+#[derive(Clone, Debug)]
+enum Reply {
+    /// `+`, `-`, `:`, `_`, `,`, `#`, `(`: the type and the line.
+    Line(u8, Vec<u8>),
+    /// `$`, `!`, `=`: the type and the payload (`None`: `$-1`).
+    Bulk(u8, Option<Vec<u8>>),
+    /// `*`, `%`, `~`, `>`: the type and the elements (a map's keys and
+    /// values alternate; `None`: `*-1`).
+    Agg(u8, Option<Vec<Reply>>),
+    /// The server closed the connection.
+    Closed,
+    /// Nothing (or only part of a reply) within [`REPLY_WAIT`].
+    Silent,
+}
+
+fn line_end(buf: &[u8], from: usize) -> Option<usize> {
+    buf[from..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map(|i| from + i)
+}
+
+/// Parses one reply at `buf[pos..]`; `None` when incomplete.
+fn parse(buf: &[u8], pos: usize) -> Option<(Reply, usize)> {
+    let kind = *buf.get(pos)?;
+    let end = line_end(buf, pos + 1)?;
+    let line = buf[pos + 1..end].to_vec();
+    let next = end + 2;
+    let count = || -> i64 { String::from_utf8_lossy(&line).parse().unwrap_or(-1) };
+    match kind {
+        b'$' | b'!' | b'=' => {
+            let n = count();
+            if n < 0 {
+                return Some((Reply::Bulk(kind, None), next));
+            }
+            let n = n as usize;
+            if buf.len() < next + n + 2 {
+                return None;
+            }
+            Some((
+                Reply::Bulk(kind, Some(buf[next..next + n].to_vec())),
+                next + n + 2,
+            ))
+        }
+        b'*' | b'%' | b'~' | b'>' | b'|' => {
+            let n = count();
+            if n < 0 {
+                return Some((Reply::Agg(kind, None), next));
+            }
+            let n = if matches!(kind, b'%' | b'|') {
+                2 * n
+            } else {
+                n
+            };
+            let mut items = Vec::new();
+            let mut at = next;
+            for _ in 0..n {
+                let (item, after) = parse(buf, at)?;
+                items.push(item);
+                at = after;
+            }
+            if kind == b'|' {
+                // An attribute precedes the reply it annotates.
+                let (reply, after) = parse(buf, at)?;
+                return Some((
+                    Reply::Agg(b'|', Some(vec![Reply::Agg(b'%', Some(items)), reply])),
+                    after,
+                ));
+            }
+            Some((Reply::Agg(kind, Some(items)), at))
+        }
+        _ => Some((Reply::Line(kind, line), next)),
+    }
+}
+
+/// A connection with a reply buffer.
+struct Conn {
+    stream: Option<TcpStream>,
+    buf: Vec<u8>,
+    local: String,
+}
+
+impl Conn {
+    fn open(port: u16) -> Conn {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_read_timeout(Some(REPLY_WAIT)).unwrap();
+        let local = stream.local_addr().unwrap().to_string();
+        Conn {
+            stream: Some(stream),
+            buf: Vec::new(),
+            local,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        if let Some(s) = &mut self.stream {
+            // A server that closed shows as `Closed` on the next read.
+            let _ = s.write_all(bytes);
+        }
+    }
+
+    /// The next reply and its exact bytes.
+    fn read(&mut self) -> (Reply, Vec<u8>) {
+        loop {
+            if let Some((reply, used)) = parse(&self.buf, 0) {
+                let raw: Vec<u8> = self.buf.drain(..used).collect();
+                return (reply, raw);
+            }
+            let Some(s) = &mut self.stream else {
+                return (Reply::Closed, std::mem::take(&mut self.buf));
+            };
+            let mut chunk = [0u8; 16 * 1024];
+            match s.read(&mut chunk) {
+                Ok(0) => {
+                    self.stream = None;
+                }
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => self.stream = None,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return (Reply::Silent, std::mem::take(&mut self.buf));
+                }
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+    }
+}
+
+fn escape(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out
+}
+
+/// Redis's `stringmatchlen` is not needed here: normalisers work on the
+/// parsed reply and render it canonically, leaving out what may vary.
+fn render(r: &Reply, out: &mut String) {
+    match r {
+        Reply::Line(k, l) => {
+            let _ = write!(out, "{}{} ", *k as char, escape(l));
+        }
+        Reply::Bulk(k, None) => {
+            let _ = write!(out, "{}-1 ", *k as char);
+        }
+        Reply::Bulk(k, Some(b)) => {
+            let _ = write!(out, "{}{} ", *k as char, escape(b));
+        }
+        Reply::Agg(k, None) => {
+            let _ = write!(out, "{}-1 ", *k as char);
+        }
+        Reply::Agg(k, Some(items)) => {
+            let _ = write!(out, "{}{}[ ", *k as char, items.len());
+            for i in items {
+                render(i, out);
+            }
+            out.push_str("] ");
+        }
+        Reply::Closed => out.push_str("<closed> "),
+        Reply::Silent => out.push_str("<silent> "),
+    }
+}
+
+/// Types and lengths, with integers and bulk payloads left out (TIME,
+/// RANDOMKEY among several keys, a TTL in milliseconds).
+fn shape(r: &Reply) -> Reply {
+    match r {
+        Reply::Line(b':', _) => Reply::Line(b':', b"?".to_vec()),
+        Reply::Bulk(k, Some(_)) => Reply::Bulk(*k, Some(b"?".to_vec())),
+        Reply::Agg(k, Some(items)) => Reply::Agg(*k, Some(items.iter().map(shape).collect())),
+        other => other.clone(),
+    }
+}
+
+fn sort_items(items: &[Reply]) -> Vec<Reply> {
+    let mut keyed: Vec<(String, Reply)> = items
+        .iter()
+        .map(|i| {
+            let mut s = String::new();
+            render(i, &mut s);
+            (s, i.clone())
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The payload of a bulk or verbatim string (`=` drops its `txt:`).
+fn text(r: &Reply) -> Option<String> {
+    match r {
+        Reply::Bulk(b'=', Some(b)) => Some(String::from_utf8_lossy(&b[4.min(b.len())..]).into()),
+        Reply::Bulk(_, Some(b)) => Some(String::from_utf8_lossy(b).into()),
+        _ => None,
+    }
+}
+
+fn with_text(r: &Reply, f: impl Fn(&str) -> String) -> Reply {
+    match (r, text(r)) {
+        (Reply::Bulk(k, _), Some(t)) => Reply::Bulk(*k, Some(f(&t).into_bytes())),
+        _ => r.clone(),
+    }
+}
+
+/// CLIENT LIST/INFO fields whose values differ between two servers or two
+/// runs: ids, addresses, fds, times, buffer and memory sizes.
+const CLIENT_VARYING: &[&str] = &[
+    "id",
+    "addr",
+    "laddr",
+    "fd",
+    "age",
+    "idle",
+    "qbuf",
+    "qbuf-free",
+    "argv-mem",
+    "multi-mem",
+    "obl",
+    "oll",
+    "omem",
+    "tot-mem",
+    "events",
+    "rbs",
+    "rbp",
+];
+
+/// INFO's headers and field names, the fields of each section sorted
+/// (commandstats and errorstats come in hash order from Redis).
+fn info_keys(t: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut section: Vec<String> = Vec::new();
+    for l in t.lines().chain(std::iter::once("")) {
+        match l.split_once(':') {
+            Some((k, _)) => section.push(format!("{k}:?")),
+            None => {
+                section.sort();
+                out.append(&mut section);
+                out.push(l.to_string());
+            }
+        }
+    }
+    out.join("\n")
+}
+
+/// Applies the named normaliser (see the cases file).
+fn normalise(name: &str, r: &Reply) -> Reply {
+    match name {
+        "shape" => shape(r),
+        "sorted" => match r {
+            Reply::Agg(k, Some(items)) => Reply::Agg(*k, Some(sort_items(items))),
+            other => other.clone(),
+        },
+        "pairs" => match r {
+            // A map (or a flat array of pairs) in hash order.
+            Reply::Agg(k, Some(items)) => {
+                let mut pairs: Vec<(String, Vec<Reply>)> = items
+                    .chunks(2)
+                    .map(|p| {
+                        let mut s = String::new();
+                        for i in p {
+                            render(i, &mut s);
+                        }
+                        (s, p.to_vec())
+                    })
+                    .collect();
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                Reply::Agg(*k, Some(pairs.into_iter().flat_map(|p| p.1).collect()))
+            }
+            other => other.clone(),
+        },
+        "scan" => match r {
+            // The cursor is opaque; the keys of a full iteration compare
+            // as a set.
+            Reply::Agg(k, Some(items)) if items.len() == 2 => {
+                let cursor = match &items[0] {
+                    Reply::Bulk(k, Some(c)) if c != b"0" => Reply::Bulk(*k, Some(b"?".to_vec())),
+                    other => other.clone(),
+                };
+                Reply::Agg(*k, Some(vec![cursor, normalise("sorted", &items[1])]))
+            }
+            other => other.clone(),
+        },
+        "info-sections" => with_text(r, |t| {
+            t.lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        "info-keys" => with_text(r, info_keys),
+        "client" => {
+            let fix = |t: &str| {
+                t.lines()
+                    .map(|l| {
+                        l.split(' ')
+                            .map(|f| match f.split_once('=') {
+                                Some((k, _)) if CLIENT_VARYING.contains(&k) => format!("{k}=?"),
+                                _ => f.to_string(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            with_text(r, fix)
+        }
+        "monitor" => match r {
+            // +1700000000.123456 [0 127.0.0.1:5555] "SET" "k" "v"
+            Reply::Line(b'+', l) => {
+                let l = String::from_utf8_lossy(l);
+                let rest = l.split_once("] ").map_or("", |x| x.1);
+                let db = l
+                    .split_once('[')
+                    .and_then(|x| x.1.split(' ').next())
+                    .unwrap_or("");
+                Reply::Line(b'+', format!("<ts> [{db} <addr>] {rest}").into_bytes())
+            }
+            other => other.clone(),
+        },
+        "hello" => match r {
+            // HELLO's map, also inside an EXEC reply: the id differs.
+            Reply::Agg(k, Some(items)) => {
+                let mut items: Vec<Reply> = items.iter().map(|i| normalise("hello", i)).collect();
+                for i in (0..items.len().saturating_sub(1)).step_by(2) {
+                    if text(&items[i]).as_deref() == Some("id") {
+                        items[i + 1] = Reply::Line(b':', b"?".to_vec());
+                    }
+                }
+                Reply::Agg(*k, Some(items))
+            }
+            other => other.clone(),
+        },
+        other if other.starts_with("info-only:") => {
+            let fields: Vec<&str> = other["info-only:".len()..].split(',').collect();
+            with_text(r, |t| {
+                t.lines()
+                    .filter(|l| l.split_once(':').is_some_and(|(k, _)| fields.contains(&k)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        other => panic!("unknown normaliser '{other}' in the cases file"),
+    }
+}
+
+/// One step of a case.
+#[derive(Debug)]
+struct Step {
+    /// Which connection (1 unless `@N`).
+    conn: usize,
+    /// A command, sent as RESP after `{id}`/`{addr}` substitution.
+    args: Option<Vec<Vec<u8>>>,
+    /// Raw bytes to send (empty: only read).
+    send: Vec<u8>,
+    /// Replies expected.
+    replies: usize,
+    /// Normaliser, if any.
+    norm: Option<String>,
+    /// The line, for messages.
+    line: String,
+    /// Line number in the file.
+    lineno: usize,
+}
+
+#[derive(Debug)]
+struct Case {
+    name: String,
+    /// Why this case is known to differ; the test fails if it no longer does.
+    xfail: Option<String>,
+    steps: Vec<Step>,
+}
+
+fn resp_command(args: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// Parses the cases file.
+fn parse_cases(text: &str) -> Vec<Case> {
+    let mut cases: Vec<Case> = Vec::new();
+    for (i, raw_line) in text.lines().enumerate() {
+        let lineno = i + 1;
+        let line = raw_line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('[') {
+            let (name, rest) = header
+                .split_once(']')
+                .unwrap_or_else(|| panic!("line {lineno}: '[name]' expected"));
+            let xfail = rest
+                .trim()
+                .strip_prefix("xfail:")
+                .map(|r| r.trim().to_string());
+            assert!(
+                cases.iter().all(|c| c.name != name),
+                "line {lineno}: duplicate case name {name}"
+            );
+            cases.push(Case {
+                name: name.to_string(),
+                xfail,
+                steps: Vec::new(),
+            });
+            continue;
+        }
+        let case = cases
+            .last_mut()
+            .unwrap_or_else(|| panic!("line {lineno}: a step before the first [case]"));
+        let mut rest = line;
+        let mut conn = 1;
+        let mut norm = None;
+        loop {
+            if let Some(r) = rest.strip_prefix('@') {
+                let (n, r) = r.split_once(' ').unwrap_or((r, ""));
+                conn = n
+                    .parse()
+                    .unwrap_or_else(|_| panic!("line {lineno}: @N expected"));
+                rest = r.trim_start();
+            } else if let Some(r) = rest.strip_prefix('~') {
+                let (n, r) = r.split_once(' ').unwrap_or((r, ""));
+                norm = Some(n.to_string());
+                rest = r.trim_start();
+            } else {
+                break;
+            }
+        }
+        let (args, send, replies) = if rest == "read" {
+            (None, Vec::new(), 1)
+        } else if let Some(r) = rest.strip_prefix("raw") {
+            let (count, r) = match r.strip_prefix('/') {
+                Some(r) => {
+                    let (n, r) = r.split_once(' ').unwrap_or((r, ""));
+                    (
+                        n.parse()
+                            .unwrap_or_else(|_| panic!("line {lineno}: raw/N expected")),
+                        r,
+                    )
+                }
+                None => (1, r),
+            };
+            let args = split_args(r.trim().as_bytes())
+                .unwrap_or_else(|| panic!("line {lineno}: unbalanced quotes"));
+            assert!(
+                args.len() == 1,
+                "line {lineno}: raw takes one quoted string"
+            );
+            (None, args.into_iter().next().unwrap(), count)
+        } else {
+            let args = split_args(rest.as_bytes())
+                .unwrap_or_else(|| panic!("line {lineno}: unbalanced quotes"));
+            assert!(!args.is_empty(), "line {lineno}: empty command");
+            (Some(args), Vec::new(), 1)
+        };
+        case.steps.push(Step {
+            conn,
+            args,
+            send,
+            replies,
+            norm,
+            line: raw_line.to_string(),
+            lineno,
+        });
+    }
+    cases
+}
+
+/// Replaces `{id}`/`{id:N}` and `{addr}`/`{addr:N}` in an argument with
+/// the client id and address of connection N on this side.
+fn substitute(arg: &[u8], ids: &BTreeMap<usize, i64>, conns: &BTreeMap<usize, Conn>) -> Vec<u8> {
+    if !arg.contains(&b'{') {
+        return arg.to_vec();
+    }
+    let mut s = String::from_utf8_lossy(arg).into_owned();
+    for (n, c) in conns {
+        let id = ids.get(n).copied().unwrap_or(-1).to_string();
+        s = s.replace(&format!("{{id:{n}}}"), &id);
+        s = s.replace(&format!("{{addr:{n}}}"), &c.local);
+        if *n == 1 {
+            s = s.replace("{id}", &id).replace("{addr}", &c.local);
+        }
+    }
+    s.into_bytes()
+}
+
+/// Runs a case against one server; returns one rendered line per reply.
+fn run_case(port: u16, admin: &mut Conn, case: &Case) -> Vec<String> {
+    admin.send(&resp_command(&[b"FLUSHALL".to_vec()]));
+    let (r, _) = admin.read();
+    assert!(
+        matches!(r, Reply::Line(b'+', _)),
+        "FLUSHALL before [{}] on port {port}: {r:?} (a previous case killed the server?)",
+        case.name
+    );
+    let mut conns: BTreeMap<usize, Conn> = BTreeMap::new();
+    let mut ids: BTreeMap<usize, i64> = BTreeMap::new();
+    let needs_ids = case.steps.iter().any(|s| s.line.contains("{id"));
+    let mut out = Vec::new();
+    for step in &case.steps {
+        if let std::collections::btree_map::Entry::Vacant(slot) = conns.entry(step.conn) {
+            let mut c = Conn::open(port);
+            if needs_ids {
+                c.send(&resp_command(&[b"CLIENT".to_vec(), b"ID".to_vec()]));
+                if let (Reply::Line(b':', id), _) = c.read() {
+                    ids.insert(
+                        step.conn,
+                        String::from_utf8_lossy(&id).parse().unwrap_or(-1),
+                    );
+                }
+            }
+            slot.insert(c);
+        }
+        let send = match &step.args {
+            Some(args) => resp_command(
+                &args
+                    .iter()
+                    .map(|a| substitute(a, &ids, &conns))
+                    .collect::<Vec<_>>(),
+            ),
+            None => step.send.clone(),
+        };
+        let c = conns.get_mut(&step.conn).unwrap();
+        c.send(&send);
+        for _ in 0..step.replies {
+            let (reply, raw) = c.read();
+            let rendered = match &step.norm {
+                None => escape(&raw),
+                Some(n) => {
+                    let mut s = format!("~{n} ");
+                    render(&normalise(n, &reply), &mut s);
+                    s
+                }
+            };
+            let rendered = match reply {
+                Reply::Closed if raw.is_empty() => "<closed>".to_string(),
+                Reply::Silent if raw.is_empty() => "<silent>".to_string(),
+                Reply::Closed | Reply::Silent => format!("<partial reply> {rendered}"),
+                _ => rendered,
+            };
+            out.push(format!("{}: {}", step.lineno, rendered));
+        }
+    }
+    // Nothing more may follow: a PING on every connection still open
+    // must be answered by a PONG and nothing else.
+    for (n, c) in &mut conns {
+        c.send(&resp_command(&[b"PING".to_vec()]));
+        let (_, raw) = c.read();
+        out.push(format!("end @{n}: {}", escape(&raw)));
+    }
+    out
+}
+
+#[test]
+fn replies_match_redis_server_byte_for_byte() {
+    if !common::require("redis-server", "replies_match_redis_server_byte_for_byte") {
+        return;
+    }
+    let text = include_str!("differential.cases");
+    let cases = parse_cases(text);
+    let only = std::env::var("DIFF_ONLY").ok();
+    let redis = RedisServer::start(&["--enable-debug-command", "yes"]);
+    let demo = Server::start(&["--enable-debug-command", "yes"]);
+    // DIFF_DEMO_PORT: compare an ae-demo started by hand (to watch its
+    // log) instead.
+    let demo_port = std::env::var("DIFF_DEMO_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(demo.port);
+    let mut redis_admin = Conn::open(redis.port);
+    let mut demo_admin = Conn::open(demo_port);
+    let (mut passed, mut failed, mut xfailed) = (0, Vec::new(), 0);
+    let mut report = String::new();
+    for case in &cases {
+        if only.as_deref().is_some_and(|o| !case.name.contains(o)) {
+            continue;
+        }
+        if std::env::var_os("DIFF_TRACE").is_some() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "case {} (redis {}, demo {demo_port})",
+                case.name,
+                redis.port
+            );
+        }
+        let want = run_case(redis.port, &mut redis_admin, case);
+        let got = run_case(demo_port, &mut demo_admin, case);
+        let same = want == got;
+        match (&case.xfail, same) {
+            (None, true) => passed += 1,
+            (Some(_), false) => xfailed += 1,
+            (xfail, _) => {
+                let _ = writeln!(report, "--- [{}]", case.name);
+                if let Some(why) = xfail {
+                    let _ = writeln!(
+                        report,
+                        "    marked xfail ({why}) but now matches: remove the mark"
+                    );
+                }
+                for step in &case.steps {
+                    let _ = writeln!(report, "    {:>4}  {}", step.lineno, step.line.trim());
+                }
+                for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+                    let mark = if w == g { " " } else { "!" };
+                    let _ = writeln!(report, "  {mark} {i:>2} redis: {w}");
+                    if w != g {
+                        let _ = writeln!(report, "  {mark} {i:>2} demo:  {g}");
+                    }
+                }
+                if want.len() != got.len() {
+                    let _ = writeln!(
+                        report,
+                        "    reply counts differ: {} vs {}",
+                        want.len(),
+                        got.len()
+                    );
+                }
+                failed.push(case.name.clone());
+            }
+        }
+    }
+    let summary = format!(
+        "differential: {} cases, {passed} identical, {xfailed} known differences (xfail), {} failed",
+        passed + xfailed + failed.len(),
+        failed.len()
+    );
+    let _ = writeln!(std::io::stderr(), "{summary}");
+    assert!(failed.is_empty(), "{report}\n{summary}: {failed:?}");
+}
+
+/// Commands for the random sequences: those whose replies do not vary
+/// between servers or runs (no TIME, INFO, CLIENT, HELLO, KEYS or SCAN
+/// order; no relative expiry, whose outcome a millisecond can change:
+/// deadlines here are absolute, far off or past).
+const RANDOM_COMMANDS: &[&str] = &[
+    "GET",
+    "SET",
+    "SETNX",
+    "GETSET",
+    "GETDEL",
+    "GETEX",
+    "MGET",
+    "MSET",
+    "MSETNX",
+    "APPEND",
+    "STRLEN",
+    "GETRANGE",
+    "SUBSTR",
+    "SETRANGE",
+    "INCR",
+    "DECR",
+    "INCRBY",
+    "DECRBY",
+    "INCRBYFLOAT",
+    "LCS",
+    "DEL",
+    "UNLINK",
+    "EXISTS",
+    "TOUCH",
+    "TYPE",
+    "EXPIREAT",
+    "PEXPIREAT",
+    "EXPIRETIME",
+    "PEXPIRETIME",
+    "PERSIST",
+    "RENAME",
+    "RENAMENX",
+    "COPY",
+    "DBSIZE",
+    "OBJECT",
+    "PING",
+    "ECHO",
+    "SELECT",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "WATCH",
+    "UNWATCH",
+    "AUTH",
+    "FLUSHDB",
+    "NOSUCHCOMMAND",
+    "MOVE",
+    "SWAPDB",
+];
+
+/// Arguments for them: keys, numbers at the edges, options, odd bytes (a
+/// NUL, which C's %s stops at; bytes that are not UTF-8).
+const RANDOM_WORDS: &[&[u8]] = &[
+    b"k",
+    b"a",
+    b"b",
+    b"",
+    b"0",
+    b"1",
+    b"-1",
+    b"2",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"9223372036854775808",
+    b"1.5",
+    b"0.1",
+    b"1e308",
+    b"-inf",
+    b"nan",
+    b"NX",
+    b"XX",
+    b"GT",
+    b"LT",
+    b"GET",
+    b"EXAT",
+    b"PXAT",
+    b"KEEPTTL",
+    b"PERSIST",
+    b"IDX",
+    b"LEN",
+    b"WITHMATCHLEN",
+    b"MINMATCHLEN",
+    b"REPLACE",
+    b"DB",
+    b"ENCODING",
+    b"default",
+    b"100",
+    b"4000000000",
+    b"4000000000000",
+    b"ab\0c",
+    b"\xff\xfe",
+    b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+];
+
+/// xorshift64*: the sequence is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+}
+
+#[test]
+fn random_command_sequences_match_redis_server() {
+    if !common::require(
+        "redis-server",
+        "random_command_sequences_match_redis_server",
+    ) {
+        return;
+    }
+    const SEEDS: u64 = 4;
+    const COMMANDS: usize = 3000;
+    let redis = RedisServer::start(&[]);
+    let demo = Server::start(&[]);
+    let mut differences = Vec::new();
+    for seed in 1..=SEEDS {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let mut sides = [Conn::open(redis.port), Conn::open(demo.port)];
+        for side in &mut sides {
+            side.send(&resp_command(&[b"FLUSHALL".to_vec()]));
+            side.read();
+        }
+        for i in 0..COMMANDS {
+            let mut args = vec![RANDOM_COMMANDS[rng.below(RANDOM_COMMANDS.len())]
+                .as_bytes()
+                .to_vec()];
+            for _ in 0..rng.below(6) {
+                args.push(RANDOM_WORDS[rng.below(RANDOM_WORDS.len())].to_vec());
+            }
+            let request = resp_command(&args);
+            let [want, got] = sides.each_mut().map(|side| {
+                side.send(&request);
+                side.read().1
+            });
+            if want != got {
+                differences.push(format!(
+                    "seed {seed} command {i}: {}\n  redis: {}\n  demo:  {}",
+                    escape(&args.join(&b' ')),
+                    escape(&want),
+                    escape(&got)
+                ));
+            }
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "random sequences: {} commands, {} differences",
+        SEEDS as usize * COMMANDS,
+        differences.len()
+    );
+    assert!(
+        differences.is_empty(),
+        "{}",
+        differences[..differences.len().min(20)].join("\n")
+    );
+}
