@@ -162,13 +162,17 @@ pub(super) fn reset(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
     leave_monitor(server, c);
     super::transactions::discard_transaction(server, c);
     c.name = None;
-    let session = std::mem::take(&mut c.session);
-    c.session = Session {
-        created: session.created,
-        lib: session.lib,
-        last_command: session.last_command,
+    // A fresh session that keeps what describes the connection.
+    let mut fresh = Session {
+        created: c.session.created,
+        last: c.session.last,
         ..Session::default()
     };
+    if let Some(lib) = c.session.lib().cloned() {
+        fresh.set_lib(0, lib[0].clone());
+        fresh.set_lib(1, lib[1].clone());
+    }
+    c.session = fresh;
     c.reply.status("RESET");
 }
 
@@ -229,7 +233,7 @@ pub(super) fn client_setinfo(server: &mut Server, c: &mut Client, args: &mut [Ve
             ],
         );
     }
-    c.session.lib[which] = value.clone();
+    c.session.set_lib(which, value.clone());
     c.reply.status("OK");
 }
 
@@ -240,7 +244,7 @@ fn client_info_line(c: &Client, now: std::time::Instant) -> String {
     if s.monitor {
         flags.push('O');
     }
-    if s.multi.is_some() {
+    if s.in_multi() {
         flags.push('x');
     }
     if s.dirty_cas {
@@ -253,9 +257,9 @@ fn client_info_line(c: &Client, now: std::time::Instant) -> String {
         flags.push('N');
     }
     let events = if c.write_handler { "rw" } else { "r" };
-    let age = now.saturating_duration_since(s.created).as_secs();
+    let age = s.age();
     let idle = now.saturating_duration_since(c.last_interaction).as_secs();
-    let multi = s.multi.as_ref().map_or(-1, |q| q.len() as i64);
+    let multi = s.queued();
     let obl = c.pending_bytes();
     let mut line = String::new();
     let _ = write!(
@@ -270,15 +274,15 @@ fn client_info_line(c: &Client, now: std::time::Instant) -> String {
         c.query.len(),
         c.pending_bytes(),
         c.query.capacity() + c.pending_bytes(),
-        s.last_command,
+        s.last_command(),
         if s.resp3 { 3 } else { 2 },
     );
-    if !s.lib[0].is_empty() || !s.lib[1].is_empty() {
+    if let Some(lib) = s.lib() {
         let _ = write!(
             line,
             " lib-name={} lib-ver={}",
-            String::from_utf8_lossy(&s.lib[0]),
-            String::from_utf8_lossy(&s.lib[1])
+            String::from_utf8_lossy(&lib[0]),
+            String::from_utf8_lossy(&lib[1])
         );
     }
     line

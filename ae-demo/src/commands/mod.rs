@@ -287,48 +287,152 @@ fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
 }
 
 /// Per-client state the commands keep (Redis's client flags, `mstate`,
-/// `watched_keys`, `resp`).
+/// `watched_keys`, `resp`). Small, as every connection has one: what only
+/// some clients use (a transaction, watches, CLIENT SETINFO) is boxed
+/// apart and dropped when empty.
 pub struct Session {
     /// RESP3 chosen by HELLO 3.
     pub resp3: bool,
-    /// Commands queued since MULTI; `None` outside a transaction.
-    pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command failed to queue: EXEC answers EXECABORT.
     pub dirty_exec: bool,
     /// A watched key changed: EXEC answers a null array.
     pub dirty_cas: bool,
-    /// Keys WATCHed (database, key), each with whether it had already
-    /// expired then.
-    pub watched: Vec<(usize, Vec<u8>, bool)>,
     /// MONITOR was called.
     pub monitor: bool,
     /// CLIENT REPLY.
     pub reply_mode: ReplyMode,
-    /// When the connection was made (`age` in CLIENT LIST).
-    pub created: Instant,
-    /// The last command run (`cmd` in CLIENT LIST).
-    pub last_command: &'static str,
-    /// CLIENT SETINFO lib-name and lib-ver.
-    pub lib: [Vec<u8>; 2],
     /// The database SELECT chose.
     pub db: usize,
+    /// When the connection was made, in seconds since the Unix epoch
+    /// (`age` in CLIENT LIST).
+    created: u32,
+    /// The last command run (`cmd` in CLIENT LIST).
+    last: Option<&'static Command>,
+    /// The rarely used part.
+    cold: Option<Box<Cold>>,
+}
+
+/// The part of a [`Session`] few clients use.
+#[derive(Default)]
+struct Cold {
+    /// Commands queued since MULTI; `None` outside a transaction.
+    multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// Keys WATCHed (database, key), each with whether it had already
+    /// expired then.
+    watched: Vec<(usize, Vec<u8>, bool)>,
+    /// CLIENT SETINFO lib-name and lib-ver.
+    lib: [Vec<u8>; 2],
 }
 
 impl Default for Session {
     fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Session {
             resp3: false,
-            multi: None,
             dirty_exec: false,
             dirty_cas: false,
-            watched: Vec::new(),
             monitor: false,
             reply_mode: ReplyMode::On,
-            created: Instant::now(),
-            last_command: "NULL",
-            lib: [Vec::new(), Vec::new()],
             db: 0,
+            created: now as u32,
+            last: None,
+            cold: None,
         }
+    }
+}
+
+impl Session {
+    fn cold(&mut self) -> &mut Cold {
+        self.cold.get_or_insert_with(Box::default)
+    }
+
+    /// Frees the cold part once nothing is left in it.
+    fn trim(&mut self) {
+        let empty = self.cold.as_ref().is_some_and(|c| {
+            c.multi.is_none() && c.watched.is_empty() && c.lib.iter().all(Vec::is_empty)
+        });
+        if empty {
+            self.cold = None;
+        }
+    }
+
+    /// Inside MULTI.
+    pub fn in_multi(&self) -> bool {
+        self.cold.as_ref().is_some_and(|c| c.multi.is_some())
+    }
+
+    /// The commands queued since MULTI.
+    pub fn queue(&mut self) -> Option<&mut Vec<Vec<Vec<u8>>>> {
+        self.cold.as_mut()?.multi.as_mut()
+    }
+
+    /// How many commands are queued (`multi` in CLIENT LIST: -1 outside).
+    pub fn queued(&self) -> i64 {
+        self.cold
+            .as_ref()
+            .and_then(|c| c.multi.as_ref())
+            .map_or(-1, |q| q.len() as i64)
+    }
+
+    /// Enters MULTI.
+    pub fn begin_multi(&mut self) {
+        self.cold().multi = Some(Vec::new());
+    }
+
+    /// Leaves MULTI, with what was queued.
+    pub fn take_multi(&mut self) -> Option<Vec<Vec<Vec<u8>>>> {
+        let queue = self.cold.as_mut()?.multi.take();
+        self.trim();
+        queue
+    }
+
+    /// The watched keys.
+    pub fn watched(&self) -> &[(usize, Vec<u8>, bool)] {
+        self.cold.as_ref().map_or(&[], |c| &c.watched)
+    }
+
+    /// The watched keys, to add to or mark.
+    pub fn watched_mut(&mut self) -> &mut Vec<(usize, Vec<u8>, bool)> {
+        &mut self.cold().watched
+    }
+
+    /// Forgets the watched keys, returning them.
+    pub fn take_watched(&mut self) -> Vec<(usize, Vec<u8>, bool)> {
+        let Some(cold) = self.cold.as_mut() else {
+            return Vec::new();
+        };
+        let watched = std::mem::take(&mut cold.watched);
+        self.trim();
+        watched
+    }
+
+    /// CLIENT SETINFO's lib-name and lib-ver, if set.
+    pub fn lib(&self) -> Option<&[Vec<u8>; 2]> {
+        self.cold
+            .as_ref()
+            .map(|c| &c.lib)
+            .filter(|l| l.iter().any(|v| !v.is_empty()))
+    }
+
+    /// Sets lib-name (0) or lib-ver (1).
+    pub fn set_lib(&mut self, which: usize, value: Vec<u8>) {
+        self.cold().lib[which] = value;
+        self.trim();
+    }
+
+    /// The last command's full name.
+    pub fn last_command(&self) -> &'static str {
+        self.last.map_or("NULL", |c| c.full)
+    }
+
+    /// Seconds since the connection was made.
+    pub fn age(&self) -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        now.saturating_sub(u64::from(self.created))
     }
 }
 
@@ -466,13 +570,13 @@ pub(crate) fn db_mut(server: &mut Server, i: usize) -> &mut Db {
 fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let Some(cmd) = lookup(args) else {
         // Refused: a transaction in progress is flagged to abort.
-        if c.session.multi.is_some() {
+        if c.session.in_multi() {
             c.session.dirty_exec = true;
         }
         let err = unknown_command_error(args);
         return error_parts(server, c, &[&err]);
     };
-    c.session.last_command = cmd.full;
+    c.session.last = Some(cmd);
     let argc = args.len() as i32;
     if (cmd.arity > 0 && argc != cmd.arity) || argc < -cmd.arity {
         let err = format!("ERR wrong number of arguments for '{}' command", cmd.full);
@@ -485,7 +589,7 @@ fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         );
         return reject(server, c, Some(cmd), &err);
     }
-    if c.session.multi.is_some() && cmd.flags & NO_MULTI != 0 {
+    if c.session.in_multi() && cmd.flags & NO_MULTI != 0 {
         return reject(
             server,
             c,
@@ -501,7 +605,7 @@ fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
             "ERR Replica can't interact with the keyspace",
         );
     }
-    if let Some(queue) = &mut c.session.multi {
+    if let Some(queue) = c.session.queue() {
         if cmd.flags & TX_CONTROL == 0 {
             queue.push(args.to_vec());
             c.reply.status("QUEUED");
@@ -592,7 +696,7 @@ fn reject(server: &mut Server, c: &mut Client, cmd: Option<&'static Command>, er
             .or_default()
             .rejected += 1;
     }
-    if c.session.multi.is_some() {
+    if c.session.in_multi() {
         c.session.dirty_exec = true;
     }
     // A refused EXEC aborts, in a transaction or not, as Redis's

@@ -5,23 +5,23 @@ use crate::reply::Reply;
 use crate::server::{Client, Server};
 
 pub(super) fn multi(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    if c.session.multi.is_some() {
+    if c.session.in_multi() {
         return error(server, c, "ERR MULTI calls can not be nested");
     }
-    c.session.multi = Some(Vec::new());
+    c.session.begin_multi();
     c.reply.status("OK");
 }
 
 /// Leaves the transaction: the queue, the flags and the watches go.
 pub(super) fn discard_transaction(server: &mut Server, c: &mut Client) {
-    c.session.multi = None;
+    c.session.take_multi();
     c.session.dirty_exec = false;
     c.session.dirty_cas = false;
     unwatch_all(server, c);
 }
 
 pub(super) fn discard(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    if c.session.multi.is_none() {
+    if !c.session.in_multi() {
         return error(server, c, "ERR DISCARD without MULTI");
     }
     discard_transaction(server, c);
@@ -29,13 +29,13 @@ pub(super) fn discard(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
 }
 
 pub(super) fn exec(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    let Some(queue) = c.session.multi.take() else {
+    let Some(queue) = c.session.take_multi() else {
         return error(server, c, "ERR EXEC without MULTI");
     };
     // A watched key that was live at WATCH and has expired since counts as
     // changed, even if nobody has deleted it yet (`isWatchedKeyExpired`).
     let now = server.shared.now_ms;
-    let watched = c.session.watched.clone();
+    let watched = c.session.watched().to_vec();
     if watched
         .iter()
         .any(|(db, k, expired)| !expired && db_mut(server, *db).is_expired(k, now))
@@ -68,7 +68,7 @@ pub(super) fn exec(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
 }
 
 pub(super) fn watch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    if c.session.multi.is_some() {
+    if c.session.in_multi() {
         return error(server, c, "ERR WATCH inside MULTI is not allowed");
     }
     // No point in watching more once a watched key changed.
@@ -78,14 +78,14 @@ pub(super) fn watch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         let db = c.session.db;
         for key in &args[1..] {
             if c.session
-                .watched
+                .watched()
                 .iter()
                 .any(|(d, k, _)| *d == db && k == key)
             {
                 continue;
             }
             let expired = server.db.is_expired(key, now);
-            c.session.watched.push((db, key.clone(), expired));
+            c.session.watched_mut().push((db, key.clone(), expired));
             server
                 .shared
                 .watchers
@@ -107,7 +107,7 @@ pub(super) fn unwatch(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
 /// Drops every watch of a client (`unwatchAllKeys`).
 pub(super) fn unwatch_all(server: &mut Server, c: &mut Client) {
     let me = (fd_of(c), c.id);
-    for (db, key, _) in std::mem::take(&mut c.session.watched) {
+    for (db, key, _) in c.session.take_watched() {
         let entry = (db, key);
         if let Some(list) = server.shared.watchers.get_mut(&entry) {
             list.retain(|w| *w != me);
@@ -159,7 +159,7 @@ fn flag_key(server: &mut Server, mut current: Option<&mut Client>, db: usize, ke
 fn mark_dirty(c: &mut Client, db: usize, key: &[u8], still_there: bool) {
     if let Some(entry) = c
         .session
-        .watched
+        .watched_mut()
         .iter_mut()
         .find(|(d, k, _)| *d == db && k == key)
     {
