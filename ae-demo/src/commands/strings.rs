@@ -117,15 +117,19 @@ fn set_generic(
         }
     }
     let key = &args[1];
-    let old = server.db.get(key, now).map(|e| e.value.clone());
-    if o.get {
+    // The old value only for GET (a big one is shared, not copied), and
+    // whether it exists only for NX/XX: a plain SET looks nothing up.
+    let found = if o.get {
+        let old = server.db.get(key, now).map(|e| e.value.clone());
         server.db.note_read(old.is_some());
         match &old {
             Some(v) => c.reply.bulk_value(v),
             None => c.reply.nil(c.session.resp3),
         }
-    }
-    let found = old.is_some();
+        old.is_some()
+    } else {
+        (o.nx || o.xx) && server.db.exists(key, now)
+    };
     if (o.nx && found) || (o.xx && !found) {
         if !o.get {
             c.reply.nil(c.session.resp3);
