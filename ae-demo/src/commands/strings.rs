@@ -117,8 +117,10 @@ fn set_generic(
         }
     }
     let key = &args[1];
-    // The old value only for GET (a big one is shared, not copied), and
-    // whether it exists only for NX/XX: a plain SET looks nothing up.
+    // The old value only for GET (a big one is shared, not copied);
+    // otherwise only whether it exists, which also expires it lazily as
+    // Redis's lookupKeyWrite does (KEEPTTL must not keep a passed
+    // deadline, and the expiry counts).
     let found = if o.get {
         let old = server.db.get(key, now).map(|e| e.value.clone());
         server.db.note_read(old.is_some());
@@ -128,7 +130,7 @@ fn set_generic(
         }
         old.is_some()
     } else {
-        (o.nx || o.xx) && server.db.exists(key, now)
+        server.db.exists(key, now)
     };
     if (o.nx && found) || (o.xx && !found) {
         if !o.get {
