@@ -280,6 +280,9 @@ fn mset_generic(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>], nx: b
         return c.reply.int(0);
     }
     for pair in args[1..].chunks_mut(2) {
+        // The lookup expires a passed key first (counted), as Redis's
+        // setKey does.
+        server.db.exists(&pair[0], now);
         let value = std::mem::take(&mut pair[1]);
         server.db.set(&pair[0], value, None);
     }
