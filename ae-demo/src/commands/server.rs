@@ -90,6 +90,8 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
             let _ = write!(
                 out,
                 "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                // MONITOR clients count (Redis lists them apart from
+                // replicas).
                 server.num_clients,
                 server.config.maxclients,
                 server.clients.iter().flatten().map(|o| o.query.capacity()).max().unwrap_or(0).max(c.query.capacity()),
