@@ -2,7 +2,13 @@
 //! here; CI installs it) and to ae-demo, and the replies must be the same
 //! bytes, or the same shape where a reply legitimately varies (the case
 //! names the normaliser). The cases are data: `differential.cases`, whose
-//! header describes the format.
+//! header describes the format. A second test sends seeded random command
+//! sequences to both.
+//!
+//! While working on a case: `DIFF_ONLY=<part of a case name>` runs the
+//! matching cases, `DIFF_TRACE=1` prints each case as it runs, and
+//! `DIFF_DEMO_PORT=<port>` compares an ae-demo started by hand (to watch
+//! its log) instead of the one the test starts.
 
 mod common;
 
