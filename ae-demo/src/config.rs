@@ -113,7 +113,7 @@ A Redis-protocol server on the ae event loop.
   --client-output-buffer-limit <bytes>  (default 256mb)
   --tcp-backlog <n>             listen backlog (default 511)
   --enable-debug-command <no|yes|local>  allow DEBUG (default no)
-  --databases <n>              number of databases (default 16)
+  --databases <n>              number of databases, 1-10000 (default 16)
   --help                        this text
 Sizes take Redis's units: 100, 10kb, 64mb, 1gb.";
 
@@ -197,7 +197,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
             }
             "--client-output-buffer-limit" => config.client_output_buffer_limit = parse_size(v)?,
             "--tcp-backlog" => config.tcp_backlog = number(&flag, v, 1..=65535)?,
-            "--databases" => config.databases = number(&flag, v, 1..=1_000_000)?,
+            "--databases" => config.databases = number(&flag, v, 1..=10_000)?,
             "--enable-debug-command" => {
                 config.enable_debug_command = v.parse().map_err(|e| format!("{flag}: {e}"))?
             }
@@ -250,6 +250,9 @@ mod tests {
             &["stray"],
             &["--bind", "localhost:1"],
             &["--client-query-buffer-limit", "1tb"],
+            &["--databases", "0"],
+            &["--databases", "10001"],
+            &["--enable-debug-command", "maybe"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
