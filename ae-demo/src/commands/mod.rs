@@ -469,8 +469,11 @@ pub type ClientRef = (RawFd, u64);
 #[derive(Default)]
 pub struct Shared {
     /// The time of the current command in Unix ms (Redis's cached
-    /// `mstime`), read once per command.
+    /// `mstime`): read once per read from the client (`Server::now`
+    /// changes then), so a pipeline of commands costs one clock read.
     pub now_ms: i64,
+    /// The `Server::now` that `now_ms` was read at.
+    now_at: Option<Instant>,
     /// Clients in MONITOR mode, by fd and id.
     pub monitors: Vec<ClientRef>,
     /// Who watches each key (database, key), by fd and id.
@@ -503,7 +506,10 @@ pub struct Shared {
 /// Runs one request (`processCommand`): the checks that can refuse it,
 /// then queueing inside MULTI or running it.
 pub fn process_command(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    server.shared.now_ms = unix_ms();
+    if server.shared.now_at != Some(server.now) {
+        server.shared.now_at = Some(server.now);
+        server.shared.now_ms = unix_ms();
+    }
     if c.session.reply_mode == ReplyMode::SkipNext {
         c.session.reply_mode = ReplyMode::Skip;
     }

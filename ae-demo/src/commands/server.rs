@@ -281,6 +281,8 @@ pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
                 .filter(|s: &f64| s.is_finite() && *s > 0.0)
                 .unwrap_or(0.0);
             std::thread::sleep(Duration::from_secs_f64(secs.min(3600.0)));
+            // The commands after it in the same read see the time after.
+            server.shared.now_ms = crate::db::unix_ms();
             c.reply.status("OK");
         }
         (b"set-active-expire", 3) => {
