@@ -26,8 +26,8 @@ const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
 /// read as the requests after it.
 const DIRECT_READ_MIN: usize = 16 * 1024;
 /// Bytes read into the shared buffer per event (`PROTO_IOBUF_LEN`); a
-/// client whose last read filled them, outside a big argument, is
-/// pipelining and reads up to [`IOBUF_LEN`] (so pipelined 10 KB SETs take
+/// client whose last read filled them is pipelining and reads up to
+/// [`IOBUF_LEN`] (so pipelined 10 KB SETs take
 /// a read per six requests, not per one and a half, as Redis's greedy
 /// query buffer does). Big arguments are read directly either way, so
 /// none of a 100 KB value is copied through a large read.
@@ -182,11 +182,11 @@ fn read_outcome(c: &Client, r: io::Result<usize>) -> ReadOutcome {
 }
 
 /// READABLE on a client (`readQueryFromClient`): one read, then every
-/// complete request runs. The read goes into the shared 16 KiB buffer, or,
-/// when at least that much of a bulk argument is still to come, straight
-/// into the argument's own buffer for all of the rest (Redis's
-/// `PROTO_MBULK_BIG_ARG`): a 1 MB value then takes one or two reads and no
-/// copy, and that buffer is the stored value.
+/// complete request runs. The read goes into the shared buffer (16 KiB, or
+/// up to 64 KiB for a pipelining client), or, when at least 16 KiB of a
+/// bulk argument are still to come, straight into the argument's own
+/// buffer for all of the rest (Redis's `PROTO_MBULK_BIG_ARG`): a 1 MB value
+/// then takes two reads and no copy, and that buffer is the stored value.
 pub fn read_query_from_client<P: Poller>(
     el: &mut Loop<P>,
     server: &mut Server,
