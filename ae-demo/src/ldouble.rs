@@ -358,30 +358,10 @@ fn parse_decimal(neg: bool, s: &[u8]) -> Option<LongDouble> {
         return None;
     }
     if i < s.len() && (s[i] == b'e' || s[i] == b'E') {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = j;
-        let mut e: i64 = 0;
-        while j < s.len() && s[j].is_ascii_digit() {
-            e = (e * 10 + i64::from(s[j] - b'0')).min(1 << 40);
-            j += 1;
-        }
-        if j == start {
-            // "1e" stops before the e: not all of the string.
-            return None;
-        }
-        scale += if eneg { -e } else { e };
-        i = j;
+        // "1e" stops before the e: not all of the string.
+        let (e, end) = exponent(s, i + 1)?;
+        scale += e;
+        i = end;
     }
     if i != s.len() {
         return None;
@@ -418,6 +398,33 @@ fn parse_decimal(neg: bool, s: &[u8]) -> Option<LongDouble> {
     check_range(v)
 }
 
+/// The signed decimal exponent starting at `s[j]` (just after its `e` or
+/// `p`), its magnitude capped far past any finite value, and where it ends;
+/// `None` when no digit follows.
+fn exponent(s: &[u8], mut j: usize) -> Option<(i64, usize)> {
+    let neg = match s.get(j) {
+        Some(b'-') => {
+            j += 1;
+            true
+        }
+        Some(b'+') => {
+            j += 1;
+            false
+        }
+        _ => false,
+    };
+    let start = j;
+    let mut e: i64 = 0;
+    while j < s.len() && s[j].is_ascii_digit() {
+        e = (e * 10 + i64::from(s[j] - b'0')).min(1 << 40);
+        j += 1;
+    }
+    if j == start {
+        return None;
+    }
+    Some((if neg { -e } else { e }, j))
+}
+
 /// `0x` then hex digits, an optional point, an optional `p` exponent.
 fn parse_hex(neg: bool, s: &[u8]) -> Option<LongDouble> {
     let mut i = 0;
@@ -443,29 +450,9 @@ fn parse_hex(neg: bool, s: &[u8]) -> Option<LongDouble> {
         return None;
     }
     if i < s.len() && s[i] == b'p' {
-        let mut j = i + 1;
-        let eneg = match s.get(j) {
-            Some(b'-') => {
-                j += 1;
-                true
-            }
-            Some(b'+') => {
-                j += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = j;
-        let mut e: i64 = 0;
-        while j < s.len() && s[j].is_ascii_digit() {
-            e = (e * 10 + i64::from(s[j] - b'0')).min(1 << 40);
-            j += 1;
-        }
-        if j == start {
-            return None;
-        }
-        exp += if eneg { -e } else { e };
-        i = j;
+        let (e, end) = exponent(s, i + 1)?;
+        exp += e;
+        i = end;
     }
     if i != s.len() {
         return None;
