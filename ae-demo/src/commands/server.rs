@@ -13,19 +13,22 @@ use crate::log::{self, Level};
 use crate::reply::Reply;
 use crate::server::{Client, Server, REDIS_VERSION, VERSION};
 
-/// The sections INFO (or INFO default) shows, in Redis's order.
-const DEFAULT_SECTIONS: &[&str] = &[
-    "server",
-    "clients",
-    "memory",
-    "persistence",
-    "stats",
-    "replication",
-    "cpu",
-    "module_list",
-    "errorstats",
-    "cluster",
-    "keyspace",
+/// INFO's sections in Redis's order, each with whether INFO (or INFO
+/// default) shows it; `all` and `everything` show every one.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("module_list", true),
+    ("commandstats", false),
+    ("errorstats", true),
+    ("latencystats", false),
+    ("cluster", true),
+    ("keyspace", true),
 ];
 
 /// A process's CPU time as Redis prints it: seconds.microseconds.
@@ -212,39 +215,22 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
 pub(super) fn info(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let mut wanted: Vec<String> = Vec::new();
     let mut all = false;
-    if args.len() == 1 {
-        wanted.extend(DEFAULT_SECTIONS.iter().map(|s| s.to_string()));
-    }
+    let mut default = args.len() == 1;
     for a in &args[1..] {
         let a = String::from_utf8_lossy(a).to_ascii_lowercase();
         match a.as_str() {
-            "default" => wanted.extend(DEFAULT_SECTIONS.iter().map(|s| s.to_string())),
+            "default" => default = true,
             "all" | "everything" => all = true,
             _ => wanted.push(a),
         }
     }
-    const ORDER: &[&str] = &[
-        "server",
-        "clients",
-        "memory",
-        "persistence",
-        "stats",
-        "replication",
-        "cpu",
-        "module_list",
-        "commandstats",
-        "errorstats",
-        "latencystats",
-        "cluster",
-        "keyspace",
-    ];
     let mut out = String::new();
     let mut sections = 0;
-    for name in ORDER {
+    for &(name, in_default) in SECTIONS {
         let asked = wanted
             .iter()
-            .any(|w| w == name || (*name == "module_list" && w == "modules"));
-        if all || asked {
+            .any(|w| w == name || (name == "module_list" && w == "modules"));
+        if all || (default && in_default) || asked {
             if sections > 0 {
                 out.push_str("\r\n");
             }
