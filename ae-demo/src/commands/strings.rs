@@ -84,9 +84,11 @@ fn deadline(now: i64, kind: Expiry, arg: &[u8], command: &str) -> Result<i64, St
     Ok(ms)
 }
 
-pub(super) fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+/// Replies with `key`'s value, or nil, and counts the hit or miss: GET and
+/// each key of MGET.
+fn reply_value(server: &mut Server, c: &mut Client, key: &[u8]) {
     let now = server.shared.now_ms;
-    let found = match server.db.get(&args[1], now) {
+    let found = match server.db.get(key, now) {
         Some(e) => {
             c.reply.bulk_value(&e.value);
             true
@@ -97,6 +99,10 @@ pub(super) fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         }
     };
     server.db.note_read(found);
+}
+
+pub(super) fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+    reply_value(server, c, &args[1]);
 }
 
 /// SET and its variants (`setGenericCommand`).
@@ -244,20 +250,9 @@ pub(super) fn getex(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
 }
 
 pub(super) fn mget(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
     c.reply.array(args.len() - 1);
     for key in &args[1..] {
-        let found = match server.db.get(key, now) {
-            Some(e) => {
-                c.reply.bulk_value(&e.value);
-                true
-            }
-            None => {
-                c.reply.nil(c.session.resp3);
-                false
-            }
-        };
-        server.db.note_read(found);
+        reply_value(server, c, key);
     }
 }
 
