@@ -235,6 +235,26 @@ pub fn suite_lists_every_case() {
     assert_eq!(defined, CASES, "the case list and the functions differ");
 }
 
+/// B6 for one backend crate: `P` is created, named `name`, exactly when the
+/// crate says it is `available`; otherwise creating it, or a loop on it,
+/// fails with [`io::ErrorKind::Unsupported`] and a message that contains
+/// `says` (what to do about it).
+pub fn created_or_unsupported<P: Poller>(name: &str, available: bool, says: &str) {
+    let created = P::new(64);
+    assert_eq!(created.is_ok(), available, "{name}");
+    match created {
+        Ok(p) => assert_eq!(p.name(), name),
+        Err(e) => {
+            assert_eq!(e.kind(), io::ErrorKind::Unsupported, "{e}");
+            assert!(e.to_string().contains(says), "{e}");
+            let err = EventLoop::<P>::new(64)
+                .err()
+                .expect("no loop without the backend");
+            assert_eq!(err.kind(), io::ErrorKind::Unsupported);
+        }
+    }
+}
+
 type Log = Vec<&'static str>;
 
 /// Fits every fd of the tests; also select's `FD_SETSIZE`.
