@@ -14,7 +14,7 @@ use crate::server::{Loop, Server};
 const EXPIRE_TIME_PERCENT: u32 = 25;
 
 /// Runs `hz` times a second: shutdown when asked, SIGHUP noted, idle
-/// clients, active expiry, the ops/sec sample.
+/// clients, spare value buffers, active expiry, the ops/sec sample.
 pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerId) -> TimerAction {
     let period = Duration::from_millis(1000 / u64::from(server.config.hz));
     if server.shutdown_asap.load(Ordering::SeqCst) {
@@ -25,6 +25,7 @@ pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerI
         log!(Notice, "Received SIGHUP: ignored, as Redis does.");
     }
     clients_cron(el, server);
+    server.bulk_pool.trim();
     crate::commands::active_expire_cycle(server, period * EXPIRE_TIME_PERCENT / 100);
     track_ops(server);
     TimerAction::Repeat(period)

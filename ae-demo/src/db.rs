@@ -54,6 +54,15 @@ impl Value {
         }
     }
 
+    /// The buffer of a big value that no reply is still sending, for
+    /// another big value to be read into ([`crate::bulk_pool`]).
+    pub fn into_spare(self) -> Option<Vec<u8>> {
+        match self {
+            Value::Inline(_) => None,
+            Value::Shared(rc) => Rc::try_unwrap(rc).ok(),
+        }
+    }
+
     /// The bytes, to change in place; a value that a pending reply is
     /// still sending is copied first, so the reply sends what was read.
     pub fn make_mut(&mut self) -> &mut Vec<u8> {
@@ -336,16 +345,23 @@ impl Db {
     }
 
     /// Sets `key` to `value` stored as `enc`; the old TTL goes unless
-    /// `keep_ttl`.
-    pub fn set_with(&mut self, key: &[u8], value: Vec<u8>, enc: Encoding, keep_ttl: bool) {
+    /// `keep_ttl`. Returns the value replaced, if any.
+    pub fn set_with(
+        &mut self,
+        key: &[u8],
+        value: Vec<u8>,
+        enc: Encoding,
+        keep_ttl: bool,
+    ) -> Option<Value> {
         self.touch(key);
         let value = Value::new(value);
         if let Some(entry) = self.map.get_mut(key) {
-            entry.value = value;
+            let old = std::mem::replace(&mut entry.value, value);
             entry.enc = enc;
             if !keep_ttl {
                 self.persist(key);
             }
+            Some(old)
         } else {
             self.map.insert(
                 key.to_vec(),
@@ -355,6 +371,7 @@ impl Db {
                     expire: None,
                 },
             );
+            None
         }
     }
 
@@ -362,7 +379,7 @@ impl Db {
     /// Unix ms or none (the old TTL goes).
     pub fn set(&mut self, key: &[u8], value: Vec<u8>, expire: Option<i64>) {
         let enc = Encoding::of(&value);
-        self.set_with(key, value, enc, false);
+        let _ = self.set_with(key, value, enc, false);
         if let Some(when) = expire {
             self.set_expire(key, when);
         }
@@ -371,7 +388,7 @@ impl Db {
     /// Stores a copy of `entry` (with its TTL) under `key`, replacing what
     /// is there (COPY, RENAME).
     pub fn put_entry(&mut self, key: &[u8], entry: &Entry) {
-        self.set_with(key, entry.value.to_vec(), entry.enc, false);
+        let _ = self.set_with(key, entry.value.to_vec(), entry.enc, false);
         if let Some((when, _)) = entry.expire {
             self.set_expire(key, when);
         }

@@ -10,6 +10,7 @@
 //!   a request announces;
 //! - [`split_args`] gives back the arguments of a line that quotes them.
 
+use crate::bulk_pool::BulkPool;
 use crate::resp::{split_args, Parsed, Parser, ProtocolError, BULK_STEP};
 
 /// What a client's byte stream parses to: the complete requests, in order,
@@ -36,11 +37,14 @@ pub fn memory_bound(received: usize) -> usize {
 /// the server does (`take_args`, then `restore`). As the server, a read
 /// made while the parser is inside a bulk argument (and no tail is kept)
 /// goes straight into the argument's buffer ([`Parser::bulk_room`]), up to
-/// the end of the argument.
+/// the end of the argument. As the server, argument buffers it lets go of
+/// are kept in a [`BulkPool`] and lent to later big arguments, stale bytes
+/// and all.
 ///
 /// Panics if the parser keeps more memory than [`memory_bound`] allows.
 pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
     let mut parser = Parser::default();
+    let mut pool = BulkPool::default();
     let mut query: Vec<u8> = Vec::new();
     let mut out = Outcome {
         requests: Vec::new(),
@@ -53,7 +57,7 @@ pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
             .next()
             .unwrap_or(payload.len())
             .min(payload.len() - received);
-        match parser.bulk_room(1) {
+        match parser.bulk_room(1, &mut pool) {
             Some(room) if query.is_empty() => {
                 let n = n.min(room.len());
                 room[..n].copy_from_slice(&payload[received..received + n]);
@@ -67,11 +71,11 @@ pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
         }
         let mut pos = 0;
         loop {
-            match parser.parse(&query, &mut pos) {
+            match parser.parse(&query, &mut pos, &mut pool) {
                 Ok(Parsed::Request) => {
                     let (args, argc) = parser.take_args();
                     out.requests.push(args[..argc].to_vec());
-                    parser.restore(args);
+                    parser.restore(args, &mut pool);
                 }
                 Ok(Parsed::Incomplete) => break,
                 Err(e) => {

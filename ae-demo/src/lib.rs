@@ -7,6 +7,7 @@
 
 pub mod log;
 
+pub mod bulk_pool;
 pub mod commands;
 pub mod config;
 pub mod cron;

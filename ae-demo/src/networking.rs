@@ -1,7 +1,7 @@
 //! Connections: accepting, reading requests, writing replies, freeing
 //! (Redis's `networking.c`).
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSliceMut, Read, Write};
 use std::mem;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use ae::{Mask, Poller};
 
+use crate::bulk_pool::BIG_ARG;
 use crate::commands::process_command;
 use crate::log;
 use crate::reply::{Reply, ReplyBuf};
@@ -21,16 +22,12 @@ const MAX_ACCEPTS_PER_CALL: usize = 1000;
 /// Bytes written to one client per event, so one client cannot starve the
 /// others (`NET_MAX_WRITES_PER_EVENT`).
 const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
-/// A bulk argument with at least this much still to come is read straight
-/// into its own buffer; less comes through the shared buffer, in the same
-/// read as the requests after it.
-const DIRECT_READ_MIN: usize = 16 * 1024;
 /// Bytes read into the shared buffer per event (`PROTO_IOBUF_LEN`); a
 /// client whose last read filled them is pipelining and reads up to
 /// [`IOBUF_LEN`] (so pipelined 10 KB SETs take
 /// a read per six requests, not per one and a half, as Redis's greedy
-/// query buffer does). Big arguments are read directly either way, so
-/// none of a 100 KB value is copied through a large read.
+/// query buffer does). The rest of a big argument is read directly, with
+/// only this much after it, so little of a 100 KB value is copied.
 const READ_LEN: usize = 16 * 1024;
 
 /// Accepts non-blocking, close-on-exec, in one syscall where there is one.
@@ -185,8 +182,10 @@ fn read_outcome(c: &Client, r: io::Result<usize>) -> ReadOutcome {
 /// complete request runs. The read goes into the shared buffer (16 KiB, or
 /// up to 64 KiB for a pipelining client), or, when at least 16 KiB of a
 /// bulk argument are still to come, straight into the argument's own
-/// buffer for all of the rest (Redis's `PROTO_MBULK_BIG_ARG`): a 1 MB value
-/// then takes two reads and no copy, and that buffer is the stored value.
+/// buffer for all of the rest (Redis's `PROTO_MBULK_BIG_ARG`), that buffer
+/// then being the stored value; the same `readv` takes up to 16 KiB more
+/// into the shared buffer, so a stream of big values takes a read each
+/// (Redis's greedy query buffer reads a value's worth and then copies it).
 pub fn read_query_from_client<P: Poller>(
     el: &mut Loop<P>,
     server: &mut Server,
@@ -196,23 +195,24 @@ pub fn read_query_from_client<P: Poller>(
     let Some(mut c) = take_client(server, fd) else {
         return;
     };
-    let direct = if c.query.is_empty() && !c.close_after_reply {
-        c.parser
-            .bulk_room(DIRECT_READ_MIN)
-            .map(|room| (&c.stream).read(room))
+    let mut buf = mem::take(&mut server.read_buf);
+    let room = if c.query.is_empty() && !c.close_after_reply {
+        c.parser.bulk_room(BIG_ARG, &mut server.bulk_pool)
     } else {
         None
     };
-    let mut buf = mem::take(&mut server.read_buf);
-    let is_direct = direct.is_some();
-    let n = match direct {
-        Some(r) => read_outcome(&c, r),
+    let (r, direct_room) = match room {
+        Some(room) => {
+            let len = room.len();
+            let mut iov = [IoSliceMut::new(room), IoSliceMut::new(&mut buf[..READ_LEN])];
+            ((&c.stream).read_vectored(&mut iov), len)
+        }
         None => {
             let len = if c.pipelining { IOBUF_LEN } else { READ_LEN };
-            read_outcome(&c, (&c.stream).read(&mut buf[..len]))
+            ((&c.stream).read(&mut buf[..len]), 0)
         }
     };
-    let n = match n {
+    let n = match read_outcome(&c, r) {
         ReadOutcome::Data(n) => n,
         ReadOutcome::Again => {
             server.read_buf = buf;
@@ -224,14 +224,17 @@ pub fn read_query_from_client<P: Poller>(
         }
     };
     server.stats.net_input_bytes += n as u64;
-    if is_direct {
-        c.parser.bulk_filled(n);
+    let direct = n.min(direct_room);
+    if direct > 0 {
+        c.parser.bulk_filled(direct);
     }
+    // What came after the argument's room, in the shared buffer.
+    let n = n - direct;
     // Checked before parsing, as Redis does, so a request that arrives
     // whole in one read is held to the limit too. What the client holds:
     // the unparsed bytes and the arguments of its request in progress
     // (Redis counts the query buffer and the argv parsed so far).
-    let held = c.parser.held_bytes() + if is_direct { 0 } else { c.query.len() + n };
+    let held = c.parser.held_bytes() + c.query.len() + n;
     if held > server.config.client_query_buffer_limit {
         log!(
             Warning,
@@ -244,10 +247,7 @@ pub fn read_query_from_client<P: Poller>(
     // One clock read per read: the commands below use it too.
     server.now = Instant::now();
     c.last_interaction = server.now;
-    if is_direct {
-        c.pipelining = false;
-        process_input_buffer(server, &mut c, &[]);
-    } else if !c.close_after_reply {
+    if !c.close_after_reply {
         c.pipelining = n >= READ_LEN;
         if c.query.is_empty() {
             // The common case: parse straight from the shared buffer and
@@ -299,13 +299,13 @@ fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usi
     // Parsing runs also on no new bytes: a bulk argument read straight
     // into its buffer may have completed a request.
     while !c.close_after_reply && c.pending_bytes() <= server.config.client_output_buffer_limit {
-        match c.parser.parse(data, &mut pos) {
+        match c.parser.parse(data, &mut pos, &mut server.bulk_pool) {
             Ok(Parsed::Request) => {
                 let (mut args, argc) = c.parser.take_args();
                 if argc > 0 {
                     process_command(server, c, &mut args[..argc]);
                 }
-                c.parser.restore(args);
+                c.parser.restore(args, &mut server.bulk_pool);
             }
             Ok(Parsed::Incomplete) => break,
             Err(e) => {

@@ -2,6 +2,8 @@
 //! `processMultibulkBuffer` parse it: incremental, so a request split across
 //! any number of reads is parsed once, with Redis's limits and error texts.
 
+use crate::bulk_pool::{oversized, BulkPool, BIG_ARG};
+
 /// Longest inline request, and longest count line, without a newline
 /// (`PROTO_INLINE_MAX_SIZE`).
 pub const INLINE_MAX: usize = 64 * 1024;
@@ -175,12 +177,13 @@ impl Parser {
     }
 
     /// Returns the buffers from [`Parser::take_args`] for reuse; a buffer
-    /// that grew large is freed so an idle client stays small.
-    pub fn restore(&mut self, mut args: Vec<Vec<u8>>) {
+    /// that grew large goes to `pool` (or is freed) so an idle client
+    /// stays small.
+    pub fn restore(&mut self, mut args: Vec<Vec<u8>>, pool: &mut BulkPool) {
         const KEEP: usize = 1024;
         for a in &mut args {
             if a.capacity() > KEEP {
-                *a = Vec::new();
+                pool.give(std::mem::take(a));
             }
         }
         self.args = args;
@@ -225,14 +228,68 @@ impl Parser {
         self.bulk_have = 0;
     }
 
+    /// How much of the current bulk argument (`len` bytes and its CRLF)
+    /// its buffer may hold now: all of it, or what has arrived plus at most
+    /// [`BULK_STEP`] or what has arrived, whichever is more.
+    fn bulk_target(&self, len: usize) -> usize {
+        (len + 2).min(self.bulk_limit())
+    }
+
+    /// The most a bulk argument's buffer may hold now, whatever its length.
+    fn bulk_limit(&self) -> usize {
+        let have = self.bulk_have as usize;
+        have + have.max(BULK_STEP)
+    }
+
+    /// Gives the buffer of a big bulk argument capacity for
+    /// [`Parser::bulk_target`] bytes: a spare from `pool` when that is the
+    /// whole argument (its stale bytes are initialized room), else fresh
+    /// zeroed memory when nothing has arrived (free from the allocator for
+    /// big sizes), else a reservation.
+    fn reserve_bulk(&mut self, len: usize, pool: &mut BulkPool) {
+        let (have, target, limit) = (
+            self.bulk_have as usize,
+            self.bulk_target(len),
+            self.bulk_limit(),
+        );
+        let buf = self.current_arg();
+        if buf.capacity() >= target {
+            return;
+        }
+        // Only a spare within the step, so the buffer is never longer than
+        // a reservation may make it.
+        let spare = if target == len + 2 {
+            pool.take(target, limit)
+        } else {
+            None
+        };
+        match spare {
+            Some(mut spare) => {
+                if spare.len() >= have {
+                    spare[..have].copy_from_slice(&buf[..have]);
+                } else {
+                    spare.clear();
+                    spare.extend_from_slice(&buf[..have]);
+                }
+                *buf = spare;
+            }
+            None if buf.capacity() == 0 => *buf = vec![0; target],
+            None => buf.reserve_exact(target - buf.len()),
+        }
+    }
+
     /// Takes what `data` holds of the current bulk argument (and its CRLF)
     /// into its buffer; returns the bytes taken.
-    fn take_bulk(&mut self, len: usize, data: &[u8]) -> usize {
+    fn take_bulk(&mut self, len: usize, data: &[u8], pool: &mut BulkPool) -> usize {
         let have = self.bulk_have as usize;
         let n = data.len().min(len + 2 - have);
+        let cap = self.args.get(self.argc).map_or(0, Vec::capacity);
+        if len + 2 >= BIG_ARG && n > 0 && cap < have + n {
+            self.reserve_bulk(len, pool);
+        }
         let buf = self.current_arg();
         if buf.len() >= have + n {
-            // Room zeroed for a direct read that returned less.
+            // Room for a direct read that returned less, or a spare's.
             buf[have..have + n].copy_from_slice(&data[..n]);
         } else {
             buf.truncate(have);
@@ -257,7 +314,7 @@ impl Parser {
         buf.truncate(len);
         // An argument that trickled in through small reads may have a
         // buffer up to twice its size: trimmed, since it may be stored.
-        if buf.capacity() - len > (len / 4).max(4096) {
+        if oversized(buf.capacity(), len) {
             buf.shrink_to_fit();
         }
         self.args_bytes += len;
@@ -276,24 +333,28 @@ impl Parser {
     /// [`BULK_STEP`] or what has arrived beyond the bytes that have
     /// arrived. After the read, report the bytes with [`Parser::bulk_filled`]
     /// and call [`Parser::parse`] (with no new bytes) to finish the request.
-    pub fn bulk_room(&mut self, min: usize) -> Option<&mut [u8]> {
+    /// A spare buffer from `pool` that holds the whole argument saves
+    /// zeroing the room.
+    pub fn bulk_room(&mut self, min: usize, pool: &mut BulkPool) -> Option<&mut [u8]> {
         let len = self.bulk_len? as usize;
         let (have, total) = (self.bulk_have as usize, len + 2);
         if total - have < min.max(1) {
             return None;
         }
-        let target = total.min(have + have.max(BULK_STEP));
-        let buf = self.current_arg();
-        if buf.len() == have {
-            if buf.capacity() == 0 {
-                // Fresh zeroed memory is free from the allocator.
-                *buf = vec![0; target];
-            } else {
-                buf.reserve_exact(target - have);
-                buf.resize(target, 0);
-            }
+        let target = self.bulk_target(len);
+        if self.args.get(self.argc).map_or(0, Vec::len) <= have {
+            // The room is used up (or there was none): make more.
+            self.reserve_bulk(len, pool);
         }
-        Some(&mut buf[have..])
+        let buf = self.current_arg();
+        // Zeroed within the capacity only: room left over from a read that
+        // returned less grows nothing.
+        if buf.len() < target && buf.capacity() >= target {
+            buf.resize(target, 0);
+        }
+        // A spare's stale bytes may reach past the argument: not room.
+        let end = buf.len().min(total);
+        Some(&mut buf[have..end])
     }
 
     /// Records `n` bytes read into the room [`Parser::bulk_room`] gave.
@@ -306,7 +367,14 @@ impl Parser {
     /// Parses from `buf[*pos..]`, advancing `*pos` past what it consumed.
     /// Consumed bytes are never needed again, so the caller may drop them;
     /// unconsumed ones must be passed again, followed by new data.
-    pub fn parse(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
+    /// Big bulk arguments take their buffers from `pool` where it has
+    /// one that fits.
+    pub fn parse(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        pool: &mut BulkPool,
+    ) -> Result<Parsed, ProtocolError> {
         if self.multibulk_left == 0 {
             match buf.get(*pos) {
                 None => return Ok(Parsed::Incomplete),
@@ -314,7 +382,7 @@ impl Parser {
                 Some(_) => return self.parse_inline(buf, pos),
             }
         }
-        self.parse_multibulk(buf, pos)
+        self.parse_multibulk(buf, pos, pool)
     }
 
     fn parse_inline(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
@@ -342,7 +410,12 @@ impl Parser {
         Ok(Parsed::Request)
     }
 
-    fn parse_multibulk(&mut self, buf: &[u8], pos: &mut usize) -> Result<Parsed, ProtocolError> {
+    fn parse_multibulk(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        pool: &mut BulkPool,
+    ) -> Result<Parsed, ProtocolError> {
         if self.multibulk_left == 0 {
             let Some(line) = self.count_line(&buf[*pos..], "too big mbulk count string")? else {
                 return Ok(Parsed::Incomplete);
@@ -384,7 +457,7 @@ impl Parser {
                     len as usize
                 }
             };
-            let taken = self.take_bulk(len, &buf[*pos..]);
+            let taken = self.take_bulk(len, &buf[*pos..], pool);
             self.advance(pos, taken);
             if !self.finish_bulk(len) {
                 return Ok(Parsed::Incomplete);
@@ -485,7 +558,7 @@ mod tests {
         let mut pos = 0;
         let mut out = Vec::new();
         loop {
-            match parser.parse(input, &mut pos) {
+            match parser.parse(input, &mut pos, &mut BulkPool::default()) {
                 Ok(Parsed::Request) => out.push(Ok(parser.args().to_vec())),
                 Ok(Parsed::Incomplete) => return out,
                 Err(e) => {
@@ -506,7 +579,7 @@ mod tests {
             query.extend_from_slice(chunk);
             let mut pos = 0;
             loop {
-                match parser.parse(&query, &mut pos) {
+                match parser.parse(&query, &mut pos, &mut BulkPool::default()) {
                     Ok(Parsed::Request) => out.push(Ok(parser.args().to_vec())),
                     Ok(Parsed::Incomplete) => break,
                     Err(e) => {
@@ -598,7 +671,7 @@ mod tests {
             for &b in &line {
                 query.push(b);
                 let mut pos = 0;
-                let _ = parser.parse(&query, &mut pos);
+                let _ = parser.parse(&query, &mut pos, &mut BulkPool::default());
                 query.drain(..pos);
             }
             assert!(
@@ -653,13 +726,19 @@ mod tests {
         let mut parser = Parser::default();
         let mut pos = 0;
         let input = b"*2147483647\r\n$1\r\na\r\n";
-        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(
+            parser.parse(input, &mut pos, &mut BulkPool::default()),
+            Ok(Parsed::Incomplete)
+        );
         assert_eq!(parser.argc, 1);
         assert!(parser.args.capacity() <= ARGS_RESERVE_MAX);
         // A bulk length of 512 MiB is accepted and waits for its data.
         let input = b"*1\r\n$536870912\r\n";
         let (mut parser, mut pos) = (Parser::default(), 0);
-        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(
+            parser.parse(input, &mut pos, &mut BulkPool::default()),
+            Ok(Parsed::Incomplete)
+        );
         assert_eq!(pos, input.len());
     }
 
@@ -671,7 +750,7 @@ mod tests {
         let (mut query, mut out, mut peak, mut received) = (Vec::new(), Vec::new(), 0, 0);
         while received < input.len() {
             let n = step.min(input.len() - received);
-            match parser.bulk_room(1) {
+            match parser.bulk_room(1, &mut BulkPool::default()) {
                 Some(room) if query.is_empty() => {
                     let n = n.min(room.len());
                     room[..n].copy_from_slice(&input[received..received + n]);
@@ -684,10 +763,11 @@ mod tests {
                 }
             }
             let mut pos = 0;
-            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos) {
+            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, &mut BulkPool::default())
+            {
                 let (args, argc) = parser.take_args();
                 out.push(args[..argc].to_vec());
-                parser.restore(args);
+                parser.restore(args, &mut BulkPool::default());
             }
             query.drain(..pos);
             peak = peak.max(parser.heap_bytes());
@@ -723,12 +803,12 @@ mod tests {
                 // The header and a first piece through the query buffer.
                 let first = head + 10;
                 assert_eq!(
-                    parser.parse(&input[..first], &mut pos),
+                    parser.parse(&input[..first], &mut pos, &mut BulkPool::default()),
                     Ok(Parsed::Incomplete)
                 );
                 assert_eq!(pos, first);
                 let mut received = first;
-                while let Some(room) = parser.bulk_room(1) {
+                while let Some(room) = parser.bulk_room(1, &mut BulkPool::default()) {
                     let n = room.len().min(step);
                     room[..n].copy_from_slice(&input[received..received + n]);
                     parser.bulk_filled(n);
@@ -740,15 +820,18 @@ mod tests {
                     );
                 }
                 let mut pos = 0;
-                assert_eq!(parser.parse(&[], &mut pos), Ok(Parsed::Request));
+                assert_eq!(
+                    parser.parse(&[], &mut pos, &mut BulkPool::default()),
+                    Ok(Parsed::Request)
+                );
                 let (args, argc) = parser.take_args();
                 assert_eq!(argc, 3);
                 assert!(args[2] == value, "len {len} step {step}");
                 assert_eq!(args[2].capacity(), len + 2, "len {len} step {step}");
-                parser.restore(args);
+                parser.restore(args, &mut BulkPool::default());
                 let mut pos = 0;
                 assert_eq!(
-                    parser.parse(&input[received..], &mut pos),
+                    parser.parse(&input[received..], &mut pos, &mut BulkPool::default()),
                     Ok(Parsed::Request)
                 );
                 assert_eq!(parser.args(), &[b"PING".to_vec()]);
@@ -766,18 +849,88 @@ mod tests {
         let mut parser = Parser::default();
         let mut pos = 0;
         let input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n";
-        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(
+            parser.parse(input, &mut pos, &mut BulkPool::default()),
+            Ok(Parsed::Incomplete)
+        );
         assert!(parser.heap_bytes() < 4096, "{}", parser.heap_bytes());
-        let room = parser.bulk_room(1).expect("room for the value");
+        let room = parser
+            .bulk_room(1, &mut BulkPool::default())
+            .expect("room for the value");
         assert_eq!(room.len(), BULK_STEP);
         room[..5].copy_from_slice(b"hello");
         parser.bulk_filled(5);
         assert_eq!(parser.held_bytes(), 3 + 1 + 5);
         assert!(parser.heap_bytes() < BULK_STEP + 4096);
         // More reads into the same room grow nothing.
-        let room = parser.bulk_room(1).expect("the rest of the room");
+        let room = parser
+            .bulk_room(1, &mut BulkPool::default())
+            .expect("the rest of the room");
         assert_eq!(room.len(), BULK_STEP - 5);
         assert!(parser.heap_bytes() < BULK_STEP + 4096);
+    }
+
+    /// A spare from the pool becomes the big argument's buffer, its stale
+    /// bytes never show (the value, whatever the reads, is what was sent),
+    /// and room never reaches past the argument, however long the spare's
+    /// stale contents are.
+    #[test]
+    fn a_spare_buffer_becomes_the_argument_and_its_stale_bytes_never_show() {
+        // Past one step, the spare is taken once the rest fits the next
+        // step, and what has arrived moves into it.
+        for (len, stale, step) in [100_000, BULK_STEP + 100_000]
+            .into_iter()
+            // Stale contents shorter than, as long as, and longer than the
+            // argument with its CRLF.
+            .flat_map(|len| [len / 2, len + 2, len + 2 + 4096].map(|stale| (len, stale)))
+            .flat_map(|(len, stale)| {
+                [1_000, 16 * 1024, 70_000, usize::MAX].map(|step| (len, stale, step))
+            })
+        {
+            let value: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            let mut input = set_request(&value);
+            input.extend_from_slice(b"PING\r\n");
+            {
+                let mut pool = BulkPool::default();
+                let mut spare = vec![0xAA; stale];
+                spare.reserve_exact((len + 2).saturating_sub(stale));
+                let spare_at = spare.as_ptr();
+                pool.give(spare);
+                let mut parser = Parser::default();
+                let (mut query, mut requests, mut received) = (Vec::new(), Vec::new(), 0);
+                while received < input.len() {
+                    let n = step.min(input.len() - received);
+                    let rest = (len + 2).saturating_sub(parser.bulk_have as usize);
+                    match parser.bulk_room(1, &mut pool) {
+                        Some(room) if query.is_empty() => {
+                            assert!(room.len() <= rest, "room past the argument");
+                            let n = n.min(room.len());
+                            room[..n].copy_from_slice(&input[received..received + n]);
+                            parser.bulk_filled(n);
+                            received += n;
+                        }
+                        _ => {
+                            query.extend_from_slice(&input[received..received + n]);
+                            received += n;
+                        }
+                    }
+                    let mut pos = 0;
+                    while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, &mut pool) {
+                        let (args, argc) = parser.take_args();
+                        // In one piece, a value past one step is copied whole.
+                        if argc == 3 && (step < input.len() || len < BULK_STEP) {
+                            assert_eq!(args[2].as_ptr(), spare_at, "stale {stale} step {step}");
+                        }
+                        requests.push(args[..argc].to_vec());
+                        parser.restore(args, &mut pool);
+                    }
+                    query.drain(..pos);
+                }
+                assert_eq!(requests.len(), 2, "stale {stale} step {step}");
+                assert!(requests[0][2] == value, "stale {stale} step {step}");
+                assert_eq!(requests[1], vec![b"PING".to_vec()]);
+            }
+        }
     }
 
     /// The bytes a partial request holds, for the query-buffer limit: every
@@ -787,13 +940,19 @@ mod tests {
         let mut parser = Parser::default();
         let mut pos = 0;
         let input = b"*3\r\n$3\r\nSET\r\n$5\r\nkey12\r\n$10\r\n0123";
-        assert_eq!(parser.parse(input, &mut pos), Ok(Parsed::Incomplete));
+        assert_eq!(
+            parser.parse(input, &mut pos, &mut BulkPool::default()),
+            Ok(Parsed::Incomplete)
+        );
         assert_eq!(parser.held_bytes(), 3 + 5 + 4);
         let mut pos = 0;
-        assert_eq!(parser.parse(b"456789\r\n", &mut pos), Ok(Parsed::Request));
+        assert_eq!(
+            parser.parse(b"456789\r\n", &mut pos, &mut BulkPool::default()),
+            Ok(Parsed::Request)
+        );
         let (args, _) = parser.take_args();
         assert_eq!(parser.held_bytes(), 0);
-        parser.restore(args);
+        parser.restore(args, &mut BulkPool::default());
     }
 
     #[test]

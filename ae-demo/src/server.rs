@@ -151,6 +151,8 @@ pub struct Server {
     /// One read buffer for all clients: reads land here and only the tail
     /// of an incomplete request is copied to the client.
     pub read_buf: Box<[u8]>,
+    /// Buffers of replaced big values, lent to the next big arguments.
+    pub bulk_pool: crate::bulk_pool::BulkPool,
     /// The event-loop backend's name.
     pub backend: &'static str,
     /// Start time, for uptime.
@@ -320,6 +322,7 @@ where
         hangup: signals.hangup,
         next_client_id: 1,
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
+        bulk_pool: Default::default(),
         start: Instant::now(),
         now: Instant::now(),
         shared: crate::commands::Shared::default(),

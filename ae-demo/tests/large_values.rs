@@ -178,3 +178,29 @@ fn the_query_buffer_limit_counts_every_argument_held() {
         server.log_contains("max query buffer length")
     });
 }
+
+/// A SET that replaces a big value lends the old value's buffer to the
+/// next big argument read (`ae_demo::bulk_pool`): whatever the sizes and
+/// the reads, each value reads back as sent, none of the old bytes with
+/// it. (GETRANGE copies what it sends, so no reply holds a value and every
+/// replaced buffer can be reused.)
+#[test]
+fn reused_buffers_of_replaced_values_never_show_their_old_bytes() {
+    let server = Server::start(&[]);
+    let mut s = server.connect();
+    let sizes = [200_000, 190_000, 180_000, 200_000, 160_001, 100_000, 90_000];
+    let mut req = Vec::new();
+    let mut expected = Vec::new();
+    for (i, &len) in sizes.iter().enumerate() {
+        let value = pattern(len, 0x40 + i as u8);
+        req.extend(set_request(b"k", &value));
+        req.extend_from_slice(b"GETRANGE k 0 -1\r\n");
+        expected.extend_from_slice(b"+OK\r\n");
+        expected.extend(bulk(&value));
+    }
+    for piece in [4_000, 65_536, usize::MAX] {
+        write_in_pieces(&mut s, &req, piece);
+        let got = read_n(&mut s, expected.len());
+        assert!(got == expected, "pieces of {piece}");
+    }
+}

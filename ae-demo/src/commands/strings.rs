@@ -1,7 +1,7 @@
 //! String commands (Redis's `t_string.c`).
 
 use super::{error, integer, NOT_INTEGER, SYNTAX};
-use crate::db::Encoding;
+use crate::db::{Encoding, Value};
 use crate::ldouble::LongDouble;
 use crate::reply::Reply;
 use crate::resp::MAX_BULK_LEN;
@@ -146,7 +146,10 @@ fn set_generic(
     }
     let value = std::mem::take(&mut args[value_at]);
     let enc = Encoding::of(&value);
-    server.db.set_with(&args[1], value, enc, o.keep_ttl);
+    let replaced = server.db.set_with(&args[1], value, enc, o.keep_ttl);
+    if let Some(spare) = replaced.and_then(Value::into_spare) {
+        server.bulk_pool.give(spare);
+    }
     if let Some(ms) = expire {
         server.db.set_expire(&args[1], ms);
     }
