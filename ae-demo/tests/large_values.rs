@@ -204,3 +204,59 @@ fn reused_buffers_of_replaced_values_never_show_their_old_bytes() {
         assert!(got == expected, "pieces of {piece}");
     }
 }
+
+/// The kernel holds few of a client's unsent replies (TCP_NOTSENT_LOWAT on
+/// Linux): replies a client does not read yet wait in its list on the
+/// server, where big values are shared and the output limit counts them,
+/// not megabytes deep in the socket's send buffer.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn unread_replies_wait_on_the_server_not_in_the_kernel() {
+    let server = Server::start(&[]);
+    let mut control = server.connect();
+    let value = pattern(1_000_000, 9);
+    control.write_all(&set_request(b"big", &value)).unwrap();
+    assert_eq!(read_line(&mut control), b"+OK");
+    let mut slow = server.connect();
+    let gets = 12;
+    let total = gets * bulk(&value).len();
+    slow.write_all(&b"GET big\r\n".repeat(gets)).unwrap();
+    // The kernel holds what the peer's receive buffer took (it grows only
+    // as the peer reads, from tcp_rmem's default) and 64 KiB unsent: 218
+    // KiB here with tcp_rmem's default of 128 KiB, against 3.8 MiB without
+    // the option (a new connection's send buffer; autotuning grows it to
+    // megabytes more).
+    let rmem_default: usize = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_rmem")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(128 * 1024);
+    let held_by_kernel = rmem_default + (1 << 20);
+    let mut pending = || {
+        control.write_all(b"CLIENT LIST\r\n").unwrap();
+        let header = read_line(&mut control);
+        let len: usize = std::str::from_utf8(&header[1..]).unwrap().parse().unwrap();
+        let list = read_n(&mut control, len + 2);
+        String::from_utf8_lossy(&list)
+            .lines()
+            .filter(|l| !l.contains("cmd=client"))
+            .filter_map(|l| l.split(' ').find_map(|f| f.strip_prefix("obl=")))
+            .filter_map(|v| v.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0)
+    };
+    // Once the server has written what the kernel takes, the count stays.
+    let mut last = usize::MAX;
+    let mut obl = 0;
+    eventually("the pending replies to settle", || {
+        std::thread::sleep(Duration::from_millis(20));
+        (last, obl) = (obl, pending());
+        obl > 0 && obl < total && obl == last
+    });
+    assert!(
+        obl >= total - held_by_kernel,
+        "{obl} of {total} bytes of replies pending on the server"
+    );
+    // And all of it arrives once the client reads.
+    let got = read_n(&mut slow, total);
+    assert!(got == bulk(&value).repeat(gets));
+}
