@@ -9,8 +9,10 @@ Usage:
 throughput: starts ae-demo (release build) and redis-server (when installed)
 on free loopback ports and runs redis-benchmark -c 50 against each in turn
 (A B A B ...), PING_INLINE, PING_MBULK, SET, GET at -P 1 and -P 16, several
-rounds; prints per row the medians and the ratio ae-demo / redis-server, and
-the geometric mean of the ratios. With --datasize (sizes in bytes, a k or m
+rounds; prints per row the medians, the ratio ae-demo / redis-server of the
+medians, the range of the rounds' own ratios (each round runs the two back
+to back, so the range shows how far one row moves between runs), and the
+geometric mean of the ratios. With --datasize (sizes in bytes, a k or m
 suffix meaning 1000 or 1000000, comma-separated: `--datasize 10k,100k,1m`)
 it runs SET and GET only, with values of each size (redis-benchmark -d),
 and scales the requests per test down so each moves about --megabytes of
@@ -178,7 +180,8 @@ def throughput(args):
     both = len(names) > 1
     header = "| test |" + (" value |" if args.datasize else "") + f" -P | ae-demo ({backend_name()}) req/s |"
     if both:
-        header += " redis-server req/s | ratio | ae-demo CPU µs/req | redis-server CPU µs/req | CPU ratio |"
+        header += (" redis-server req/s | ratio | round ratios | ae-demo CPU µs/req |"
+                   " redis-server CPU µs/req | CPU ratio |")
     else:
         header += " ae-demo CPU µs/req |"
     print(header)
@@ -202,8 +205,12 @@ def throughput(args):
                     redis, redis_cpu = med("redis-server", key, 0), med("redis-server", key, 1)
                     ratios.setdefault(pipeline, []).append(ae / redis)
                     cpu_ratios.setdefault(pipeline, []).append(ae_cpu / redis_cpu)
-                    row += (f" {redis:,.0f} | {ae / redis:.2f} | {ae_cpu:.2f} | {redis_cpu:.2f} |"
-                            f" {ae_cpu / redis_cpu:.2f} |")
+                    # Each round's ratio (the two ran back to back): the
+                    # spread says how far one row moves from run to run.
+                    paired = [a[0] / b[0] for a, b in
+                              zip(results[("ae-demo", *key)], results[("redis-server", *key)])]
+                    row += (f" {redis:,.0f} | {ae / redis:.2f} | {min(paired):.2f}-{max(paired):.2f} |"
+                            f" {ae_cpu:.2f} | {redis_cpu:.2f} | {ae_cpu / redis_cpu:.2f} |")
                 else:
                     row += f" {ae_cpu:.2f} |"
                 print(row)
