@@ -742,16 +742,25 @@ mod tests {
         assert_eq!(pos, input.len());
     }
 
+    /// A request's arguments, with where its last argument's buffer was.
+    type Request = (Vec<Vec<u8>>, *const u8);
+
     /// Feeds `input` as the server does: reads of `step` bytes, straight
-    /// into a bulk argument's room when it offers one; returns the requests
-    /// and the parser's largest heap use after each read.
-    fn parse_direct(input: &[u8], step: usize) -> (Vec<Vec<Vec<u8>>>, usize) {
+    /// into a bulk argument's room when it offers one (checked never to
+    /// reach past the argument), big buffers lent by and given back to
+    /// `pool`; returns the requests and the parser's largest heap use
+    /// after each read.
+    fn parse_direct(input: &[u8], step: usize, pool: &mut BulkPool) -> (Vec<Request>, usize) {
         let mut parser = Parser::default();
         let (mut query, mut out, mut peak, mut received) = (Vec::new(), Vec::new(), 0, 0);
         while received < input.len() {
             let n = step.min(input.len() - received);
-            match parser.bulk_room(1, &mut BulkPool::default()) {
+            let rest = parser
+                .bulk_len
+                .map_or(0, |len| len as usize + 2 - parser.bulk_have as usize);
+            match parser.bulk_room(1, pool) {
                 Some(room) if query.is_empty() => {
+                    assert!(room.len() <= rest, "room past the argument");
                     let n = n.min(room.len());
                     room[..n].copy_from_slice(&input[received..received + n]);
                     parser.bulk_filled(n);
@@ -763,11 +772,11 @@ mod tests {
                 }
             }
             let mut pos = 0;
-            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, &mut BulkPool::default())
-            {
+            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, pool) {
                 let (args, argc) = parser.take_args();
-                out.push(args[..argc].to_vec());
-                parser.restore(args, &mut BulkPool::default());
+                let last = args[..argc].last().map_or(std::ptr::null(), |a| a.as_ptr());
+                out.push((args[..argc].to_vec(), last));
+                parser.restore(args, pool);
             }
             query.drain(..pos);
             peak = peak.max(parser.heap_bytes());
@@ -836,7 +845,7 @@ mod tests {
                 );
                 assert_eq!(parser.args(), &[b"PING".to_vec()]);
             }
-            let (requests, _) = parse_direct(&input, 16 * 1024);
+            let (requests, _) = parse_direct(&input, 16 * 1024, &mut BulkPool::default());
             assert_eq!(requests.len(), 2);
         }
     }
@@ -890,46 +899,19 @@ mod tests {
             let value: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
             let mut input = set_request(&value);
             input.extend_from_slice(b"PING\r\n");
-            {
-                let mut pool = BulkPool::default();
-                let mut spare = vec![0xAA; stale];
-                spare.reserve_exact((len + 2).saturating_sub(stale));
-                let spare_at = spare.as_ptr();
-                pool.give(spare);
-                let mut parser = Parser::default();
-                let (mut query, mut requests, mut received) = (Vec::new(), Vec::new(), 0);
-                while received < input.len() {
-                    let n = step.min(input.len() - received);
-                    let rest = (len + 2).saturating_sub(parser.bulk_have as usize);
-                    match parser.bulk_room(1, &mut pool) {
-                        Some(room) if query.is_empty() => {
-                            assert!(room.len() <= rest, "room past the argument");
-                            let n = n.min(room.len());
-                            room[..n].copy_from_slice(&input[received..received + n]);
-                            parser.bulk_filled(n);
-                            received += n;
-                        }
-                        _ => {
-                            query.extend_from_slice(&input[received..received + n]);
-                            received += n;
-                        }
-                    }
-                    let mut pos = 0;
-                    while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, &mut pool) {
-                        let (args, argc) = parser.take_args();
-                        // In one piece, a value past one step is copied whole.
-                        if argc == 3 && (step < input.len() || len < BULK_STEP) {
-                            assert_eq!(args[2].as_ptr(), spare_at, "stale {stale} step {step}");
-                        }
-                        requests.push(args[..argc].to_vec());
-                        parser.restore(args, &mut pool);
-                    }
-                    query.drain(..pos);
-                }
-                assert_eq!(requests.len(), 2, "stale {stale} step {step}");
-                assert!(requests[0][2] == value, "stale {stale} step {step}");
-                assert_eq!(requests[1], vec![b"PING".to_vec()]);
+            let mut pool = BulkPool::default();
+            let mut spare = vec![0xAA; stale];
+            spare.reserve_exact((len + 2).saturating_sub(stale));
+            let spare_at = spare.as_ptr();
+            pool.give(spare);
+            let (requests, _) = parse_direct(&input, step, &mut pool);
+            assert_eq!(requests.len(), 2, "stale {stale} step {step}");
+            // In one piece, a value past one step is copied whole.
+            if step < input.len() || len < BULK_STEP {
+                assert_eq!(requests[0].1, spare_at, "stale {stale} step {step}");
             }
+            assert!(requests[0].0[2] == value, "stale {stale} step {step}");
+            assert_eq!(requests[1].0, vec![b"PING".to_vec()]);
         }
     }
 
