@@ -50,8 +50,9 @@ pub struct Parser {
     /// Bytes of that argument, its CRLF included, received so far. They
     /// are consumed as they come into `args[argc]`, so a partial argument
     /// is held once, in the buffer that becomes the argument (Redis's
-    /// `PROTO_MBULK_BIG_ARG` path); that buffer may be longer, zeroed room
-    /// for a read straight into it ([`Parser::bulk_room`]).
+    /// `PROTO_MBULK_BIG_ARG` path); that buffer may be longer: room for a
+    /// read straight into it ([`Parser::bulk_room`]), zeroed, or a spare's
+    /// stale bytes ([`BulkPool`]), never read as the argument's.
     bulk_have: u32,
     /// Bytes of the complete arguments of the request being parsed.
     args_bytes: usize,
