@@ -43,8 +43,19 @@ pub fn memory_bound(received: usize) -> usize {
 ///
 /// Panics if the parser keeps more memory than [`memory_bound`] allows.
 pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
+    parse_in_reads_with(payload, splits, &mut BulkPool::default(), |_| {})
+}
+
+/// [`parse_in_reads`] with the caller's `pool` (to lend it spares), and
+/// `inspect` called with each request's arguments while they are still in
+/// the buffers they were read into.
+pub fn parse_in_reads_with(
+    payload: &[u8],
+    splits: &[usize],
+    pool: &mut BulkPool,
+    mut inspect: impl FnMut(&[Vec<u8>]),
+) -> Outcome {
     let mut parser = Parser::default();
-    let mut pool = BulkPool::default();
     let mut query: Vec<u8> = Vec::new();
     let mut out = Outcome {
         requests: Vec::new(),
@@ -57,7 +68,7 @@ pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
             .next()
             .unwrap_or(payload.len())
             .min(payload.len() - received);
-        match parser.bulk_room(1, &mut pool) {
+        match parser.bulk_room(1, pool) {
             Some(room) if query.is_empty() => {
                 let n = n.min(room.len());
                 room[..n].copy_from_slice(&payload[received..received + n]);
@@ -71,11 +82,12 @@ pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
         }
         let mut pos = 0;
         loop {
-            match parser.parse(&query, &mut pos, &mut pool) {
+            match parser.parse(&query, &mut pos, pool) {
                 Ok(Parsed::Request) => {
                     let (args, argc) = parser.take_args();
+                    inspect(&args[..argc]);
                     out.requests.push(args[..argc].to_vec());
-                    parser.restore(args, &mut pool);
+                    parser.restore(args, pool);
                 }
                 Ok(Parsed::Incomplete) => break,
                 Err(e) => {

@@ -362,6 +362,11 @@ impl Parser {
     pub fn bulk_filled(&mut self, n: usize) {
         let have = self.bulk_have as usize + n;
         debug_assert!(have <= self.args.get(self.argc).map_or(0, Vec::len));
+        // Room never reaches past the argument (a spare's stale bytes may).
+        debug_assert!(
+            self.bulk_len.is_some_and(|len| have <= len as usize + 2),
+            "read past the argument"
+        );
         self.bulk_have = have as u32;
     }
 
@@ -743,48 +748,6 @@ mod tests {
         assert_eq!(pos, input.len());
     }
 
-    /// A request's arguments, with where its last argument's buffer was.
-    type Request = (Vec<Vec<u8>>, *const u8);
-
-    /// Feeds `input` as the server does: reads of `step` bytes, straight
-    /// into a bulk argument's room when it offers one (checked never to
-    /// reach past the argument), big buffers lent by and given back to
-    /// `pool`; returns the requests and the parser's largest heap use
-    /// after each read.
-    fn parse_direct(input: &[u8], step: usize, pool: &mut BulkPool) -> (Vec<Request>, usize) {
-        let mut parser = Parser::default();
-        let (mut query, mut out, mut peak, mut received) = (Vec::new(), Vec::new(), 0, 0);
-        while received < input.len() {
-            let n = step.min(input.len() - received);
-            let rest = parser
-                .bulk_len
-                .map_or(0, |len| len as usize + 2 - parser.bulk_have as usize);
-            match parser.bulk_room(1, pool) {
-                Some(room) if query.is_empty() => {
-                    assert!(room.len() <= rest, "room past the argument");
-                    let n = n.min(room.len());
-                    room[..n].copy_from_slice(&input[received..received + n]);
-                    parser.bulk_filled(n);
-                    received += n;
-                }
-                _ => {
-                    query.extend_from_slice(&input[received..received + n]);
-                    received += n;
-                }
-            }
-            let mut pos = 0;
-            while let Ok(Parsed::Request) = parser.parse(&query, &mut pos, pool) {
-                let (args, argc) = parser.take_args();
-                let last = args[..argc].last().map_or(std::ptr::null(), |a| a.as_ptr());
-                out.push((args[..argc].to_vec(), last));
-                parser.restore(args, pool);
-            }
-            query.drain(..pos);
-            peak = peak.max(parser.heap_bytes());
-        }
-        (out, peak)
-    }
-
     fn set_request(value: &[u8]) -> Vec<u8> {
         let mut req = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", value.len()).into_bytes();
         req.extend_from_slice(value);
@@ -846,8 +809,8 @@ mod tests {
                 );
                 assert_eq!(parser.args(), &[b"PING".to_vec()]);
             }
-            let (requests, _) = parse_direct(&input, 16 * 1024, &mut BulkPool::default());
-            assert_eq!(requests.len(), 2);
+            let out = crate::fuzzing::parse_in_reads(&input, &[16 * 1024]);
+            assert_eq!(out.requests.len(), 2);
         }
     }
 
@@ -905,14 +868,18 @@ mod tests {
             spare.reserve_exact((len + 2).saturating_sub(stale));
             let spare_at = spare.as_ptr();
             pool.give(spare);
-            let (requests, _) = parse_direct(&input, step, &mut pool);
+            let mut buffers = Vec::new();
+            let out = crate::fuzzing::parse_in_reads_with(&input, &[step], &mut pool, |args| {
+                buffers.push(args.last().map(|a| a.as_ptr()))
+            });
+            let requests = out.requests;
             assert_eq!(requests.len(), 2, "stale {stale} step {step}");
             // In one piece, a value past one step is copied whole.
             if step < input.len() || len < BULK_STEP {
-                assert_eq!(requests[0].1, spare_at, "stale {stale} step {step}");
+                assert_eq!(buffers[0], Some(spare_at), "stale {stale} step {step}");
             }
-            assert!(requests[0].0[2] == value, "stale {stale} step {step}");
-            assert_eq!(requests[1].0, vec![b"PING".to_vec()]);
+            assert!(requests[0][2] == value, "stale {stale} step {step}");
+            assert_eq!(requests[1], vec![b"PING".to_vec()]);
         }
     }
 
