@@ -1,7 +1,7 @@
 //! The contract between the loop and a backend (ae.c's `aeApi*` functions).
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 use crate::Mask;
@@ -93,6 +93,30 @@ pub trait Poller: Sized + 'static {
     fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
         let _ = registered;
         Ok(())
+    }
+
+    /// The process forked and this is the child
+    /// ([`EventLoop::after_fork`](crate::EventLoop::after_fork)): give it
+    /// kernel state of its own, holding `registered`, so that nothing it
+    /// changes reaches the parent's (an epoll set is shared across `fork`;
+    /// a kqueue is not inherited at all). The parent's kernel object must
+    /// be left as it is. The default rebuilds, which is right for a backend
+    /// whose `rebuild` creates a new kernel object, and for one whose
+    /// interest lives in user space (select, poll).
+    fn after_fork(
+        &mut self,
+        registered: &mut dyn Iterator<Item = (RawFd, Mask)>,
+    ) -> io::Result<()> {
+        self.rebuild(registered)
+    }
+
+    /// The fd of the kernel object the backend waits on, readable while it
+    /// has events to report, so that the loop can be nested in another
+    /// ([`EventLoop::poll_fd`](crate::EventLoop::poll_fd)); `None` for a
+    /// backend with none (select, poll). It changes when the backend
+    /// rebuilds (R5) and after a fork.
+    fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+        None
     }
 }
 

@@ -1,7 +1,7 @@
 //! The translation to epoll(7), built on Linux and Android.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use ae_core::{timeout_millis, Fired, Mask, Poller};
@@ -166,5 +166,9 @@ impl Poller for Epoll {
             let _ = self.add(fd, Mask::NONE, mask);
         }
         Ok(())
+    }
+
+    fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.epfd.as_fd())
     }
 }

@@ -1,7 +1,7 @@
 //! A backend chosen at run time.
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 use ae_core::{Fired, Mask, Poller};
@@ -110,5 +110,16 @@ impl Poller for AnyPoller {
 
     fn rebuild(&mut self, registered: &mut dyn Iterator<Item = (RawFd, Mask)>) -> io::Result<()> {
         dispatch!(&mut self.0, p => p.rebuild(registered))
+    }
+
+    fn after_fork(
+        &mut self,
+        registered: &mut dyn Iterator<Item = (RawFd, Mask)>,
+    ) -> io::Result<()> {
+        dispatch!(&mut self.0, p => p.after_fork(registered))
+    }
+
+    fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+        dispatch!(&self.0, p => p.poll_fd())
     }
 }
