@@ -38,9 +38,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod child;
 mod mask;
+pub mod net;
 mod poller;
-mod signal;
+pub mod signal;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timer;
@@ -50,15 +52,17 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::io;
 use std::mem;
-use std::os::fd::RawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use mask::{Flags, Mask};
 pub use poller::{timeout_millis, Fired, Poller};
 pub use timer::{TimerAction, TimerId};
-pub use waker::{wait, Waker};
+pub use waker::{wait, AsyncHandle, Waker};
 
 use timer::{Outcome, Timers};
 
@@ -68,8 +72,61 @@ use timer::{Outcome, Timers};
 type FileProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask)>;
 type TimeProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction>;
 type Hook<P, S> = Rc<RefCell<dyn FnMut(&mut EventLoop<P, S>, &mut S)>>;
+type AsyncProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S)>;
 /// A caught panic, resumed once the loop is consistent again.
 type Panic = Box<dyn Any + Send>;
+
+/// A stored closure, or the mark that dispatch took it out to run it (a
+/// handler may delete or replace itself meanwhile, and a re-entrant
+/// `process_events` must skip it).
+enum Callback<F> {
+    Ready(F),
+    Running,
+}
+
+/// An fd argument: a [`RawFd`], or anything that borrows an fd
+/// ([`BorrowedFd`], `&T` where `T: AsFd`, such as `&TcpStream`), so a
+/// program that keeps I/O safety passes its sockets as they are. The loop
+/// keeps only the number: the program still owns the fd, and deletes its
+/// events before closing it.
+pub trait Descriptor {
+    /// The fd number.
+    fn raw_fd(&self) -> RawFd;
+}
+
+impl Descriptor for RawFd {
+    fn raw_fd(&self) -> RawFd {
+        *self
+    }
+}
+
+impl Descriptor for BorrowedFd<'_> {
+    fn raw_fd(&self) -> RawFd {
+        self.as_raw_fd()
+    }
+}
+
+impl<T: AsFd + ?Sized> Descriptor for &T {
+    fn raw_fd(&self) -> RawFd {
+        self.as_fd().as_raw_fd()
+    }
+}
+
+/// Identifies a hook added with [`EventLoop::add_before_sleep`] or
+/// [`EventLoop::add_after_sleep`], to delete it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HookId(u64);
+
+/// Identifies an async event, to delete it
+/// ([`EventLoop::create_async`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AsyncId(u64);
+
+struct AsyncEvent<P: Poller, S> {
+    id: AsyncId,
+    pending: Arc<AtomicBool>,
+    handler: Callback<AsyncProc<P, S>>,
+}
 
 /// One handler place of a [`FileEvent`].
 enum Handler<P: Poller, S> {
@@ -125,6 +182,16 @@ impl<P: Poller, S> FileEvent<P, S> {
         }
     }
 
+    /// Whether a handler waits in `bit`'s place, registered or paused.
+    fn has_handler(&self, bit: Mask) -> bool {
+        let h = if bit == Mask::READABLE {
+            &self.read
+        } else {
+            &self.write
+        };
+        !matches!(h, Handler::None)
+    }
+
     /// Puts back a handler taken from `place` (`shared`: serving both bits)
     /// if its registration still holds; returns where it went.
     fn restore(&mut self, place: Place, shared: bool, proc: FileProc<P, S>) -> Option<Place> {
@@ -138,6 +205,14 @@ impl<P: Poller, S> FileEvent<P, S> {
         };
         *self.at(to) = Handler::Ready(proc);
         Some(to)
+    }
+}
+
+/// The loop's pollable fd where its backend has one that is always there
+/// (epoll, kqueue): see [`EventLoop::poll_fd`].
+impl<P: Poller + AsFd, S> AsFd for EventLoop<P, S> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.poller.as_fd()
     }
 }
 
@@ -157,9 +232,13 @@ pub struct EventLoop<P: Poller, S = ()> {
     signals: signal::Signals<P, S>,
     stop: bool,
     dont_wait: bool,
-    before_sleep: Option<Hook<P, S>>,
-    after_sleep: Option<Hook<P, S>>,
+    /// In the order they were added (ids increase).
+    before_sleep: Vec<(HookId, Hook<P, S>)>,
+    after_sleep: Vec<(HookId, Hook<P, S>)>,
+    next_id: u64,
     waker: Option<Waker>,
+    asyncs: Vec<AsyncEvent<P, S>>,
+    children: Vec<child::ChildEvent<P, S>>,
     poller: P,
 }
 
@@ -222,9 +301,12 @@ impl<P: Poller, S> EventLoop<P, S> {
             signals: signal::Signals::new(),
             stop: false,
             dont_wait: false,
-            before_sleep: None,
-            after_sleep: None,
+            before_sleep: Vec::new(),
+            after_sleep: Vec::new(),
+            next_id: 1,
             waker: None,
+            asyncs: Vec::new(),
+            children: Vec::new(),
             poller: create(set_size)?,
         })
     }
@@ -283,10 +365,17 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// with the fired mask. Add [`Mask::BARRIER`] to run the write handler
     /// before the read one. On error (fd out of range or negative, no
     /// READABLE/WRITABLE in `mask`, the kernel refusing) nothing changes.
-    pub fn create_file_event<F>(&mut self, fd: RawFd, mask: Mask, proc: F) -> io::Result<()>
+    /// `fd` is a [`RawFd`] or a borrowed fd ([`Descriptor`]).
+    pub fn create_file_event<F>(
+        &mut self,
+        fd: impl Descriptor,
+        mask: Mask,
+        proc: F,
+    ) -> io::Result<()>
     where
         F: FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask) + 'static,
     {
+        let fd = fd.raw_fd();
         let i = self.index(fd)?;
         if !mask.intersects(Mask::READ_WRITE) {
             return Err(invalid_input(format!(
@@ -325,8 +414,10 @@ impl<P: Poller, S> EventLoop<P, S> {
 
     /// Removes `mask` from `fd`'s events (`aeDeleteFileEvent`). Removing
     /// WRITABLE also removes BARRIER. Removing what is not registered, or an
-    /// fd out of range, does nothing.
-    pub fn delete_file_event(&mut self, fd: RawFd, mut mask: Mask) {
+    /// fd out of range, does nothing. A paused bit's handler
+    /// ([`set_file_events`](Self::set_file_events)) is dropped too.
+    pub fn delete_file_event(&mut self, fd: impl Descriptor, mut mask: Mask) {
+        let fd = fd.raw_fd();
         let Ok(i) = self.index(fd) else { return };
         if mask.contains(Mask::WRITABLE) {
             mask |= Mask::BARRIER;
@@ -353,15 +444,80 @@ impl<P: Poller, S> EventLoop<P, S> {
         }
     }
 
-    /// The highest fd with events (ae.c's `maxfd`), found by scanning down.
-    fn highest_fd(&self) -> Option<usize> {
-        self.events.iter().rposition(|fe| !fe.mask.is_empty())
+    /// Pauses and resumes `fd`'s events without passing their handlers
+    /// again: afterwards the fd waits for exactly the READABLE and WRITABLE
+    /// bits of `mask` (and has BARRIER as `mask` has it). A bit left out
+    /// keeps its handler, paused: the kernel no longer watches it, it does
+    /// not fire, and a later call with the bit resumes it. A bit with no
+    /// handler is refused with [`io::ErrorKind::InvalidInput`], as is an fd
+    /// out of range; on any error (the kernel refusing too) nothing changes.
+    /// [`get_file_events`](Self::get_file_events) reports what is resumed;
+    /// [`delete_file_event`](Self::delete_file_event) drops paused handlers
+    /// too. An fd whose every bit is paused counts as having no events (I1):
+    /// it does not keep [`run`](Self::run) going.
+    ///
+    /// The back-pressure of a proxy: stop reading from a peer while the
+    /// other side's send buffer is full, and read again once it drains.
+    ///
+    /// ```
+    /// # use std::os::unix::net::UnixStream;
+    /// # use ae_core::{EventLoop, Mask, Poller};
+    /// # fn f<P: Poller>(el: &mut EventLoop<P>, sock: &UnixStream) -> std::io::Result<()> {
+    /// el.create_file_event(sock, Mask::READABLE, |_, _, _, _| { /* read */ })?;
+    /// el.set_file_events(sock, Mask::NONE)?; // paused: the handler is kept
+    /// assert_eq!(el.get_file_events(sock), Mask::NONE);
+    /// el.set_file_events(sock, Mask::READABLE)?; // reading again
+    /// # Ok(()) }
+    /// ```
+    pub fn set_file_events(&mut self, fd: impl Descriptor, mask: Mask) -> io::Result<()> {
+        let fd = fd.raw_fd();
+        let i = self.index(fd)?;
+        let fe = &self.events[i];
+        let want = mask & Mask::READ_WRITE;
+        for bit in [Mask::READABLE, Mask::WRITABLE] {
+            if want.contains(bit) && !fe.has_handler(bit) {
+                return Err(invalid_input(format!(
+                    "fd {fd} has no {bit:?} handler to resume"
+                )));
+            }
+        }
+        let old = fe.mask & Mask::READ_WRITE;
+        let (added, removed) = (want - old, old - want);
+        if !added.is_empty() {
+            self.poller.add(fd, old, added)?;
+        }
+        if !removed.is_empty() {
+            self.poller.remove(fd, old | added, removed);
+        }
+        let fe = &mut self.events[i];
+        if old.is_empty() && !want.is_empty() {
+            fe.generation = self.next_generation;
+            self.next_generation += 1;
+            self.registered += 1;
+        } else if !old.is_empty() && want.is_empty() {
+            self.registered -= 1;
+        }
+        fe.mask = if want.contains(Mask::WRITABLE) {
+            mask & (Mask::READ_WRITE | Mask::BARRIER)
+        } else {
+            want
+        };
+        Ok(())
     }
 
-    /// The events registered on `fd`; [`Mask::NONE`] when out of range
-    /// (`aeGetFileEvents`).
-    pub fn get_file_events(&self, fd: RawFd) -> Mask {
-        self.index(fd).map_or(Mask::NONE, |i| self.events[i].mask)
+    /// The highest fd with events or paused handlers (ae.c's `maxfd`), found
+    /// by scanning down.
+    fn highest_fd(&self) -> Option<usize> {
+        self.events.iter().rposition(|fe| {
+            !fe.mask.is_empty() || fe.has_handler(Mask::READABLE) || fe.has_handler(Mask::WRITABLE)
+        })
+    }
+
+    /// The events registered on `fd`, paused ones left out; [`Mask::NONE`]
+    /// when out of range (`aeGetFileEvents`).
+    pub fn get_file_events(&self, fd: impl Descriptor) -> Mask {
+        self.index(fd.raw_fd())
+            .map_or(Mask::NONE, |i| self.events[i].mask)
     }
 
     /// Creates a timer that runs `proc` after `delay` (`aeCreateTimeEvent`).
@@ -436,33 +592,83 @@ impl<P: Poller, S> EventLoop<P, S> {
     }
 
     /// Sets the hook run before the loop sleeps in its poll, when
-    /// [`Flags::CALL_BEFORE_SLEEP`] is given (`aeSetBeforeSleepProc`). It
-    /// runs before the poll timeout is computed, so it may set
-    /// [`set_dont_wait`](Self::set_dont_wait) for that very poll.
+    /// [`Flags::CALL_BEFORE_SLEEP`] is given (`aeSetBeforeSleepProc`), in
+    /// place of every before-sleep hook; [`add_before_sleep`](Self::add_before_sleep)
+    /// adds one beside the others. It runs before the poll timeout is
+    /// computed, so it may set [`set_dont_wait`](Self::set_dont_wait) for
+    /// that very poll.
     pub fn set_before_sleep<F>(&mut self, hook: F)
     where
         F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
     {
-        self.before_sleep = Some(Rc::new(RefCell::new(hook)));
+        self.before_sleep.clear();
+        self.add_before_sleep(hook);
     }
 
-    /// Removes the before-sleep hook.
+    /// Adds a before-sleep hook beside those already set, so a library and
+    /// the program using it can each have one. Hooks run in the order they
+    /// were added. Delete it with [`delete_hook`](Self::delete_hook).
+    pub fn add_before_sleep<F>(&mut self, hook: F) -> HookId
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
+    {
+        let id = self.hook_id();
+        self.before_sleep.push((id, Rc::new(RefCell::new(hook))));
+        id
+    }
+
+    /// Removes every before-sleep hook.
     pub fn clear_before_sleep(&mut self) {
-        self.before_sleep = None;
+        self.before_sleep.clear();
     }
 
     /// Sets the hook run after every poll, also one that timed out, when
-    /// [`Flags::CALL_AFTER_SLEEP`] is given (`aeSetAfterSleepProc`).
+    /// [`Flags::CALL_AFTER_SLEEP`] is given (`aeSetAfterSleepProc`), in
+    /// place of every after-sleep hook.
     pub fn set_after_sleep<F>(&mut self, hook: F)
     where
         F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
     {
-        self.after_sleep = Some(Rc::new(RefCell::new(hook)));
+        self.after_sleep.clear();
+        self.add_after_sleep(hook);
     }
 
-    /// Removes the after-sleep hook.
+    /// Adds an after-sleep hook beside those already set; they run in the
+    /// order they were added.
+    pub fn add_after_sleep<F>(&mut self, hook: F) -> HookId
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
+    {
+        let id = self.hook_id();
+        self.after_sleep.push((id, Rc::new(RefCell::new(hook))));
+        id
+    }
+
+    /// Removes every after-sleep hook.
     pub fn clear_after_sleep(&mut self) {
-        self.after_sleep = None;
+        self.after_sleep.clear();
+    }
+
+    /// Deletes a hook added with [`add_before_sleep`](Self::add_before_sleep)
+    /// or [`add_after_sleep`](Self::add_after_sleep); a hook may delete
+    /// itself. An unknown or deleted id is an error of kind
+    /// [`io::ErrorKind::NotFound`].
+    pub fn delete_hook(&mut self, id: HookId) -> io::Result<()> {
+        for hooks in [&mut self.before_sleep, &mut self.after_sleep] {
+            if let Some(i) = hooks.iter().position(|(h, _)| *h == id) {
+                hooks.remove(i);
+                return Ok(());
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no hook with id {}", id.0),
+        ))
+    }
+
+    fn hook_id(&mut self) -> HookId {
+        self.next_id += 1;
+        HookId(self.next_id)
     }
 
     /// Makes every poll non-blocking while set, as [`Flags::DONT_WAIT`] does
@@ -485,12 +691,163 @@ impl<P: Poller, S> EventLoop<P, S> {
             return Ok(w.clone());
         }
         let waker = Waker::new()?;
-        let drain = waker.clone();
-        self.create_file_event(waker.read_fd(), Mask::READABLE, move |_, _, _, _| {
-            drain.drain()
+        self.create_file_event(waker.read_fd(), Mask::READABLE, |el, state, _, _| {
+            el.run_asyncs(state)
         })?;
         self.waker = Some(waker.clone());
         Ok(waker)
+    }
+
+    /// Creates an async event (libev's `ev_async`, a calloop channel's
+    /// wake-up): `handler` runs in the loop's thread, within one iteration,
+    /// after [`AsyncHandle::send`] from any thread. Sends before it runs
+    /// coalesce into one run; a send after it started runs it again. Carry
+    /// the data in a channel or a lock the handler reads: the event only
+    /// says "look". It uses the loop's [`waker`](Self::waker), created on
+    /// first use, so it works on every backend.
+    ///
+    /// ```
+    /// # use ae_core::{EventLoop, Flags, Poller};
+    /// # fn f<P: Poller>(el: &mut EventLoop<P, Vec<u32>>) -> std::io::Result<()> {
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let (_id, handle) = el.create_async(move |_, got: &mut Vec<u32>| got.extend(rx.try_iter()))?;
+    /// std::thread::spawn(move || {
+    ///     tx.send(7).unwrap();
+    ///     handle.send().unwrap();
+    /// });
+    /// let mut got = Vec::new();
+    /// while got.is_empty() {
+    ///     el.process_events(Flags::ALL_EVENTS, &mut got)?;
+    /// }
+    /// assert_eq!(got, [7]);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_async<F>(&mut self, handler: F) -> io::Result<(AsyncId, AsyncHandle)>
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
+    {
+        let handle = AsyncHandle::new(self.waker()?);
+        self.next_id += 1;
+        let id = AsyncId(self.next_id);
+        self.asyncs.push(AsyncEvent {
+            id,
+            pending: handle.pending.clone(),
+            handler: Callback::Ready(Box::new(handler)),
+        });
+        Ok((id, handle))
+    }
+
+    /// Deletes an async event: its handles' sends do nothing from then on.
+    /// An unknown or deleted id is an error of kind
+    /// [`io::ErrorKind::NotFound`].
+    pub fn delete_async(&mut self, id: AsyncId) -> io::Result<()> {
+        match self.asyncs.iter().position(|a| a.id == id) {
+            Some(i) => {
+                self.asyncs.remove(i);
+                Ok(())
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no async event with id {}", id.0),
+            )),
+        }
+    }
+
+    /// The waker is readable: empty it, then run each async event that was
+    /// sent. Emptying first means a send meanwhile leaves both its mark and
+    /// a wake, so it is not lost.
+    fn run_asyncs(&mut self, state: &mut S) {
+        if let Some(w) = &self.waker {
+            w.drain();
+        }
+        let mut i = 0;
+        while i < self.asyncs.len() {
+            let a = &mut self.asyncs[i];
+            i += 1;
+            if !a.pending.swap(false, Ordering::SeqCst) {
+                continue;
+            }
+            let id = a.id;
+            let Callback::Ready(mut proc) = mem::replace(&mut a.handler, Callback::Running) else {
+                // Running: re-entered from its own handler; keep it pending.
+                a.pending.store(true, Ordering::SeqCst);
+                continue;
+            };
+            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state)));
+            if let Some(a) = self.asyncs.iter_mut().find(|a| a.id == id) {
+                if matches!(a.handler, Callback::Running) {
+                    a.handler = Callback::Ready(proc);
+                }
+            }
+            if let Err(p) = result {
+                self.rewake_asyncs();
+                panic::resume_unwind(p);
+            }
+        }
+        self.rewake_asyncs();
+    }
+
+    /// What a pass left pending (a handler that deleted events shifted the
+    /// list, or one re-entered the loop) runs in the next iteration.
+    fn rewake_asyncs(&self) {
+        if self.asyncs.iter().any(|a| a.pending.load(Ordering::SeqCst)) {
+            if let Some(w) = &self.waker {
+                let _ = w.wake();
+            }
+        }
+    }
+
+    /// Call in the child after `fork()`, before it uses the loop in any way
+    /// (libev's `ev_loop_fork`, libuv's `uv_loop_fork`). Until then the
+    /// child shares the parent's kernel event set (epoll), waker and signal
+    /// self-pipe, so a change the child makes reaches the parent: a delete
+    /// silences the parent's handler, an added WRITABLE makes the parent
+    /// spin, a wake or a signal wakes the wrong process. This gives the
+    /// child its own of each, holding what the loop has registered (the
+    /// fd numbers stay, so every [`Waker`] and [`AsyncHandle`] the child
+    /// holds now wakes the child's loop), and forgets the parent's child
+    /// events, whose processes are not the child's children. Timers,
+    /// hooks, signal events and handlers are kept.
+    ///
+    /// On error (no fd left for the new kernel set, say) the loop must not
+    /// be used in the child; the parent is never affected. Only the
+    /// thread that forked exists in the child: a fork while another thread
+    /// was inside [`Waker::wake`] or registering a signal leaves that lock
+    /// held in the child, so fork from the loop's thread while the others
+    /// are quiet, as Redis does for BGSAVE.
+    pub fn after_fork(&mut self) -> io::Result<()> {
+        // Fds first: the new kernel set must watch the child's files.
+        if let Some(w) = &self.waker {
+            w.renew()?;
+        }
+        self.renew_signal_pipe()?;
+        self.forget_children();
+        let mut registered = self.events.iter().enumerate().filter_map(|(fd, fe)| {
+            let mask = fe.mask & Mask::READ_WRITE;
+            (!mask.is_empty()).then_some((fd as RawFd, mask))
+        });
+        self.poller.after_fork(&mut registered)
+    }
+
+    /// The fd of the backend's kernel object, readable while the loop has
+    /// file events to report, so the loop can be nested in another: watch
+    /// it for READABLE there, with a timeout of at most
+    /// [`next_timer_in`](Self::next_timer_in), and call
+    /// [`process_events_timeout`](Self::process_events_timeout) with
+    /// `Some(Duration::ZERO)` when either comes. `None` for a backend with
+    /// no such fd (select, poll). The fd changes after
+    /// [`after_fork`](Self::after_fork), and when the backend rebuilds its
+    /// kernel state (R5 of the semantics).
+    pub fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.poller.poll_fd()
+    }
+
+    /// How long until the earliest timer is due (zero when one is overdue),
+    /// `None` with no timer: the timeout for a loop that nests this one.
+    pub fn next_timer_in(&mut self) -> Option<Duration> {
+        let earliest = self.timers.earliest()?;
+        let now = self.timers.now();
+        Some(Timers::<TimeProc<P, S>>::until(now, earliest))
     }
 
     /// Runs the loop until [`stop`](Self::stop) (`aeMain`): each iteration
@@ -520,14 +877,36 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// An interrupted poll (`EINTR`) counts as no events; any other poll
     /// failure is returned, with the loop unchanged.
     pub fn process_events(&mut self, flags: Flags, state: &mut S) -> io::Result<usize> {
+        self.process(flags, None, state)
+    }
+
+    /// Runs one iteration of everything, as [`run`](Self::run) does (all
+    /// events, both hooks), sleeping in the poll at most `timeout` (`None`:
+    /// until an event or the earliest timer, as `process_events` does):
+    /// for a program that has its own deadlines, or nests this loop in
+    /// another ([`poll_fd`](Self::poll_fd)). Unlike `process_events` it
+    /// sleeps the given time even with no fd and no timer. Returns what
+    /// [`process_events`](Self::process_events) returns.
+    pub fn process_events_timeout(
+        &mut self,
+        timeout: Option<Duration>,
+        state: &mut S,
+    ) -> io::Result<usize> {
+        let flags = Flags::ALL_EVENTS | Flags::CALL_BEFORE_SLEEP | Flags::CALL_AFTER_SLEEP;
+        self.process(flags, timeout, state)
+    }
+
+    /// One iteration, its poll bounded by `cap` as well.
+    fn process(&mut self, flags: Flags, cap: Option<Duration>, state: &mut S) -> io::Result<usize> {
         if !flags.intersects(Flags::ALL_EVENTS) {
             return Ok(0);
         }
         let mut processed = 0;
         let dont_wait = self.dont_wait || flags.contains(Flags::DONT_WAIT);
-        if self.registered > 0 || (flags.contains(Flags::TIME_EVENTS) && !dont_wait) {
+        let sleeps = cap.is_some() && !dont_wait;
+        if self.registered > 0 || (flags.contains(Flags::TIME_EVENTS) && !dont_wait) || sleeps {
             if flags.contains(Flags::CALL_BEFORE_SLEEP) {
-                self.call_hook(self.before_sleep.clone(), state);
+                self.call_hooks(Place::Read, state);
             }
             // Read again: the hook may have set dont-wait for this poll.
             let timeout = if self.dont_wait || flags.contains(Flags::DONT_WAIT) {
@@ -539,6 +918,10 @@ impl<P: Poller, S> EventLoop<P, S> {
                     .map(|when| Timers::<TimeProc<P, S>>::until(now, when))
             } else {
                 None
+            };
+            let timeout = match (timeout, cap) {
+                (Some(t), Some(c)) => Some(t.min(c)),
+                (t, c) => t.or(c),
             };
             let mut fired = mem::take(&mut self.fired);
             fired.clear();
@@ -589,7 +972,7 @@ impl<P: Poller, S> EventLoop<P, S> {
                 }
             }
             if flags.contains(Flags::CALL_AFTER_SLEEP) {
-                self.call_hook(self.after_sleep.clone(), state);
+                self.call_hooks(Place::Write, state);
             }
             for &f in &fired {
                 match self.dispatch(f, state) {
@@ -608,10 +991,27 @@ impl<P: Poller, S> EventLoop<P, S> {
         Ok(processed)
     }
 
-    fn call_hook(&mut self, hook: Option<Hook<P, S>>, state: &mut S) {
-        // A hook that re-enters process_events is not run again inside it.
-        if let Some(Ok(mut hook)) = hook.as_ref().map(|h| h.try_borrow_mut()) {
-            hook(self, state);
+    /// Runs the before-sleep hooks (`Place::Read`) or the after-sleep ones
+    /// (`Place::Write`), in the order they were added. Each is found by its
+    /// id after the one before it ran, which may have added or deleted
+    /// hooks; so nothing is copied, and steady state allocates nothing.
+    fn call_hooks(&mut self, which: Place, state: &mut S) {
+        let mut last = HookId(0);
+        loop {
+            let hooks = match which {
+                Place::Read => &self.before_sleep,
+                Place::Write => &self.after_sleep,
+            };
+            let Some((id, hook)) = hooks.iter().find(|(id, _)| id.0 > last.0) else {
+                return;
+            };
+            last = *id;
+            let shared = Rc::clone(hook);
+            // A hook that re-enters process_events is not run again inside it.
+            let Ok(mut run) = shared.try_borrow_mut() else {
+                continue;
+            };
+            run(self, state);
         }
     }
 

@@ -24,7 +24,7 @@
 use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,20 +32,51 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use signal_hook::SigId;
 
-use crate::{invalid_input, EventLoop, Mask, Poller};
+use crate::waker::renumber;
+use crate::{invalid_input, Callback, EventLoop, Mask, Poller};
+
+/// Declares the signal numbers a program names, from the platform's own
+/// values, so no program writes `17` for SIGCHLD.
+macro_rules! signal_numbers {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        $($(#[$doc])* pub const $name: i32 = nix::libc::$name;)*
+    };
+}
+
+signal_numbers! {
+    /// Hang-up: the terminal closed, or "reload" by convention.
+    SIGHUP,
+    /// Interrupt from the keyboard (Ctrl-C).
+    SIGINT,
+    /// Quit from the keyboard (Ctrl-Backslash).
+    SIGQUIT,
+    /// A write to a pipe or socket with no reader.
+    SIGPIPE,
+    /// A timer of `alarm(2)` expired.
+    SIGALRM,
+    /// Termination request: what `kill` sends by default.
+    SIGTERM,
+    /// User-defined signal 1.
+    SIGUSR1,
+    /// User-defined signal 2.
+    SIGUSR2,
+    /// A child process stopped or ended (see
+    /// [`EventLoop::create_child_event`](crate::EventLoop::create_child_event)).
+    SIGCHLD,
+    /// Continue if stopped.
+    SIGCONT,
+    /// Stop typed at the terminal (Ctrl-Z).
+    SIGTSTP,
+    /// The terminal's window size changed.
+    SIGWINCH,
+}
 
 /// A signal handler: the loop, the state and the signal number.
 type SignalProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, i32)>;
 
-enum Handler<P: Poller, S> {
-    Ready(SignalProc<P, S>),
-    /// Dispatch holds the handler while it runs.
-    Running,
-}
-
-struct Entry<P: Poller, S> {
+/// One signal's registration in signal-hook for this loop.
+pub(crate) struct Action {
     signo: i32,
-    handler: Handler<P, S>,
     /// Set by the signal handler, taken by the loop: a signal that arrives
     /// after the loop took it sets it again.
     pending: Arc<AtomicBool>,
@@ -54,9 +85,17 @@ struct Entry<P: Poller, S> {
     ids: [SigId; 2],
 }
 
+struct Entry<P: Poller, S> {
+    action: Action,
+    handler: Callback<SignalProc<P, S>>,
+}
+
 /// A loop's signal registrations and its self-pipe.
 pub(crate) struct Signals<P: Poller, S> {
     entries: Vec<Entry<P, S>>,
+    /// SIGCHLD for the loop's child events, apart from `entries` so that a
+    /// signal event the program registers for SIGCHLD replaces neither.
+    pub(crate) child: Option<Action>,
     /// The read end (registered in the loop) and the write end (cloned for
     /// each signal's pipe action, and used to wake the loop again).
     pipe: Option<(UnixStream, UnixStream)>,
@@ -158,79 +197,9 @@ fn release(signo: i32) {
     })
 }
 
-impl<P: Poller, S> Signals<P, S> {
-    pub(crate) fn new() -> Self {
-        Signals {
-            entries: Vec::new(),
-            pipe: None,
-        }
-    }
-
-    /// True when the loop handles no signal.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    fn find(&self, signo: i32) -> Option<usize> {
-        self.entries.iter().position(|e| e.signo == signo)
-    }
-
-    /// Wakes the loop again: a signal is pending that this pass left.
-    fn rewake(&self) {
-        if let Some((_, w)) = &self.pipe {
-            // Full means a wake is already pending.
-            let _ = (&*w).write(b"s");
-        }
-    }
-
-    fn unregister(entry: &Entry<P, S>) {
-        for id in entry.ids {
-            signal_hook::low_level::unregister(id);
-        }
-        release(entry.signo);
-    }
-}
-
-impl<P: Poller, S> Drop for Signals<P, S> {
-    /// Dropping the loop deletes its signal events.
-    fn drop(&mut self) {
-        for e in &self.entries {
-            Self::unregister(e);
-        }
-    }
-}
-
-impl<P: Poller, S> EventLoop<P, S> {
-    /// Runs `handler` in the loop's thread when signal `signo` arrives,
-    /// within one iteration of its arrival, whichever thread or process sent
-    /// it. It wakes a loop blocked in its poll, on every backend: the signal
-    /// only writes to a socket of the loop (a self-pipe: a socketpair whose
-    /// read end is a file event, so it must fit the set size, and whose write
-    /// end is duplicated for each signal), which the loop then reads.
-    ///
-    /// Signals that arrive before the handler runs may coalesce into one run,
-    /// but a signal that arrives after the handler's last run always causes
-    /// one more run.
-    ///
-    /// Registering a signal this loop already has replaces its handler. Each
-    /// loop that registers a signal gets it: one signal runs the handler of
-    /// every such loop. SIGKILL, SIGSTOP, SIGILL, SIGFPE, SIGSEGV, realtime
-    /// signals and numbers that are no signal are refused with
-    /// [`io::ErrorKind::InvalidInput`].
-    /// Deleting the signal, or dropping the loop, restores the previous
-    /// disposition as the module documentation of `signal.rs` says: exactly
-    /// for a previous handler function and for `SIG_IGN`, and for `SIG_DFL`
-    /// on Linux; elsewhere a previous `SIG_DFL` becomes "ignored".
-    pub fn create_signal_event<F>(&mut self, signo: i32, handler: F) -> io::Result<()>
-    where
-        F: FnMut(&mut EventLoop<P, S>, &mut S, i32) + 'static,
-    {
-        check(signo)?;
-        if let Some(i) = self.signals.find(signo) {
-            self.signals.entries[i].handler = Handler::Ready(Box::new(handler));
-            return Ok(());
-        }
-        let write = self.signal_pipe()?;
+impl Action {
+    /// Registers `signo` for this loop: its flag, then its byte in `write`.
+    fn register(signo: i32, write: &UnixStream) -> io::Result<Action> {
         let pending = Arc::new(AtomicBool::new(false));
         acquire(signo)?;
         let registered = (|| {
@@ -243,18 +212,124 @@ impl<P: Poller, S> EventLoop<P, S> {
                 }
             }
         })();
-        let ids = match registered {
-            Ok(ids) => ids,
+        match registered {
+            Ok(ids) => Ok(Action {
+                signo,
+                pending,
+                ids,
+            }),
             Err(e) => {
                 release(signo);
-                return Err(e);
+                Err(e)
             }
-        };
+        }
+    }
+
+    fn unregister(&self) {
+        for id in self.ids {
+            signal_hook::low_level::unregister(id);
+        }
+        release(self.signo);
+    }
+
+    /// Takes the pending mark.
+    pub(crate) fn take(&self) -> bool {
+        self.pending.swap(false, Ordering::SeqCst)
+    }
+
+    /// Marks the signal pending, as if it had arrived.
+    pub(crate) fn set(&self) {
+        self.pending.store(true, Ordering::SeqCst)
+    }
+}
+
+impl<P: Poller, S> Signals<P, S> {
+    pub(crate) fn new() -> Self {
+        Signals {
+            entries: Vec::new(),
+            child: None,
+            pipe: None,
+        }
+    }
+
+    /// True when the loop handles no signal.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.child.is_none()
+    }
+
+    fn find(&self, signo: i32) -> Option<usize> {
+        self.entries.iter().position(|e| e.action.signo == signo)
+    }
+
+    /// Wakes the loop again: a signal is pending that this pass left.
+    pub(crate) fn rewake(&self) {
+        if let Some((_, w)) = &self.pipe {
+            // Full means a wake is already pending.
+            let _ = (&*w).write(b"s");
+        }
+    }
+
+    /// Stops the loop's SIGCHLD action.
+    pub(crate) fn drop_child(&mut self) {
+        if let Some(action) = self.child.take() {
+            action.unregister();
+        }
+    }
+
+    fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.entries.iter().map(|e| &e.action).chain(&self.child)
+    }
+}
+
+impl<P: Poller, S> Drop for Signals<P, S> {
+    /// Dropping the loop deletes its signal events.
+    fn drop(&mut self) {
+        for a in self.actions() {
+            a.unregister();
+        }
+    }
+}
+
+impl<P: Poller, S> EventLoop<P, S> {
+    /// Runs `handler` in the loop's thread when signal `signo` arrives,
+    /// within one iteration of its arrival, whichever thread or process sent
+    /// it. It wakes a loop blocked in its poll, on every backend: the signal
+    /// only writes to a socket of the loop (a self-pipe: a socketpair whose
+    /// read end is a file event, so it must fit the set size, and whose write
+    /// end is duplicated for each signal), which the loop then reads.
+    /// Name signals with this module's constants ([`SIGTERM`] and so on).
+    ///
+    /// Signals that arrive before the handler runs may coalesce into one run,
+    /// but a signal that arrives after the handler's last run always causes
+    /// one more run.
+    ///
+    /// Registering a signal this loop already has replaces its handler. Each
+    /// loop that registers a signal gets it: one signal runs the handler of
+    /// every such loop. SIGKILL, SIGSTOP, SIGILL, SIGFPE, SIGSEGV, realtime
+    /// signals and numbers that are no signal are refused with
+    /// [`io::ErrorKind::InvalidInput`]. The handler is installed with
+    /// `SA_RESTART`, so the signal does not fail other threads' blocking
+    /// calls that the system restarts (reads, writes, `waitpid`); those it
+    /// never restarts (`poll`, `epoll_wait`, `select`, `nanosleep`, see
+    /// signal(7)) still return `EINTR`.
+    /// Deleting the signal, or dropping the loop, restores the previous
+    /// disposition as the module documentation of `signal.rs` says: exactly
+    /// for a previous handler function and for `SIG_IGN`, and for `SIG_DFL`
+    /// on Linux; elsewhere a previous `SIG_DFL` becomes "ignored".
+    pub fn create_signal_event<F>(&mut self, signo: i32, handler: F) -> io::Result<()>
+    where
+        F: FnMut(&mut EventLoop<P, S>, &mut S, i32) + 'static,
+    {
+        check(signo)?;
+        if let Some(i) = self.signals.find(signo) {
+            self.signals.entries[i].handler = Callback::Ready(Box::new(handler));
+            return Ok(());
+        }
+        let write = self.signal_pipe()?;
+        let action = Action::register(signo, &write)?;
         self.signals.entries.push(Entry {
-            signo,
-            handler: Handler::Ready(Box::new(handler)),
-            pending,
-            ids,
+            action,
+            handler: Callback::Ready(Box::new(handler)),
         });
         Ok(())
     }
@@ -270,8 +345,47 @@ impl<P: Poller, S> EventLoop<P, S> {
                 format!("no signal event for signal {signo}"),
             ));
         };
-        let entry = self.signals.entries.remove(i);
-        Signals::unregister(&entry);
+        self.signals.entries.remove(i).action.unregister();
+        Ok(())
+    }
+
+    /// Registers the loop's SIGCHLD action for its child events, once.
+    pub(crate) fn child_signal(&mut self) -> io::Result<&Action> {
+        if self.signals.child.is_none() {
+            let write = self.signal_pipe()?;
+            self.signals.child = Some(Action::register(SIGCHLD, &write)?);
+        }
+        Ok(self.signals.child.as_ref().expect("registered"))
+    }
+
+    /// In a forked child: the self-pipe becomes the child's own, under the
+    /// same fd numbers (so the loop's registration of its read end holds),
+    /// and each signal's pipe action writes to it; until now both processes
+    /// shared one socket, and a signal of either woke the other. The flags
+    /// are the child's copies already. Only signal-hook's registry lock is
+    /// taken here: a fork while another thread registers a signal would
+    /// leave it held in the child, so fork apart from that.
+    pub(crate) fn renew_signal_pipe(&mut self) -> io::Result<()> {
+        let Some((read, write)) = self.signals.pipe.take() else {
+            return Ok(());
+        };
+        let (mut read, mut write) = (OwnedFd::from(read), OwnedFd::from(write));
+        let renewed = (|| {
+            let (r, w) = UnixStream::pair()?;
+            r.set_nonblocking(true)?;
+            w.set_nonblocking(true)?;
+            renumber(&OwnedFd::from(r), &mut read)?;
+            renumber(&OwnedFd::from(w), &mut write)
+        })();
+        self.signals.pipe = Some((UnixStream::from(read), UnixStream::from(write)));
+        renewed?;
+        let write = self.signal_pipe()?;
+        let signals = &mut self.signals;
+        let actions = signals.entries.iter_mut().map(|e| &mut e.action);
+        for a in actions.chain(signals.child.as_mut()) {
+            signal_hook::low_level::unregister(a.ids[1]);
+            a.ids[1] = signal_hook::low_level::pipe::register(a.signo, write.try_clone()?)?;
+        }
         Ok(())
     }
 
@@ -292,8 +406,9 @@ impl<P: Poller, S> EventLoop<P, S> {
     }
 
     /// The self-pipe is readable: empty it, then run the handler of each
-    /// signal whose flag is set. Emptying first means a signal arriving
-    /// meanwhile leaves both its flag and a byte, so it is not lost.
+    /// signal whose flag is set, then reap the children if SIGCHLD came.
+    /// Emptying first means a signal arriving meanwhile leaves both its flag
+    /// and a byte, so it is not lost.
     fn run_signals(&mut self, state: &mut S) {
         if let Some((r, _)) = &self.signals.pipe {
             let mut buf = [0u8; 64];
@@ -303,22 +418,22 @@ impl<P: Poller, S> EventLoop<P, S> {
         while i < self.signals.entries.len() {
             let e = &mut self.signals.entries[i];
             i += 1;
-            if !e.pending.swap(false, Ordering::SeqCst) {
+            if !e.action.take() {
                 continue;
             }
-            let signo = e.signo;
-            let Handler::Ready(mut proc) = std::mem::replace(&mut e.handler, Handler::Running)
+            let signo = e.action.signo;
+            let Callback::Ready(mut proc) = std::mem::replace(&mut e.handler, Callback::Running)
             else {
                 // Running: re-entered from its own handler; keep it pending.
-                e.pending.store(true, Ordering::SeqCst);
+                e.action.set();
                 continue;
             };
             let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, signo)));
             // Put back unless the handler deleted or replaced itself.
             if let Some(j) = self.signals.find(signo) {
                 let e = &mut self.signals.entries[j];
-                if matches!(e.handler, Handler::Running) {
-                    e.handler = Handler::Ready(proc);
+                if matches!(e.handler, Callback::Running) {
+                    e.handler = Callback::Ready(proc);
                 }
             }
             if let Err(p) = result {
@@ -326,18 +441,20 @@ impl<P: Poller, S> EventLoop<P, S> {
                 panic::resume_unwind(p);
             }
         }
+        if self.signals.child.as_ref().is_some_and(Action::take) {
+            self.reap_children(state);
+        }
         self.rewake_if_pending();
     }
 
     /// A handler that deleted signal events shifts the list, and one that
     /// re-entered the loop leaves its own signal pending: wake the loop
     /// again so what is left runs in the next iteration.
-    fn rewake_if_pending(&self) {
+    pub(crate) fn rewake_if_pending(&self) {
         if self
             .signals
-            .entries
-            .iter()
-            .any(|e| e.pending.load(Ordering::SeqCst))
+            .actions()
+            .any(|a| a.pending.load(Ordering::SeqCst))
         {
             self.signals.rewake();
         }

@@ -2,7 +2,8 @@
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -18,7 +19,10 @@ use crate::{timeout_millis, Mask};
 /// arrive before the loop drains them coalesce into one wake-up.
 #[derive(Clone, Debug)]
 pub struct Waker {
-    fds: Arc<WakerFds>,
+    /// Behind a lock so that [`EventLoop::after_fork`](crate::EventLoop::after_fork)
+    /// can give a forked child fds of its own under every handle the child
+    /// holds: the parent's would wake the parent.
+    fds: Arc<Mutex<WakerFds>>,
 }
 
 #[derive(Debug)]
@@ -28,8 +32,8 @@ struct WakerFds {
     write: Option<OwnedFd>,
 }
 
-impl Waker {
-    pub(crate) fn new() -> io::Result<Waker> {
+impl WakerFds {
+    fn new() -> io::Result<WakerFds> {
         cfg_if::cfg_if! {
             if #[cfg(any(target_os = "linux", target_os = "android"))] {
                 use nix::sys::eventfd::{EfdFlags, EventFd};
@@ -46,23 +50,49 @@ impl Waker {
                 let write = Some(w);
             }
         }
+        Ok(WakerFds { read, write })
+    }
+}
+
+impl Waker {
+    pub(crate) fn new() -> io::Result<Waker> {
         Ok(Waker {
-            fds: Arc::new(WakerFds { read, write }),
+            fds: Arc::new(Mutex::new(WakerFds::new()?)),
         })
+    }
+
+    fn fds(&self) -> MutexGuard<'_, WakerFds> {
+        // Nothing panics while holding it: a poisoned lock is as good.
+        self.fds.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The fd the loop polls for READABLE.
     pub(crate) fn read_fd(&self) -> RawFd {
-        self.fds.read.as_raw_fd()
+        self.fds().read.as_raw_fd()
+    }
+
+    /// In a forked child: fresh fds under the same numbers, so every handle
+    /// the child holds wakes the child's loop, and the parent's waker, which
+    /// the child shared until now, is the parent's alone. The fd numbers stay
+    /// (`dup2`), so the loop's registration of the read end stays valid.
+    pub(crate) fn renew(&self) -> io::Result<()> {
+        let fresh = WakerFds::new()?;
+        let mut fds = self.fds();
+        renumber(&fresh.read, &mut fds.read)?;
+        if let (Some(new), Some(old)) = (&fresh.write, &mut fds.write) {
+            renumber(new, old)?;
+        }
+        Ok(())
     }
 
     /// Wakes the loop. Cheap and non-blocking; a wake already pending makes
     /// this a no-op.
     pub fn wake(&self) -> io::Result<()> {
-        let fd = self.fds.write.as_ref().unwrap_or(&self.fds.read);
+        let fds = self.fds();
+        let fd = fds.write.as_ref().unwrap_or(&fds.read);
         // An eventfd takes an 8-byte counter increment; a pipe any byte.
         let one = 1u64.to_ne_bytes();
-        let buf = if self.fds.write.is_some() {
+        let buf = if fds.write.is_some() {
             &one[..1]
         } else {
             &one[..]
@@ -78,14 +108,55 @@ impl Waker {
 
     /// Empties the fd so level-triggered polling stops reporting it.
     pub(crate) fn drain(&self) {
+        let fds = self.fds();
         let mut buf = [0u8; 64];
         loop {
-            match nix::unistd::read(&self.fds.read, &mut buf) {
-                Ok(n) if n > 0 && self.fds.write.is_some() => continue,
+            match nix::unistd::read(&fds.read, &mut buf) {
+                Ok(n) if n > 0 && fds.write.is_some() => continue,
                 Err(Errno::EINTR) => continue,
                 _ => return,
             }
         }
+    }
+}
+
+/// Makes `old`'s fd number refer to `new`'s file, close-on-exec as before
+/// (`dup2` clears the flag); `new` stays open under its own number too, and
+/// is closed by its owner.
+pub(crate) fn renumber(new: &OwnedFd, old: &mut OwnedFd) -> io::Result<()> {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+    nix::unistd::dup2(new, old)?;
+    fcntl(&*old, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
+    Ok(())
+}
+
+/// A handle that runs its loop's async handler, from any thread
+/// ([`EventLoop::create_async`](crate::EventLoop::create_async); libev's
+/// `ev_async`): [`send`](Self::send) marks it pending and wakes the loop,
+/// whose next iteration runs the handler once in the loop's thread, however
+/// many sends came before it ran. A send after the handler started runs it
+/// again. `Clone + Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct AsyncHandle {
+    pub(crate) pending: Arc<AtomicBool>,
+    waker: Waker,
+}
+
+impl AsyncHandle {
+    pub(crate) fn new(waker: Waker) -> AsyncHandle {
+        AsyncHandle {
+            pending: Arc::new(AtomicBool::new(false)),
+            waker,
+        }
+    }
+
+    /// Asks the loop to run the handler. Sends that arrive before it runs
+    /// coalesce into one run; only the first of them writes to the waker.
+    pub fn send(&self) -> io::Result<()> {
+        if self.pending.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.waker.wake()
     }
 }
 

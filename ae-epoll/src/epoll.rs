@@ -68,6 +68,14 @@ impl Epoll {
     }
 }
 
+/// The epoll set, readable while it has events to report: a loop on epoll
+/// can be nested in another.
+impl AsFd for Epoll {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.epfd.as_fd()
+    }
+}
+
 impl Poller for Epoll {
     fn new(set_size: usize) -> io::Result<Self> {
         // SAFETY: epoll_create1 takes no pointers; the result is checked.
