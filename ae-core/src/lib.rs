@@ -845,8 +845,12 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// How long until the earliest timer is due (zero when one is overdue),
     /// `None` with no timer: the timeout for a loop that nests this one.
     pub fn next_timer_in(&mut self) -> Option<Duration> {
-        let earliest = self.timers.earliest()?;
+        if self.timers.is_empty() {
+            return None;
+        }
+        // Reading the clock first anchors timers created since the last one.
         let now = self.timers.now();
+        let earliest = self.timers.earliest()?;
         Some(Timers::<TimeProc<P, S>>::until(now, earliest))
     }
 

@@ -25,15 +25,25 @@ use std::time::{Duration, Instant};
 
 use crate::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId, Waker};
 
+mod interest;
+mod iteration;
 mod model;
+mod processes;
 mod robustness;
 mod signals;
 mod stress;
 mod timers;
 
+pub use interest::*;
+pub use iteration::*;
+pub use processes::*;
 pub use robustness::*;
 pub use signals::*;
 pub use timers::*;
+
+/// For `own_process_cases!`, which forks in the test crate.
+#[doc(hidden)]
+pub use nix as __nix;
 
 /// The single list of cases: `conformance_suite!` makes one test of each, and
 /// `suite_lists_every_case` checks it against the functions of this file.
@@ -117,6 +127,12 @@ macro_rules! __conformance_cases {
             r4_panicking_finalizer_on_drop_runs_every_other_finalizer,
             r5_interest_outliving_its_registration_does_not_spin,
             r6_bad_registered_fd_does_not_stop_the_loop,
+            f9_borrowed_fds_are_accepted_as_raw_ones,
+            f10_set_file_events_pauses_and_resumes_without_the_handler,
+            i8_several_hooks_run_in_order_and_are_deleted_by_id,
+            i9_process_events_timeout_bounds_the_sleep,
+            i10_poll_fd_is_readable_while_events_are_pending,
+            i11_async_events_run_in_the_loop_thread_and_coalesce,
         }
     };
 }
@@ -177,6 +193,14 @@ macro_rules! __own_process_cases {
             ($($args)*)
             s1_signal_sent_by_another_process_runs_the_handler,
             s7_delete_and_drop_restore_the_default_disposition,
+            k1_a_child_deleting_an_event_leaves_the_parents_handler,
+            k2_a_child_adding_writable_does_not_make_the_parent_spin,
+            k3_wakes_and_async_sends_in_a_child_reach_only_the_child,
+            k4_signals_in_a_child_reach_only_the_child,
+            c1_a_child_event_gets_its_pids_exit_status_only,
+            c2_a_child_that_ended_before_its_event_is_reported,
+            c3_a_child_reaped_elsewhere_is_reported_as_not_found,
+            c4_sigchld_does_not_interrupt_other_threads_reads,
         }
     };
 }
@@ -186,10 +210,33 @@ macro_rules! __own_process_cases {
 #[macro_export]
 macro_rules! __own_process_expand {
     ((@tests $poller:ty) $($case:ident,)*) => {
+        /// fork(2) and _exit(2) for the cases, here because ae-core
+        /// forbids unsafe code.
+        const FORK: $crate::testkit::Fork = {
+            fn fork() -> ::std::io::Result<::std::option::Option<i32>> {
+                use $crate::testkit::__nix::unistd::{fork, ForkResult};
+                // SAFETY: the child runs only its case's code, which uses
+                // the loop and plain syscalls, writes to fd 2 directly
+                // rather than through a lock another thread may have held
+                // at the fork, and leaves through `exit` below, never
+                // returning into the test harness.
+                match unsafe { fork() }? {
+                    ForkResult::Child => Ok(None),
+                    ForkResult::Parent { child } => Ok(Some(child.as_raw())),
+                }
+            }
+            fn exit(code: i32) -> ! {
+                // SAFETY: _exit ends the process at once; it takes no
+                // pointers and runs no handler that could take a lock.
+                unsafe { $crate::testkit::__nix::libc::_exit(code) }
+            }
+            $crate::testkit::Fork { fork, exit }
+        };
+
         $(
             #[test]
             fn $case() {
-                $crate::testkit::$case::<$poller>()
+                $crate::testkit::$case::<$poller>(FORK)
             }
         )*
     };
@@ -224,6 +271,8 @@ pub fn suite_lists_every_case() {
         include_str!("testkit/timers.rs"),
         include_str!("testkit/signals.rs"),
         include_str!("testkit/robustness.rs"),
+        include_str!("testkit/interest.rs"),
+        include_str!("testkit/iteration.rs"),
     ];
     let defined: Vec<&str> = sources
         .iter()

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use nix::sys::pthread::{pthread_kill, pthread_self};
 use nix::sys::signal::{raise, Signal};
 
+use super::processes::Fork;
 use super::{after, err_kind, guard, new_loop, poll_block, poll_now, GUARD};
 use crate::{EventLoop, Poller};
 
@@ -25,7 +26,7 @@ const TERM: i32 = Signal::SIGTERM as i32;
 static SIGNALS: Mutex<()> = Mutex::new(());
 
 /// Serialises the signal cases.
-fn exclusive() -> MutexGuard<'static, ()> {
+pub(super) fn exclusive() -> MutexGuard<'static, ()> {
     SIGNALS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -222,7 +223,7 @@ fn run_child(env: (&str, &str)) -> std::process::ExitStatus {
 /// S1: a signal sent by another process (to the whole process, so the
 /// kernel picks the thread) runs the handler in the loop's thread. Starts a
 /// child process, so it is one of the own-process cases.
-pub fn s1_signal_sent_by_another_process_runs_the_handler<P: Poller>() {
+pub fn s1_signal_sent_by_another_process_runs_the_handler<P: Poller>(_fork: Fork) {
     if let Ok(pid) = std::env::var(SENDER) {
         let pid = nix::unistd::Pid::from_raw(pid.parse().expect("a pid"));
         nix::sys::signal::kill(pid, Signal::SIGUSR2).expect("kill");
@@ -272,7 +273,7 @@ fn s7_child<P: Poller>(how: &str) -> ! {
 /// disposition: here SIGTERM's default, which ends the process. Checked in a
 /// child process (this test binary, running only this case). Linux only,
 /// where the previous disposition can be read without unsafe code.
-pub fn s7_delete_and_drop_restore_the_default_disposition<P: Poller>() {
+pub fn s7_delete_and_drop_restore_the_default_disposition<P: Poller>(_fork: Fork) {
     if let Ok(how) = std::env::var(CHILD) {
         s7_child::<P>(&how);
     }
