@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ae::{AnyPoller, Backend, EventLoop, Mask, Poller};
+use ae::{signal, AnyPoller, Backend, EventLoop, Mask, Poller};
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
-use nix::sys::signal::Signal;
 use nix::sys::socket::{
     self, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
 };
@@ -296,12 +295,12 @@ where
     el.create_time_event(Duration::from_millis(1), cron::server_cron::<P>);
     // Signal events: shutdown starts in the iteration the signal arrives in,
     // not at the next cron.
-    for signo in [Signal::SIGINT, Signal::SIGTERM] {
-        el.create_signal_event(signo as i32, |el, server: &mut Server, _| {
+    for signo in [signal::SIGINT, signal::SIGTERM] {
+        el.create_signal_event(signo, |el, server: &mut Server, _| {
             cron::prepare_for_shutdown(el, server)
         })?;
     }
-    el.create_signal_event(Signal::SIGHUP as i32, |_, server: &mut Server, _| {
+    el.create_signal_event(signal::SIGHUP, |_, server: &mut Server, _| {
         server.hangup.store(true, Ordering::SeqCst)
     })?;
     el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept_handler::<P>)?;

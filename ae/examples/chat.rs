@@ -59,7 +59,7 @@ pub fn setup(listener: TcpListener, backend: Backend) -> io::Result<(Loop, Chat)
     let mut el: Loop = backend.event_loop(SET_SIZE)?;
     el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept)?;
     el.set_before_sleep(write_pending);
-    el.create_signal_event(nix::sys::signal::SIGINT as i32, |el, _, _| el.stop())?;
+    el.create_signal_event(ae::signal::SIGINT, |el, _, _| el.stop())?;
     let mut members = Vec::new();
     members.resize_with(SET_SIZE, || None);
     Ok((

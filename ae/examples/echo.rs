@@ -56,7 +56,7 @@ pub fn setup(listener: TcpListener, idle: Duration, backend: Backend) -> io::Res
     listener.set_nonblocking(true)?;
     let mut el: Loop = backend.event_loop(SET_SIZE)?;
     el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept)?;
-    el.create_signal_event(nix::sys::signal::SIGINT as i32, |el, _, _| el.stop())?;
+    el.create_signal_event(ae::signal::SIGINT, |el, _, _| el.stop())?;
     let mut conns = Vec::new();
     conns.resize_with(SET_SIZE, || None);
     Ok((
