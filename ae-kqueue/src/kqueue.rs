@@ -426,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn an_early_return_right_after_a_rebuild_does_not_rebuild_again() {
+    fn r5_an_early_return_right_after_a_rebuild_does_not_rebuild_again() {
         // libkqueue drops the first report of a regular file at its end,
         // again after each rebuild re-adds it: not stale interest.
         let path = std::env::temp_dir().join(format!("ae-kqueue-eof-{}", std::process::id()));
