@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use ae_core::{Fired, Mask, Poller};
 use ae_epoll::Epoll;
+use ae_evport::Evport;
 use ae_kqueue::Kqueue;
+use ae_poll::Poll;
 use ae_select::Select;
 
 use crate::Backend;
@@ -31,18 +33,22 @@ pub struct AnyPoller(Inner);
 // cost an indirection per call.
 #[allow(clippy::large_enum_variant)]
 enum Inner {
+    Evport(Evport),
     Epoll(Epoll),
     Kqueue(Kqueue),
     Select(Select),
+    Poll(Poll),
 }
 
 /// Calls `$call` on whichever backend `$self` holds.
 macro_rules! dispatch {
     ($self:expr, $p:ident => $call:expr) => {
         match $self {
+            Inner::Evport($p) => $call,
             Inner::Epoll($p) => $call,
             Inner::Kqueue($p) => $call,
             Inner::Select($p) => $call,
+            Inner::Poll($p) => $call,
         }
     };
 }
@@ -53,18 +59,22 @@ impl AnyPoller {
     /// lacks it).
     pub fn with_backend(backend: Backend, set_size: usize) -> io::Result<AnyPoller> {
         Ok(AnyPoller(match backend {
+            Backend::Evport => Inner::Evport(Evport::new(set_size)?),
             Backend::Epoll => Inner::Epoll(Epoll::new(set_size)?),
             Backend::Kqueue => Inner::Kqueue(Kqueue::new(set_size)?),
             Backend::Select => Inner::Select(Select::new(set_size)?),
+            Backend::Poll => Inner::Poll(Poll::new(set_size)?),
         }))
     }
 
     /// The backend this poller runs on.
     pub fn backend(&self) -> Backend {
         match self.0 {
+            Inner::Evport(_) => Backend::Evport,
             Inner::Epoll(_) => Backend::Epoll,
             Inner::Kqueue(_) => Backend::Kqueue,
             Inner::Select(_) => Backend::Select,
+            Inner::Poll(_) => Backend::Poll,
         }
     }
 }

@@ -10,8 +10,9 @@ use crate::AnyPoller;
 
 /// A kernel interface the loop can run on; see [`AnyPoller`].
 ///
-/// Its names (`epoll`, `select`, `kqueue`) are those of [`FromStr`],
-/// [`Display`](fmt::Display), `AE_BACKEND` and `EventLoop::name`.
+/// Its names (`evport`, `epoll`, `kqueue`, `select`, `poll`) are those of
+/// [`FromStr`], [`Display`](fmt::Display), `AE_BACKEND` and
+/// `EventLoop::name`.
 ///
 /// ```
 /// use ae::Backend;
@@ -19,12 +20,15 @@ use crate::AnyPoller;
 /// let best = Backend::best();
 /// assert!(Backend::available().contains(&best));
 /// assert_eq!(best.to_string().parse::<Backend>()?, best);
-/// assert_eq!("select".parse::<Backend>()?, Backend::Select);
-/// assert!("poll".parse::<Backend>().is_err());
+/// assert_eq!("poll".parse::<Backend>()?, Backend::Poll);
+/// assert!(Backend::Poll.is_available(), "poll runs on every unix");
+/// assert!("devpoll".parse::<Backend>().is_err());
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
+    /// illumos's and Solaris's event ports ([`ae_evport::Evport`]).
+    Evport,
     /// Linux's epoll ([`ae_epoll::Epoll`]).
     Epoll,
     /// kqueue: macOS and the BSDs, Linux through libkqueue
@@ -33,22 +37,35 @@ pub enum Backend {
     /// select(2), everywhere, for fds below `FD_SETSIZE`
     /// ([`ae_select::Select`]).
     Select,
+    /// poll(2), everywhere, for fds of any number ([`ae_poll::Poll`]).
+    Poll,
 }
 
 impl Backend {
     /// The environment variable [`Backend::from_env`] reads: `AE_BACKEND`.
     pub const ENV: &'static str = "AE_BACKEND";
 
-    /// Every backend, in Redis's order of preference.
-    pub const ALL: [Backend; 3] = [Backend::Epoll, Backend::Kqueue, Backend::Select];
+    /// Every backend, in Redis's order of preference (evport, epoll,
+    /// kqueue, select), then poll, which Redis does not have: it is never
+    /// the [best](Self::best), but a program can choose it where select's
+    /// `FD_SETSIZE` is too small and nothing better runs.
+    pub const ALL: [Backend; 5] = [
+        Backend::Evport,
+        Backend::Epoll,
+        Backend::Kqueue,
+        Backend::Select,
+        Backend::Poll,
+    ];
 
     /// The name used by [`FromStr`], [`Display`](fmt::Display) and
     /// `AE_BACKEND`, and returned by `EventLoop::name`.
     pub fn name(self) -> &'static str {
         match self {
+            Backend::Evport => "evport",
             Backend::Epoll => "epoll",
             Backend::Kqueue => "kqueue",
             Backend::Select => "select",
+            Backend::Poll => "poll",
         }
     }
 
@@ -60,9 +77,11 @@ impl Backend {
     /// Whether this build on this platform can run it.
     pub fn is_available(self) -> bool {
         match self {
+            Backend::Evport => ae_evport::AVAILABLE,
             Backend::Epoll => ae_epoll::AVAILABLE,
             Backend::Kqueue => ae_kqueue::AVAILABLE,
             Backend::Select => true,
+            Backend::Poll => ae_poll::AVAILABLE,
         }
     }
 
@@ -75,7 +94,8 @@ impl Backend {
     }
 
     /// The most fds the backend can watch, if it has a limit of its own:
-    /// select's `FD_SETSIZE`. A loop on it must have a set size no larger.
+    /// select's `FD_SETSIZE` (poll has none). A loop on it must have a set
+    /// size no larger.
     pub fn max_set_size(self) -> Option<usize> {
         (self == Backend::Select).then_some(ae_select::FD_SETSIZE)
     }
@@ -106,11 +126,14 @@ impl Backend {
         let backend: Backend = name.parse()?;
         if !backend.is_available() {
             let why = match backend {
+                Backend::Evport => "it exists on illumos and Solaris only",
                 Backend::Epoll => "it exists on Linux and Android only",
                 Backend::Kqueue => {
                     "it is not built in (on Linux: build with --features libkqueue, see ae-kqueue)"
                 }
-                Backend::Select => unreachable!("select is available everywhere"),
+                Backend::Select | Backend::Poll => {
+                    unreachable!("select and poll are available everywhere")
+                }
             };
             return Err(invalid(format!(
                 "backend '{name}' cannot run here: {why}; {}",
@@ -149,9 +172,10 @@ impl fmt::Display for Backend {
 impl FromStr for Backend {
     type Err = io::Error;
 
-    /// Parses `epoll`, `select` or `kqueue` (whether or not this build can
-    /// run it; see [`Backend::parse_available`]). Anything else is an error
-    /// of kind [`io::ErrorKind::InvalidInput`] that lists the names.
+    /// Parses `evport`, `epoll`, `kqueue`, `select` or `poll` (whether or
+    /// not this build can run it; see [`Backend::parse_available`]).
+    /// Anything else is an error of kind [`io::ErrorKind::InvalidInput`]
+    /// that lists the names.
     fn from_str(s: &str) -> io::Result<Backend> {
         Backend::ALL
             .into_iter()

@@ -5,11 +5,12 @@
 //! timers, hooks, [`Waker`]) and chooses the backend, in one of two ways:
 //!
 //! - at compile time, [`Best`]: the platform's best backend, in Redis's order
-//!   (epoll on Linux and Android; kqueue on macOS, iOS and the BSDs; select
-//!   elsewhere). No dispatch at all.
+//!   (event ports on illumos and Solaris; epoll on Linux and Android; kqueue
+//!   on macOS, iOS and the BSDs; select elsewhere). No dispatch at all.
 //! - at run time, [`AnyPoller`]: whichever [`Backend`] the environment
-//!   variable `AE_BACKEND` names (`epoll`, `select` or `kqueue`; the best
-//!   when unset), or one given explicitly with [`Backend::event_loop`].
+//!   variable `AE_BACKEND` names (`evport`, `epoll`, `kqueue`, `select` or
+//!   `poll`; the best when unset), or one given explicitly with
+//!   [`Backend::event_loop`].
 //!
 //! Handlers receive the loop and the caller's state as `&mut`, from the
 //! [`EventLoop::run`] or [`EventLoop::process_events`] call that dispatches
@@ -60,7 +61,9 @@ mod backend;
 
 pub use ae_core::*;
 pub use ae_epoll::Epoll;
+pub use ae_evport::Evport;
 pub use ae_kqueue::Kqueue;
+pub use ae_poll::Poll;
 pub use ae_select::Select;
 pub use any::AnyPoller;
 pub use backend::Backend;
@@ -72,19 +75,27 @@ pub struct ReadmeDoctests;
 
 // The platform's best backend: build.rs holds the one list of platforms.
 cfg_if::cfg_if! {
-    if #[cfg(ae_best = "epoll")] {
+    if #[cfg(ae_best = "evport")] {
+        /// The platform's best backend, chosen at compile time: [`Evport`]
+        /// here (epoll on Linux, kqueue on macOS and the BSDs, select
+        /// elsewhere).
+        pub type Best = Evport;
+        const BEST: Backend = Backend::Evport;
+    } else if #[cfg(ae_best = "epoll")] {
         /// The platform's best backend, chosen at compile time: [`Epoll`]
-        /// here (kqueue on macOS and the BSDs, select elsewhere).
+        /// here (event ports on illumos, kqueue on macOS and the BSDs,
+        /// select elsewhere).
         pub type Best = Epoll;
         const BEST: Backend = Backend::Epoll;
     } else if #[cfg(ae_best = "kqueue")] {
         /// The platform's best backend, chosen at compile time: [`Kqueue`]
-        /// here (epoll on Linux, select elsewhere).
+        /// here (event ports on illumos, epoll on Linux, select elsewhere).
         pub type Best = Kqueue;
         const BEST: Backend = Backend::Kqueue;
     } else {
         /// The platform's best backend, chosen at compile time: [`Select`]
-        /// here (epoll on Linux, kqueue on macOS and the BSDs).
+        /// here (event ports on illumos, epoll on Linux, kqueue on macOS and
+        /// the BSDs).
         pub type Best = Select;
         const BEST: Backend = Backend::Select;
     }

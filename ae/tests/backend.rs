@@ -17,7 +17,7 @@ fn names_round_trip_and_unknown_names_list_the_choices() {
         assert_eq!(b.to_string(), b.name());
         assert_eq!(b.name().parse::<Backend>().unwrap(), b);
     }
-    let err = "poll".parse::<Backend>().unwrap_err();
+    let err = "devpoll".parse::<Backend>().unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     for b in Backend::ALL {
         assert!(err.to_string().contains(b.name()), "{err}");
@@ -41,7 +41,9 @@ fn every_backend_creates_a_loop_or_says_it_cannot_run_here() {
         }
     }
     assert!(Backend::available().contains(&Backend::Select));
+    assert!(Backend::available().contains(&Backend::Poll));
     assert_eq!(Backend::Epoll.is_available(), cfg!(ae_epoll));
+    assert_eq!(Backend::Evport.is_available(), cfg!(ae_evport));
 }
 
 #[test]
@@ -51,6 +53,9 @@ fn select_refuses_more_than_it_can_hold() {
     let err = Backend::Select.event_loop::<()>(max + 1).err().unwrap();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert_eq!(Backend::Epoll.max_set_size(), None);
+    // poll holds what select cannot.
+    assert_eq!(Backend::Poll.max_set_size(), None);
+    assert!(Backend::Poll.event_loop::<()>(max + 1).is_ok());
     let p = ae::AnyPoller::with_backend(Backend::Select, 8).unwrap();
     assert_eq!(p.name(), "select");
 }

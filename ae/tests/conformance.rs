@@ -49,10 +49,23 @@ macro_rules! any_poller_on {
     };
 }
 
-// ae's build script sets `ae_epoll` and `ae_kqueue` where they run.
+// ae's build script sets `ae_evport`, `ae_epoll` and `ae_kqueue` where
+// they run; select and poll run everywhere.
 any_poller_on!(AnyOnSelect, Backend::Select);
 mod select {
     ae::conformance_suite!(super::AnyOnSelect, "select");
+}
+
+any_poller_on!(AnyOnPoll, Backend::Poll);
+mod poll {
+    ae::conformance_suite!(super::AnyOnPoll, "poll");
+}
+
+#[cfg(ae_evport)]
+any_poller_on!(AnyOnEvport, Backend::Evport);
+#[cfg(ae_evport)]
+mod evport {
+    ae::conformance_suite!(super::AnyOnEvport, "evport");
 }
 
 #[cfg(ae_epoll)]
@@ -75,6 +88,9 @@ mod kqueue {
 fn every_available_backend_runs_the_suite() {
     let suites: &[Backend] = &[
         Backend::Select,
+        Backend::Poll,
+        #[cfg(ae_evport)]
+        Backend::Evport,
         #[cfg(ae_epoll)]
         Backend::Epoll,
         #[cfg(ae_kqueue)]

@@ -31,7 +31,7 @@ fn ae_backend_chooses_the_backend_and_refuses_what_cannot_run() {
     // Unknown names and names this build cannot run: InvalidInput, listing
     // what can.
     let unavailable = Backend::ALL.into_iter().filter(|b| !b.is_available());
-    let bad: Vec<String> = ["poll", "EPOLL", " select"]
+    let bad: Vec<String> = ["devpoll", "EPOLL", " select"]
         .into_iter()
         .map(String::from)
         .chain(unavailable.map(|b| b.name().to_string()))
