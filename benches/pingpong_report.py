@@ -5,8 +5,9 @@ Usage: benches/pingpong_report.py [--rounds R] [--iterations I] [--plot FILE|'']
        [--backends B,B] [--sizes N,N] [--active A,A] [--base B]
 
 Builds the pingpong runner (release) and runs it for every backend of this
-build (as `pingpong --list` prints them: the ae backends, `any` (AnyPoller
-on the best), mio, raw-epoll) at n = 100, 1000, 5000 pairs,
+build (as `pingpong --list` prints them: the ae backends (evport, epoll,
+kqueue, select, poll, those this build has), `any` (AnyPoller on the best),
+mio, raw-epoll) at n = 100, 1000, 5000 pairs,
 a = 1 and 100 active, w = n writes. Backends take turns (A B C ... then the
 same again, R rounds), each run I iterations; a cell is the median of all
 iterations of all rounds. Prints a markdown table of setup and run medians

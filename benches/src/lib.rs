@@ -19,7 +19,8 @@ use std::str::FromStr;
 /// would name it), ae through [`ae::AnyPoller`], or a peer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// An ae backend as its own type: `ae::Epoll`, `ae::Kqueue`, `ae::Select`.
+    /// An ae backend as its own type: `ae::Epoll`, `ae::Kqueue`,
+    /// `ae::Select`, `ae::Poll`, `ae::Evport`.
     Ae(ae::Backend),
     /// `ae::AnyPoller` on the backend `AE_BACKEND` names (the best when
     /// unset): the cost of choosing at run time.
@@ -110,6 +111,14 @@ macro_rules! with_ae_poller {
             }
             $crate::Backend::Ae(ae::Backend::Select) => {
                 type $P = ae::Select;
+                Ok($body)
+            }
+            $crate::Backend::Ae(ae::Backend::Poll) => {
+                type $P = ae::Poll;
+                Ok($body)
+            }
+            $crate::Backend::Ae(ae::Backend::Evport) => {
+                type $P = ae::Evport;
                 Ok($body)
             }
             $crate::Backend::Ae(ae::Backend::Kqueue) => {

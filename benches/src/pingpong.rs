@@ -261,7 +261,8 @@ impl PingPong for RawEpoll {
 }
 
 /// The workload with `n` pairs on `backend`. Select refuses fds past
-/// `FD_SETSIZE` with an error that says so.
+/// `FD_SETSIZE` with an error that says so; poll, its portable peer, holds
+/// any number.
 pub fn new(backend: Backend, n: usize) -> io::Result<Box<dyn PingPong>> {
     crate::raise_fd_limit(2 * n as u64 + 64)?;
     let pairs = Pairs::new(n)?;

@@ -1,13 +1,13 @@
 //! The ping-pong runner, laid out like libevent's and libev's bench programs:
 //! one line per iteration, `<setup_us> <run_us>`, and nothing else on stdout.
 //!
-//! `pingpong --backend epoll|select|kqueue|mio|raw-epoll -n 1000 -a 100 -w 1000 -i 25`
+//! `pingpong --backend epoll|select|poll|kqueue|evport|any|mio|raw-epoll -n 1000 -a 100 -w 1000 -i 25`
 
 use std::process::ExitCode;
 
 use ae_benches::{pingpong, Backend};
 
-const USAGE: &str = "usage: pingpong --backend epoll|select|kqueue|any|mio|raw-epoll [-n pairs] [-a active] [-w writes] [-i iterations] | --list";
+const USAGE: &str = "usage: pingpong --backend epoll|select|poll|kqueue|evport|any|mio|raw-epoll [-n pairs] [-a active] [-w writes] [-i iterations] | --list";
 
 fn parse() -> Result<(Backend, usize, usize, usize, usize), String> {
     let (mut backend, mut n, mut a, mut w, mut iters) =
