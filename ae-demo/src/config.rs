@@ -244,7 +244,7 @@ mod tests {
             &["--hz", "0"][..],
             &["--hz", "501"],
             &["--port", "70000"],
-            &["--backend", "poll"],
+            &["--backend", "iocp"],
             &["--maxclients"],
             &["--nope", "1"],
             &["stray"],
