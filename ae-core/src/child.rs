@@ -10,7 +10,7 @@ use nix::errno::Errno;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
-use crate::{invalid_input, EventLoop, Poller};
+use crate::{invalid_input, not_found, remove_where, EventLoop, Poller};
 
 /// A child handler: the loop, the state, the pid and how the child ended
 /// (an error when it was reaped elsewhere: see
@@ -112,16 +112,8 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// then not reaped by the loop. A pid with no child event is an error of
     /// kind [`io::ErrorKind::NotFound`].
     pub fn delete_child_event(&mut self, pid: u32) -> io::Result<()> {
-        match self.children.iter().position(|c| c.pid == pid) {
-            Some(i) => {
-                self.children.remove(i);
-                Ok(())
-            }
-            None => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no child event for process {pid}"),
-            )),
-        }
+        remove_where(&mut self.children, |c| c.pid == pid)
+            .ok_or_else(|| not_found(format!("no child event for process {pid}")))
     }
 
     /// SIGCHLD came: run the handler of every registered child that ended.

@@ -243,10 +243,18 @@ pub struct EventLoop<P: Poller, S = ()> {
 }
 
 fn no_timer(id: TimerId) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("no timer with id {}", id.get()),
-    )
+    not_found(format!("no timer with id {}", id.get()))
+}
+
+fn not_found(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, msg)
+}
+
+/// Removes the first element that `is` picks; `None` when none does.
+fn remove_where<T>(v: &mut Vec<T>, is: impl Fn(&T) -> bool) -> Option<()> {
+    let i = v.iter().position(is)?;
+    v.remove(i);
+    Some(())
 }
 
 fn invalid_input(msg: String) -> io::Error {
@@ -654,16 +662,9 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// itself. An unknown or deleted id is an error of kind
     /// [`io::ErrorKind::NotFound`].
     pub fn delete_hook(&mut self, id: HookId) -> io::Result<()> {
-        for hooks in [&mut self.before_sleep, &mut self.after_sleep] {
-            if let Some(i) = hooks.iter().position(|(h, _)| *h == id) {
-                hooks.remove(i);
-                return Ok(());
-            }
-        }
-        Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no hook with id {}", id.0),
-        ))
+        remove_where(&mut self.before_sleep, |(h, _)| *h == id)
+            .or_else(|| remove_where(&mut self.after_sleep, |(h, _)| *h == id))
+            .ok_or_else(|| not_found(format!("no hook with id {}", id.0)))
     }
 
     fn hook_id(&mut self) -> HookId {
@@ -741,16 +742,8 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// An unknown or deleted id is an error of kind
     /// [`io::ErrorKind::NotFound`].
     pub fn delete_async(&mut self, id: AsyncId) -> io::Result<()> {
-        match self.asyncs.iter().position(|a| a.id == id) {
-            Some(i) => {
-                self.asyncs.remove(i);
-                Ok(())
-            }
-            None => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no async event with id {}", id.0),
-            )),
-        }
+        remove_where(&mut self.asyncs, |a| a.id == id)
+            .ok_or_else(|| not_found(format!("no async event with id {}", id.0)))
     }
 
     /// The waker is readable: empty it, then run each async event that was

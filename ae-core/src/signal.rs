@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use signal_hook::SigId;
 
 use crate::waker::renumber;
-use crate::{invalid_input, Callback, EventLoop, Mask, Poller};
+use crate::{invalid_input, not_found, Callback, EventLoop, Mask, Poller};
 
 /// Declares the signal numbers a program names, from the platform's own
 /// values, so no program writes `17` for SIGCHLD.
@@ -340,10 +340,7 @@ impl<P: Poller, S> EventLoop<P, S> {
     /// loop has no event for is an error of kind [`io::ErrorKind::NotFound`].
     pub fn delete_signal_event(&mut self, signo: i32) -> io::Result<()> {
         let Some(i) = self.signals.find(signo) else {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no signal event for signal {signo}"),
-            ));
+            return Err(not_found(format!("no signal event for signal {signo}")));
         };
         self.signals.entries.remove(i).action.unregister();
         Ok(())

@@ -449,6 +449,17 @@ fn guard<P: Poller, S>(el: &mut EventLoop<P, S>) -> Alarm {
     alarm(el.waker().expect("waker"), GUARD)
 }
 
+/// Registers a READABLE handler on `s` that counts its runs in the state
+/// and drains `s`.
+fn count_reads<P: Poller>(el: &mut EventLoop<P, u32>, s: &UnixStream) {
+    let reader = s.try_clone().expect("dup");
+    el.create_file_event(s, R, move |_, n: &mut u32, _, _| {
+        *n += 1;
+        drain(&reader);
+    })
+    .expect("register");
+}
+
 /// Registers a handler for `mask` on `fd` that only logs `name`.
 fn log_on<P: Poller>(el: &mut EventLoop<P, Log>, fd: RawFd, mask: Mask, name: &'static str) {
     el.create_file_event(fd, mask, move |_, log: &mut Log, _, _| log.push(name))

@@ -7,7 +7,9 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{after, fd, guard, new_loop, pair, poll_block, poll_now, Log, GUARD, HOUR, R};
+use super::{
+    after, count_reads, fd, guard, new_loop, pair, poll_block, poll_now, Log, GUARD, HOUR, R,
+};
 use crate::{wait, EventLoop, Flags, HookId, Mask, Poller, TimerAction};
 
 /// I8: hooks added beside one another run in the order they were added,
@@ -93,12 +95,7 @@ pub fn i9_process_events_timeout_bounds_the_sleep<P: Poller>() {
 pub fn i10_poll_fd_is_readable_while_events_are_pending<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, mut wa) = pair();
-    let reader = a.try_clone().expect("dup");
-    el.create_file_event(&a, R, move |_, n: &mut u32, _, _| {
-        *n += 1;
-        super::drain(&reader);
-    })
-    .expect("register");
+    count_reads(&mut el, &a);
     let now = Some(Duration::ZERO);
     let Some(outer) = el.poll_fd().map(|f| f.try_clone_to_owned().expect("dup")) else {
         return; // select and poll have none

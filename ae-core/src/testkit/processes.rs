@@ -16,7 +16,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use super::signals::exclusive;
-use super::{guard, new_loop, pair, poll_block, poll_now, GUARD, R, W};
+use super::{count_reads, guard, new_loop, pair, poll_block, poll_now, GUARD, R, W};
 use crate::{signal, EventLoop, Flags, Poller, TimerAction};
 
 /// fork(2) and _exit(2), which the test crate provides
@@ -93,12 +93,7 @@ pub fn k1_a_child_deleting_an_event_leaves_the_parents_handler<P: Poller>(fork: 
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, mut wa) = pair();
-    let reader = a.try_clone().expect("dup");
-    el.create_file_event(&a, R, move |_, n: &mut u32, _, _| {
-        *n += 1;
-        super::drain(&reader);
-    })
-    .expect("register");
+    count_reads(&mut el, &a);
     in_child(fork, || {
         el.after_fork().map_err(|e| e.to_string())?;
         el.delete_file_event(&a, R);
