@@ -2,7 +2,7 @@
 """Ping-pong across backends: a table of medians and a plot.
 
 Usage: benches/pingpong_report.py [--rounds R] [--iterations I] [--plot FILE|'']
-       [--backends B,B] [--sizes N,N] [--active A,A] [--base B]
+       [--backends B,B] [--sizes N,N] [--active A,A] [--base B] [--before RUNNER]
 
 Builds the pingpong runner (release) and runs it for every backend of this
 build (as `pingpong --list` prints them: the ae backends (evport, epoll,
@@ -14,6 +14,12 @@ iterations of all rounds. Prints a markdown table of setup and run medians
 in microseconds with the ratios to raw epoll, and writes a PNG plot of run
 time per backend against n (a = 100) when matplotlib is installed
 (pip install matplotlib).
+
+--before RUNNER takes a pingpong binary built from an earlier commit (say in
+a `git worktree` of it, `cargo build --release -p ae-benches --bin pingpong`):
+each ae backend then also runs on it, as `NAME@before`, taking its turn beside
+the current build's, so a change is measured against the code before it in
+one run.
 
 With libkqueue: LIBKQUEUE_DIR=... LD_LIBRARY_PATH=.../lib and --features.
 """
@@ -30,9 +36,9 @@ SIZES = [100, 1000, 5000]
 ACTIVE = [1, 100]
 
 
-def run(backend, n, a, iterations):
+def run(runner, backend, n, a, iterations):
     """(setups, runs) in µs, or None when the backend cannot run it."""
-    p = subprocess.run([RUNNER, "--backend", backend, "-n", str(n), "-a", str(a),
+    p = subprocess.run([runner, "--backend", backend, "-n", str(n), "-a", str(a),
                         "-w", str(n), "-i", str(iterations)],
                        capture_output=True, text=True)
     if p.returncode != 0:
@@ -55,6 +61,8 @@ def main():
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="values of n")
     ap.add_argument("--active", default=",".join(map(str, ACTIVE)), help="values of a")
     ap.add_argument("--base", default="raw-epoll", help="the backend ratios are taken to")
+    ap.add_argument("--before", default="",
+                    help="a pingpong runner of an earlier build: its ae backends run as NAME@before")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     actives = [int(x) for x in args.active.split(",")]
@@ -67,15 +75,21 @@ def main():
     if args.backends:
         wanted = args.backends.split(",")
         backends_all = [b for b in backends_all if b in wanted]
+    # (label, runner, backend): the current build's, then the earlier one's.
+    entries = [(b, RUNNER, b) for b in backends_all]
+    if args.before:
+        entries += [(f"{b}@before", args.before, b) for b in backends_all
+                    if b not in ("mio", "raw-epoll")]
+    backends_all = [e[0] for e in entries]
 
     samples = {}  # (backend, n, a) -> (setups, runs)
     skipped = {}
     for r in range(args.rounds):
         for n in sizes:
             for a in actives:
-                order = backends_all if r % 2 == 0 else backends_all[::-1]
-                for b in order:
-                    got, why = run(b, n, a, args.iterations)
+                order = entries if r % 2 == 0 else entries[::-1]
+                for b, runner, backend in order:
+                    got, why = run(runner, backend, n, a, args.iterations)
                     if got is None:
                         skipped[b, n] = why
                         continue
