@@ -364,6 +364,16 @@ mod tests {
 
     use super::*;
 
+    /// The tests close fds and count on their numbers staying free (or
+    /// taken by the test itself) until the next poll: one at a time, so
+    /// another test's new fd cannot take a number meanwhile.
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn poll_now(kq: &mut Kqueue) -> Vec<Fired> {
         let mut fired = Vec::new();
         kq.poll(Some(Duration::ZERO), &mut fired).unwrap();
@@ -388,6 +398,7 @@ mod tests {
 
     #[test]
     fn r5_a_closed_fd_whose_file_lives_on_does_not_end_waits() {
+        let _serial = serial();
         let mut kq = Kqueue::new(1024).unwrap();
         let (a, mut peer) = UnixStream::pair().unwrap();
         let (other, mut other_peer) = UnixStream::pair().unwrap();
@@ -408,6 +419,7 @@ mod tests {
 
     #[test]
     fn r5_a_reused_number_whose_old_file_lives_on_ends_one_wait_at_most() {
+        let _serial = serial();
         let mut kq = Kqueue::new(1024).unwrap();
         let (a, mut peer) = UnixStream::pair().unwrap();
         let (b, _b_peer) = UnixStream::pair().unwrap();
@@ -427,6 +439,7 @@ mod tests {
 
     #[test]
     fn r5_an_early_return_right_after_a_rebuild_does_not_rebuild_again() {
+        let _serial = serial();
         // libkqueue drops the first report of a regular file at its end,
         // again after each rebuild re-adds it: not stale interest.
         let path = std::env::temp_dir().join(format!("ae-kqueue-eof-{}", std::process::id()));
@@ -442,6 +455,7 @@ mod tests {
 
     #[test]
     fn b3_eof_and_error_results_are_readable_and_writable() {
+        let _serial = serial();
         let mut ev = kevent(7, true, 0);
         assert_eq!(mask_of(&ev), Mask::READABLE);
         ev.filter = sys::EVFILT_WRITE;
@@ -454,6 +468,7 @@ mod tests {
 
     #[test]
     fn b3_only_registered_filters_are_deleted() {
+        let _serial = serial();
         let kq = Kqueue::new(1024).unwrap();
         let (_a, b) = UnixStream::pair().unwrap();
         let fd = b.as_raw_fd();
@@ -467,6 +482,7 @@ mod tests {
 
     #[test]
     fn b3_separate_filters_and_d8_one_merged_entry_per_fd() {
+        let _serial = serial();
         let mut kq = Kqueue::new(1024).unwrap();
         let (mut a, b) = UnixStream::pair().unwrap();
         let fd = b.as_raw_fd();
@@ -480,6 +496,7 @@ mod tests {
 
     #[test]
     fn b3_failed_add_changes_nothing() {
+        let _serial = serial();
         let mut kq = Kqueue::new(1024).unwrap();
         let err = kq.add(-1, Mask::NONE, Mask::READ_WRITE).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EBADF));
