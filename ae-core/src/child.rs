@@ -116,6 +116,22 @@ impl<P: Poller, S> EventLoop<P, S> {
             .ok_or_else(|| not_found(format!("no child event for process {pid}")))
     }
 
+    /// Sends signal `signo` to the child `pid` while the loop has an event
+    /// for it: until the loop reaps it, the pid cannot have been reused by
+    /// another process, which a kill through [`Child::kill`] or by pid after
+    /// the loop reaped it could reach. A pid with no child event is an error
+    /// of kind [`io::ErrorKind::NotFound`], a number that is no signal
+    /// [`io::ErrorKind::InvalidInput`].
+    pub fn kill_child(&self, pid: u32, signo: i32) -> io::Result<()> {
+        if !self.children.iter().any(|c| c.pid == pid) {
+            return Err(not_found(format!("no child event for process {pid}")));
+        }
+        let signal = nix::sys::signal::Signal::try_from(signo)
+            .map_err(|_| invalid_input(format!("{signo} is not a signal number")))?;
+        nix::sys::signal::kill(Pid::from_raw(pid as i32), signal)?;
+        Ok(())
+    }
+
     /// SIGCHLD came: run the handler of every registered child that ended.
     /// The scan starts over after each handler, which may have registered
     /// or deleted child events.

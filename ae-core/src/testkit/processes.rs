@@ -223,7 +223,8 @@ fn run_until_ended<P: Poller>(el: &mut EventLoop<P, Ends>, ends: &mut Ends, coun
 }
 
 /// C1: a child event gets its own pid's exit status, an exit code or a
-/// signal, and the loop reaps only the pids it has events for.
+/// signal, and the loop reaps only the pids it has events for; it signals
+/// only those too (`kill_child`).
 pub fn c1_a_child_event_gets_its_pids_exit_status_only<P: Poller>(_fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, Ends> = new_loop();
@@ -232,12 +233,23 @@ pub fn c1_a_child_event_gets_its_pids_exit_status_only<P: Poller>(_fork: Fork) {
     let mut unwatched = sh("exit 5").spawn().expect("spawn");
     let three = el.spawn(&mut sh("exit 3"), record).expect("spawn").id();
     let killed = el.spawn(&mut sh("kill -9 $$"), record).expect("spawn").id();
+    let sleeper = el
+        .spawn(&mut sh("exec sleep 30"), record)
+        .expect("spawn")
+        .id();
+    el.kill_child(sleeper, signal::SIGTERM).expect("kill_child");
+    let e = el.kill_child(unwatched.id(), signal::SIGTERM).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::NotFound, "no event, no kill");
     let mut ends = Ends::new();
-    run_until_ended(&mut el, &mut ends, 2);
-    ends.sort_by_key(|e| e.0 != three);
+    run_until_ended(&mut el, &mut ends, 3);
+    ends.sort_by_key(|e| [three, killed, sleeper].iter().position(|&p| p == e.0));
     let status = |i: usize| ends[i].1.as_ref().expect("a status");
     assert_eq!((ends[0].0, status(0).code()), (three, Some(3)));
     assert_eq!((ends[1].0, status(1).signal()), (killed, Some(9)));
+    assert_eq!(
+        (ends[2].0, status(2).signal()),
+        (sleeper, Some(signal::SIGTERM))
+    );
     let status = unwatched.wait().expect("the loop left it to its owner");
     assert_eq!(status.code(), Some(5));
 }
