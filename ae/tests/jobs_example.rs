@@ -8,142 +8,27 @@
 //! entry selected. The example reaps its children by pid through SIGCHLD,
 //! which a process of its own keeps apart from this one's.
 
+mod example_process;
 #[path = "../examples/jobs.rs"]
 #[allow(dead_code)]
 mod jobs;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use ae::Backend;
+use example_process::{Example, TIMEOUT};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
 const CHILD_ARGS: &str = "AE_JOBS_EXAMPLE_ARGS";
 
 /// Not a test: the entry of the child process that runs the example.
 #[test]
 fn example_child() {
-    let Ok(args) = std::env::var(CHILD_ARGS) else {
-        return;
-    };
-    let args: Vec<String> = args.split('\x1f').map(String::from).collect();
-    let code = match jobs::run(&args) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("jobs: {e}");
-            1
-        }
-    };
-    std::process::exit(code);
-}
-
-/// A running example, killed by its pid when dropped.
-struct Example {
-    child: Child,
-    addr: SocketAddr,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Example {
-    fn start(args: &[&str], backend: Option<Backend>) -> Example {
-        let mut cmd = Command::new(std::env::current_exe().unwrap());
-        cmd.args([
-            "--exact",
-            "example_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ARGS, args.join("\x1f"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-        if let Some(b) = backend {
-            cmd.env("AE_BACKEND", b.name());
-        }
-        let mut child = cmd.spawn().unwrap();
-        let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-        let mut example = Example {
-            child,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            stderr: Arc::default(),
-        };
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                // After the harness's "test example_child ... ", unended.
-                if let Some((_, addr)) = line.split_once("listening on ") {
-                    let _ = tx.send(addr.to_string());
-                }
-            }
-        });
-        let log = example.stderr.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = log.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let addr = rx
-            .recv_timeout(TIMEOUT)
-            .unwrap_or_else(|_| panic!("no address printed; stderr: {}", example.stderr()));
-        example.addr = addr.parse().unwrap();
-        example
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(self.child.id() as i32)
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// Waits until stderr has `needle`; false after the timeout.
-    fn logged(&self, needle: &str) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < TIMEOUT {
-            if self.stderr().contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-
-    fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(self.addr).unwrap();
-        s.set_read_timeout(Some(TIMEOUT)).unwrap();
-        s
-    }
-
-    /// Sends `signal` and waits for the exit.
-    fn stop(&mut self, signal: Signal) -> ExitStatus {
-        kill(self.pid(), signal).unwrap();
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(start.elapsed() < TIMEOUT, "{signal} did not stop it");
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Example {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+    example_process::child_main(CHILD_ARGS, "jobs", jobs::run);
 }
 
 /// A connection to the server, read line by line.
@@ -192,7 +77,7 @@ impl Client {
 fn serve(extra: &[&str], backend: Option<Backend>) -> Example {
     let mut args = vec!["--listen", "127.0.0.1:0"];
     args.extend_from_slice(extra);
-    Example::start(&args, backend)
+    Example::start(CHILD_ARGS, &args, backend)
 }
 
 /// The index of the first line that starts with `prefix` and ends with
