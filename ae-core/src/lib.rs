@@ -43,8 +43,6 @@ mod mask;
 pub mod net;
 mod poller;
 pub mod signal;
-#[cfg(feature = "testkit")]
-pub mod testkit;
 mod timer;
 mod waker;
 

@@ -3,9 +3,5 @@
 
 #[test]
 fn creating_an_epoll_works_or_says_it_is_unsupported() {
-    ae_core::testkit::created_or_unsupported::<ae_epoll::Epoll>(
-        "epoll",
-        ae_epoll::AVAILABLE,
-        "Linux",
-    );
+    ae_testkit::created_or_unsupported::<ae_epoll::Epoll>("epoll", ae_epoll::AVAILABLE, "Linux");
 }

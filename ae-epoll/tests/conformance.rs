@@ -1,7 +1,7 @@
 //! The ae-core conformance suite on the epoll backend.
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
-ae_core::conformance_suite!(ae_epoll::Epoll, "epoll");
+ae_testkit::conformance_suite!(ae_epoll::Epoll, "epoll");
 
 /// One visible line where epoll cannot run, instead of a suite that passes
 /// without running.

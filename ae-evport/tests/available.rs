@@ -3,7 +3,7 @@
 
 #[test]
 fn b6_creating_an_evport_works_or_says_it_is_unsupported() {
-    ae_core::testkit::created_or_unsupported::<ae_evport::Evport>(
+    ae_testkit::created_or_unsupported::<ae_evport::Evport>(
         "evport",
         ae_evport::AVAILABLE,
         "illumos",

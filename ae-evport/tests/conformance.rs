@@ -1,7 +1,7 @@
 //! The ae-core conformance suite on the event-port backend.
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
-ae_core::conformance_suite!(ae_evport::Evport, "evport");
+ae_testkit::conformance_suite!(ae_evport::Evport, "evport");
 
 /// One visible line where event ports cannot run, instead of a suite that
 /// passes without running.

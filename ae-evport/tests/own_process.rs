@@ -1,5 +1,5 @@
 //! The conformance cases that start child processes, on event ports, in a
-//! test binary of their own (see `ae_core::testkit::OWN_PROCESS_CASES`).
+//! test binary of their own (see `ae_testkit::OWN_PROCESS_CASES`).
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
-ae_core::own_process_cases!(ae_evport::Evport);
+ae_testkit::own_process_cases!(ae_evport::Evport);

@@ -5,7 +5,7 @@
 
 #[test]
 fn creating_a_kqueue_works_or_says_it_is_not_built_in() {
-    ae_core::testkit::created_or_unsupported::<ae_kqueue::Kqueue>(
+    ae_testkit::created_or_unsupported::<ae_kqueue::Kqueue>(
         "kqueue",
         ae_kqueue::AVAILABLE,
         "libkqueue",

@@ -1,7 +1,7 @@
 //! The conformance suite of `ae-core`, on kqueue.
 
 #[cfg(ae_kqueue_runnable)]
-ae_core::conformance_suite!(ae_kqueue::Kqueue, "kqueue");
+ae_testkit::conformance_suite!(ae_kqueue::Kqueue, "kqueue");
 
 /// One visible line where kqueue cannot run, instead of a suite that passes
 /// without running.

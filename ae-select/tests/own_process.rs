@@ -1,3 +1,3 @@
 //! The conformance cases that start child processes, on select, in a test
-//! binary of their own (see `ae_core::testkit::OWN_PROCESS_CASES`).
-ae_core::own_process_cases!(ae_select::Select);
+//! binary of their own (see `ae_testkit::OWN_PROCESS_CASES`).
+ae_testkit::own_process_cases!(ae_select::Select);

@@ -4,11 +4,11 @@
 use std::os::fd::AsFd;
 
 use super::{err_kind, fd, new_loop, pair, poll_now, readable_pair, Log, R, SIZE, W};
-use crate::{EventLoop, Mask, Poller};
+use ae_core::{EventLoop, Mask, Poller};
 
 /// F9: a borrowed fd (`&UnixStream`, `BorrowedFd`) is accepted wherever a
 /// raw one is, and names the same registration.
-pub fn f9_borrowed_fds_are_accepted_as_raw_ones<P: Poller>() {
+pub(crate) fn f9_borrowed_fds_are_accepted_as_raw_ones<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     el.create_file_event(&a, R, |_, log: &mut Log, _, _| log.push("read"))
@@ -27,7 +27,7 @@ pub fn f9_borrowed_fds_are_accepted_as_raw_ones<P: Poller>() {
 /// watching it, the handler stays) and resumes it; a bit with no handler is
 /// refused and nothing changes; deleting drops paused handlers too; a
 /// paused fd still holds its slot against `resize`.
-pub fn f10_set_file_events_pauses_and_resumes_without_the_handler<P: Poller>() {
+pub(crate) fn f10_set_file_events_pauses_and_resumes_without_the_handler<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     el.create_file_event(&a, R, |_, log: &mut Log, _, m| {

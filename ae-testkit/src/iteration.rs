@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 use super::{
     after, count_reads, fd, guard, new_loop, pair, poll_block, poll_now, Log, GUARD, HOUR, R,
 };
-use crate::{wait, EventLoop, Flags, HookId, Mask, Poller, TimerAction};
+use ae_core::{wait, EventLoop, Flags, HookId, Mask, Poller, TimerAction};
 
 /// I8: hooks added beside one another run in the order they were added,
 /// each once per iteration; one deletes by its id (itself included);
 /// `set_before_sleep` replaces them all; an unknown id is NotFound.
-pub fn i8_several_hooks_run_in_order_and_are_deleted_by_id<P: Poller>() {
+pub(crate) fn i8_several_hooks_run_in_order_and_are_deleted_by_id<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let flags = Flags::ALL_EVENTS | Flags::DONT_WAIT | Flags::CALL_BEFORE_SLEEP;
     let (_a, _wa) = pair(); // an fd, so the iteration polls and runs hooks
@@ -56,7 +56,7 @@ pub fn i8_several_hooks_run_in_order_and_are_deleted_by_id<P: Poller>() {
 /// I9: `process_events_timeout` sleeps at most its timeout, also with no
 /// fd and no timer, and returns at once for a ready fd; `next_timer_in`
 /// is the time to the earliest timer, `None` with none.
-pub fn i9_process_events_timeout_bounds_the_sleep<P: Poller>() {
+pub(crate) fn i9_process_events_timeout_bounds_the_sleep<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let mut n = 0;
     assert_eq!(el.next_timer_in(), None);
@@ -92,7 +92,7 @@ pub fn i9_process_events_timeout_bounds_the_sleep<P: Poller>() {
 
 /// I10: the loop's pollable fd, where the backend has one, is readable
 /// exactly while a registered fd is ready, so an outer loop can watch it.
-pub fn i10_poll_fd_is_readable_while_events_are_pending<P: Poller>() {
+pub(crate) fn i10_poll_fd_is_readable_while_events_are_pending<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, mut wa) = pair();
     count_reads(&mut el, &a);
@@ -120,7 +120,7 @@ pub fn i10_poll_fd_is_readable_while_events_are_pending<P: Poller>() {
 /// from another thread, which wakes a blocked loop; sends before it runs
 /// coalesce into one run; a send after runs it again; other async events
 /// do not run; a deleted one's sends do nothing.
-pub fn i11_async_events_run_in_the_loop_thread_and_coalesce<P: Poller>() {
+pub(crate) fn i11_async_events_run_in_the_loop_thread_and_coalesce<P: Poller>() {
     type Runs = Vec<(&'static str, thread::ThreadId)>;
     let mut el: EventLoop<P, Runs> = new_loop();
     let _guard = guard(&mut el);

@@ -1,17 +1,35 @@
-//! The conformance suite every backend runs: one function per behaviour of
-//! the repository's `docs/semantics.md`, named after its case id, generic
-//! over the [`Poller`].
+//! The conformance suite every backend of [`ae_core`] runs: one function per
+//! behaviour of the repository's `docs/semantics.md`, named after its case
+//! id, generic over the [`Poller`].
 //!
-//! A backend crate runs the whole suite with one line in `tests/`:
+//! A backend crate runs the whole suite with two lines in `tests/` (and
+//! `ae-testkit` among its `[dev-dependencies]`):
 //!
 //! ```ignore
-//! ae_core::conformance_suite!(ae_epoll::Epoll, "epoll");
+//! // tests/conformance.rs
+//! ae_testkit::conformance_suite!(ae_epoll::Epoll, "epoll");
+//! // tests/own_process.rs: the cases that start processes, alone
+//! ae_testkit::own_process_cases!(ae_epoll::Epoll);
 //! ```
+//!
+//! It is a crate of its own, apart from `ae-core`, so that what a server
+//! depends on carries no test machinery: this crate links
+//! `allocation-counter`, whose global allocator counts every allocation of
+//! the process that links it.
 //!
 //! Every blocking `process_events` call here is bounded by a timer, a ready
 //! fd or a waker that another thread wakes; timing is asserted only as lower
 //! bounds or as generous hang guards. Should the library hang anyway, a
 //! watchdog aborts the test process after a minute instead of stalling it.
+//!
+//! The case lists of [`conformance_suite!`] and [`own_process_cases!`] are the
+//! only way in: the case functions are private to this crate and reachable
+//! only through the wrappers those lists generate here, so a listed name that
+//! is no function fails to compile, and a case function missing from the lists
+//! is dead code, which this crate denies.
+#![forbid(unsafe_code)]
+#![deny(dead_code)]
+#![warn(missing_docs)]
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -23,7 +41,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId, Waker};
+use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId, Waker};
 
 mod interest;
 mod iteration;
@@ -34,19 +52,21 @@ mod signals;
 mod stress;
 mod timers;
 
-pub use interest::*;
-pub use iteration::*;
-pub use processes::*;
-pub use robustness::*;
-pub use signals::*;
-pub use timers::*;
+pub(crate) use interest::*;
+pub(crate) use iteration::*;
+pub use processes::Fork;
+pub(crate) use processes::*;
+pub(crate) use robustness::*;
+pub(crate) use signals::*;
+pub(crate) use timers::*;
 
 /// For `own_process_cases!`, which forks in the test crate.
 #[doc(hidden)]
 pub use nix as __nix;
 
-/// The single list of cases: `conformance_suite!` makes one test of each, and
-/// `suite_lists_every_case` checks it against the functions of this file.
+/// The single list of the suite's cases. [`conformance_suite!`] makes one
+/// test of each in the test crate; here it makes the [`__case`] wrappers,
+/// the only public way to a case function.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_cases {
@@ -141,50 +161,82 @@ macro_rules! __conformance_cases {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_expand {
-    ((@tests $poller:ty, $name:expr) $($case:ident,)*) => {
+    ((@tests $poller:ty, $name:expr, $run:expr) $($case:ident,)*) => {
         $(
             #[test]
             fn $case() {
-                $crate::testkit::$case::<$poller>()
+                if $crate::__runs($name, $run) {
+                    $crate::__case::$case::<$poller>()
+                }
             }
         )*
 
         #[test]
         fn b5_name() {
-            $crate::testkit::b5_name::<$poller>($name)
+            if $crate::__runs($name, $run) {
+                $crate::b5_name::<$poller>($name)
+            }
         }
-
-        #[test]
-        fn suite_lists_every_case() {
-            $crate::testkit::suite_lists_every_case()
-        }
+    };
+    ((@wrappers) $($case:ident,)*) => {
+        $(
+            #[doc(hidden)]
+            pub fn $case<P: $crate::__Poller>() {
+                $crate::$case::<P>()
+            }
+        )*
     };
     ((@names) $($case:ident,)*) => {
         [$(stringify!($case)),*]
     };
-    ((@exist $poller:ty) $($case:ident,)*) => {
-        [$($case::<$poller> as fn()),*]
-    };
 }
 
 /// Runs the whole conformance suite on a backend:
-/// `ae_core::conformance_suite!(ae_epoll::Epoll, "epoll");` makes one
+/// `ae_testkit::conformance_suite!(ae_epoll::Epoll, "epoll");` makes one
 /// `#[test]` per case, plus `b5_name` checking the backend's name.
+///
+/// With a third argument, a `bool` evaluated in each test, the tests run
+/// only where it is true and otherwise say on stderr that they are skipped
+/// (`ae`'s tests pass `Backend::Epoll.is_available()`, so one test file
+/// serves every platform without a list of its own).
 #[macro_export]
 macro_rules! conformance_suite {
     ($poller:ty, $name:expr $(,)?) => {
-        $crate::__conformance_cases!(@tests $poller, $name);
+        $crate::__conformance_cases!(@tests $poller, $name, true);
+    };
+    ($poller:ty, $name:expr, $run:expr $(,)?) => {
+        $crate::__conformance_cases!(@tests $poller, $name, $run);
     };
 }
 
-/// The names of all cases, in suite order.
+/// Whether a suite's test runs; says why not on stderr.
+#[doc(hidden)]
+pub fn __runs(name: &str, run: bool) -> bool {
+    if !run {
+        eprintln!("skipped: the {name} backend cannot run in this build here");
+    }
+    run
+}
+
+#[doc(hidden)]
+pub use ae_core::Poller as __Poller;
+
+/// The wrappers the case lists make: the one public path to each case
+/// function, for the macros' tests in the backend crates.
+#[doc(hidden)]
+pub mod __case {
+    crate::__conformance_cases!(@wrappers);
+    crate::__own_process_cases!(@wrappers);
+}
+
+/// The names of all cases of [`conformance_suite!`], in suite order.
 pub const CASES: &[&str] = &crate::__conformance_cases!(@names);
 
 /// The single list of the cases that start a child process, which holds a
 /// copy of every fd of the test process between its fork and its exec, and
 /// so would disturb the other cases' readiness (a closed peer not yet seen
 /// as closed). They run in a test binary of their own:
-/// `ae_core::own_process_cases!(P);` alone in a test file.
+/// `ae_testkit::own_process_cases!(P);` alone in a test file.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __own_process_cases {
@@ -210,11 +262,11 @@ macro_rules! __own_process_cases {
 #[macro_export]
 macro_rules! __own_process_expand {
     ((@tests $poller:ty) $($case:ident,)*) => {
-        /// fork(2) and _exit(2) for the cases, here because ae-core
+        /// fork(2) and _exit(2) for the cases, here because ae-testkit
         /// forbids unsafe code.
-        const FORK: $crate::testkit::Fork = {
+        const FORK: $crate::Fork = {
             fn fork() -> ::std::io::Result<::std::option::Option<i32>> {
-                use $crate::testkit::__nix::unistd::{fork, ForkResult};
+                use $crate::__nix::unistd::{fork, ForkResult};
                 // SAFETY: the child runs only its case's code, which uses
                 // the loop and plain syscalls, writes to fd 2 directly
                 // rather than through a lock another thread may have held
@@ -228,15 +280,23 @@ macro_rules! __own_process_expand {
             fn exit(code: i32) -> ! {
                 // SAFETY: _exit ends the process at once; it takes no
                 // pointers and runs no handler that could take a lock.
-                unsafe { $crate::testkit::__nix::libc::_exit(code) }
+                unsafe { $crate::__nix::libc::_exit(code) }
             }
-            $crate::testkit::Fork { fork, exit }
+            $crate::Fork { fork, exit }
         };
 
         $(
             #[test]
             fn $case() {
-                $crate::testkit::$case::<$poller>(FORK)
+                $crate::__case::$case::<$poller>(FORK)
+            }
+        )*
+    };
+    ((@wrappers) $($case:ident,)*) => {
+        $(
+            #[doc(hidden)]
+            pub fn $case<P: $crate::__Poller>(fork: $crate::Fork) {
+                $crate::$case::<P>(fork)
             }
         )*
     };
@@ -256,33 +316,6 @@ macro_rules! own_process_cases {
 
 /// The names of the cases that run in a test binary of their own.
 pub const OWN_PROCESS_CASES: &[&str] = &crate::__own_process_cases!(@names);
-
-/// Every listed case is a function of this module (a compile-time check).
-#[allow(dead_code)]
-fn every_case_exists<P: Poller>() -> Vec<fn()> {
-    crate::__conformance_cases!(@exist P).to_vec()
-}
-
-/// Checks that [`CASES`] names exactly the case functions of this file and
-/// of the case families' own files, in order.
-pub fn suite_lists_every_case() {
-    let sources = [
-        include_str!("testkit.rs"),
-        include_str!("testkit/timers.rs"),
-        include_str!("testkit/signals.rs"),
-        include_str!("testkit/robustness.rs"),
-        include_str!("testkit/interest.rs"),
-        include_str!("testkit/iteration.rs"),
-    ];
-    let defined: Vec<&str> = sources
-        .iter()
-        .flat_map(|s| s.lines())
-        .filter_map(|l| l.strip_prefix("pub fn "))
-        .filter_map(|l| l.strip_suffix("<P: Poller>() {"))
-        .filter(|name| !OWN_PROCESS_CASES.contains(name))
-        .collect();
-    assert_eq!(defined, CASES, "the case list and the functions differ");
-}
 
 /// B6 for one backend crate: `P` is created, named `name`, exactly when the
 /// crate says it is `available`; otherwise creating it, or a loop on it,
@@ -467,7 +500,7 @@ fn log_on<P: Poller>(el: &mut EventLoop<P, Log>, fd: RawFd, mask: Mask, name: &'
 }
 
 /// F1: fds at or above the set size are refused with InvalidInput.
-pub fn f1_fd_at_or_above_set_size_fails<P: Poller>() {
+pub(crate) fn f1_fd_at_or_above_set_size_fails<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let size = el.set_size() as RawFd;
     for bad in [size, size + 1, RawFd::MAX] {
@@ -480,7 +513,7 @@ pub fn f1_fd_at_or_above_set_size_fails<P: Poller>() {
 }
 
 /// F1 (fix): negative fds are refused with InvalidInput.
-pub fn f1_negative_fd_fails<P: Poller>() {
+pub(crate) fn f1_negative_fd_fails<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     for bad in [-1, -2, RawFd::MIN] {
         let r = el.create_file_event(bad, R, |_, _, _, _| {});
@@ -491,7 +524,7 @@ pub fn f1_negative_fd_fails<P: Poller>() {
 }
 
 /// F1: a failed registration leaves the old mask, handler and highest fd.
-pub fn f1_failed_registration_changes_nothing<P: Poller>() {
+pub(crate) fn f1_failed_registration_changes_nothing<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "old");
@@ -514,7 +547,7 @@ pub fn f1_failed_registration_changes_nothing<P: Poller>() {
 }
 
 /// F1: when the backend refuses a registration, nothing changes.
-pub fn f1_kernel_refusal_changes_nothing<P: Poller>() {
+pub(crate) fn f1_kernel_refusal_changes_nothing<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     // A regular file: epoll refuses it (EPERM), select accepts it.
     let file = std::fs::File::open(std::env::current_exe().expect("exe")).expect("open");
@@ -545,7 +578,7 @@ pub fn f1_kernel_refusal_changes_nothing<P: Poller>() {
 }
 
 /// F2: READABLE then WRITABLE on one fd keeps both, each with its handler.
-pub fn f2_readable_then_writable_keeps_both<P: Poller>() {
+pub(crate) fn f2_readable_then_writable_keeps_both<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "read");
@@ -557,7 +590,7 @@ pub fn f2_readable_then_writable_keeps_both<P: Poller>() {
 }
 
 /// F3: deleting WRITABLE also clears BARRIER.
-pub fn f3_deleting_writable_clears_barrier<P: Poller>() {
+pub(crate) fn f3_deleting_writable_clears_barrier<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), W | Mask::BARRIER, "write");
@@ -573,7 +606,7 @@ pub fn f3_deleting_writable_clears_barrier<P: Poller>() {
 }
 
 /// F3: deleting what is not registered, or out of range, is a no-op.
-pub fn f3_deleting_unregistered_or_out_of_range_is_noop<P: Poller>() {
+pub(crate) fn f3_deleting_unregistered_or_out_of_range_is_noop<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let (b, _wb) = readable_pair();
@@ -598,7 +631,7 @@ pub fn f3_deleting_unregistered_or_out_of_range_is_noop<P: Poller>() {
 }
 
 /// F4: deleting the highest fd makes the next one the highest (seen by resize).
-pub fn f4_deleting_highest_fd_scans_down<P: Poller>() {
+pub(crate) fn f4_deleting_highest_fd_scans_down<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (x, _wx) = pair();
     let (y, _wy) = pair();
@@ -618,7 +651,7 @@ pub fn f4_deleting_highest_fd_scans_down<P: Poller>() {
 }
 
 /// F5: get_file_events returns the current mask, NONE when out of range.
-pub fn f5_get_file_events_reports_current_mask<P: Poller>() {
+pub(crate) fn f5_get_file_events_reports_current_mask<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = pair();
     let a = fd(&a);
@@ -638,7 +671,7 @@ pub fn f5_get_file_events_reports_current_mask<P: Poller>() {
 }
 
 /// F6: resizing to the current size succeeds, even below nothing.
-pub fn f6_resize_to_same_size_succeeds<P: Poller>() {
+pub(crate) fn f6_resize_to_same_size_succeeds<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "a");
@@ -650,7 +683,7 @@ pub fn f6_resize_to_same_size_succeeds<P: Poller>() {
 }
 
 /// F6: resize to at or below the highest registered fd fails, changing nothing.
-pub fn f6_resize_at_or_below_highest_fd_fails_and_changes_nothing<P: Poller>() {
+pub(crate) fn f6_resize_at_or_below_highest_fd_fails_and_changes_nothing<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let a = fd(&a);
@@ -668,7 +701,7 @@ pub fn f6_resize_at_or_below_highest_fd_fails_and_changes_nothing<P: Poller>() {
 }
 
 /// F6: a size past the fd range, or one the backend refuses, changes nothing.
-pub fn f6_resize_beyond_limits_changes_nothing<P: Poller>() {
+pub(crate) fn f6_resize_beyond_limits_changes_nothing<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "a");
@@ -686,7 +719,7 @@ pub fn f6_resize_beyond_limits_changes_nothing<P: Poller>() {
 }
 
 /// F6: slots added by a resize start empty and take new fds.
-pub fn f6_new_slots_start_empty_and_admit_fds<P: Poller>() {
+pub(crate) fn f6_new_slots_start_empty_and_admit_fds<P: Poller>() {
     let (a, _wa) = readable_pair();
     let a = fd(&a);
     let mut el: EventLoop<P, Log> = EventLoop::new(a as usize).expect("create");
@@ -709,7 +742,7 @@ pub fn f6_new_slots_start_empty_and_admit_fds<P: Poller>() {
 }
 
 /// F7: level-triggered: unread data fires again on the next iteration.
-pub fn f7_unread_data_fires_again<P: Poller>() {
+pub(crate) fn f7_unread_data_fires_again<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let a = Rc::new(a);
@@ -733,7 +766,7 @@ pub fn f7_unread_data_fires_again<P: Poller>() {
 }
 
 /// F8: a closed peer makes the fd READABLE, and read returns 0.
-pub fn f8_peer_close_is_readable_and_reads_zero<P: Poller>() {
+pub(crate) fn f8_peer_close_is_readable_and_reads_zero<P: Poller>() {
     let mut el: EventLoop<P, Vec<(Mask, usize)>> = new_loop();
     let (a, b) = pair();
     let a = Rc::new(a);
@@ -754,7 +787,7 @@ pub fn f8_peer_close_is_readable_and_reads_zero<P: Poller>() {
 }
 
 /// F8: WRITABLE on a full send buffer does not fire until the peer closes.
-pub fn f8_full_send_buffer_fires_writable_only_after_peer_closes<P: Poller>() {
+pub(crate) fn f8_full_send_buffer_fires_writable_only_after_peer_closes<P: Poller>() {
     let mut el: EventLoop<P, Vec<(Mask, bool)>> = new_loop();
     let (a, b) = pair();
     fill(&a);
@@ -778,7 +811,7 @@ pub fn f8_full_send_buffer_fires_writable_only_after_peer_closes<P: Poller>() {
 }
 
 /// F8: a hang-up alone (pipe writer closed, nothing to read) fires READABLE.
-pub fn f8_hangup_alone_fires_readable<P: Poller>() {
+pub(crate) fn f8_hangup_alone_fires_readable<P: Poller>() {
     let mut el: EventLoop<P, Vec<(Mask, usize)>> = new_loop();
     let (r, w) = nix::unistd::pipe().expect("pipe");
     let r = Rc::new(r);
@@ -800,7 +833,7 @@ pub fn f8_hangup_alone_fires_readable<P: Poller>() {
 }
 
 /// F8: an error alone (full pipe, reader closed) fires WRITABLE.
-pub fn f8_error_alone_fires_writable<P: Poller>() {
+pub(crate) fn f8_error_alone_fires_writable<P: Poller>() {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     let mut el: EventLoop<P, Vec<(Mask, bool)>> = new_loop();
     let (r, w) = nix::unistd::pipe().expect("pipe");
@@ -826,7 +859,7 @@ pub fn f8_error_alone_fires_writable<P: Poller>() {
 }
 
 /// D1: for one fd the read handler runs before the write handler.
-pub fn d1_read_handler_runs_before_write_handler<P: Poller>() {
+pub(crate) fn d1_read_handler_runs_before_write_handler<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     // Registered write first: the order is the loop's, not registration's.
@@ -838,7 +871,7 @@ pub fn d1_read_handler_runs_before_write_handler<P: Poller>() {
 }
 
 /// D2: with BARRIER the write handler runs before the read handler.
-pub fn d2_barrier_runs_write_handler_first<P: Poller>() {
+pub(crate) fn d2_barrier_runs_write_handler_first<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "read");
@@ -849,7 +882,7 @@ pub fn d2_barrier_runs_write_handler_first<P: Poller>() {
 }
 
 /// D3: one handler for READABLE|WRITABLE runs once, seeing both bits.
-pub fn d3_handler_for_both_runs_once_with_both_bits<P: Poller>() {
+pub(crate) fn d3_handler_for_both_runs_once_with_both_bits<P: Poller>() {
     for extra in [Mask::NONE, Mask::BARRIER] {
         let mut el: EventLoop<P, Vec<Mask>> = new_loop();
         let (a, _wa) = readable_pair();
@@ -866,7 +899,7 @@ pub fn d3_handler_for_both_runs_once_with_both_bits<P: Poller>() {
 }
 
 /// D4: an event deleted by an earlier handler on the same fd does not fire.
-pub fn d4_event_deleted_on_same_fd_does_not_fire<P: Poller>() {
+pub(crate) fn d4_event_deleted_on_same_fd_does_not_fire<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     el.create_file_event(fd(&a), R, |el, log: &mut Log, fd, _| {
@@ -881,7 +914,7 @@ pub fn d4_event_deleted_on_same_fd_does_not_fire<P: Poller>() {
 }
 
 /// D4: an event deleted by an earlier handler on another fd does not fire.
-pub fn d4_event_deleted_on_other_fd_does_not_fire<P: Poller>() {
+pub(crate) fn d4_event_deleted_on_other_fd_does_not_fire<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let (b, _wb) = readable_pair();
@@ -898,7 +931,7 @@ pub fn d4_event_deleted_on_other_fd_does_not_fire<P: Poller>() {
 }
 
 /// D5: a handler registers, deletes, creates timers, resizes and stops safely.
-pub fn d5_handler_mutates_loop_without_breaking_dispatch<P: Poller>() {
+pub(crate) fn d5_handler_mutates_loop_without_breaking_dispatch<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let (b, _wb) = readable_pair();
@@ -935,7 +968,7 @@ pub fn d5_handler_mutates_loop_without_breaking_dispatch<P: Poller>() {
 }
 
 /// D5: a handler that replaces its own registration keeps dispatch sound.
-pub fn d5_handler_replaces_its_own_registration<P: Poller>() {
+pub(crate) fn d5_handler_replaces_its_own_registration<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     el.create_file_event(fd(&a), R, |el, log: &mut Log, me, _| {
@@ -960,7 +993,7 @@ struct D6 {
 }
 
 /// D6 (fix): an fd closed and reused in one iteration gets no stale readiness.
-pub fn d6_reused_fd_gets_no_stale_readiness<P: Poller>() {
+pub(crate) fn d6_reused_fd_gets_no_stale_readiness<P: Poller>() {
     let mut el: EventLoop<P, D6> = new_loop();
     let (a, wa) = readable_pair();
     let (b, wb) = readable_pair();
@@ -1006,7 +1039,7 @@ pub fn d6_reused_fd_gets_no_stale_readiness<P: Poller>() {
 }
 
 /// D7: process_events returns the number of handlers and timers that ran.
-pub fn d7_return_counts_handlers_and_timers<P: Poller>() {
+pub(crate) fn d7_return_counts_handlers_and_timers<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let mut log = Log::new();
     assert_eq!(poll_now(&mut el, &mut log), 0, "empty loop");
@@ -1035,7 +1068,7 @@ pub fn d7_return_counts_handlers_and_timers<P: Poller>() {
 }
 
 /// T1: timer ids are distinct and never reused, also after deletion.
-pub fn t1_ids_are_never_reused<P: Poller>() {
+pub(crate) fn t1_ids_are_never_reused<P: Poller>() {
     let mut el: EventLoop<P, ()> = new_loop();
     let mut ids = Vec::new();
     for _ in 0..5 {
@@ -1057,7 +1090,7 @@ pub fn t1_ids_are_never_reused<P: Poller>() {
 }
 
 /// T2: a timer never fires before its delay.
-pub fn t2_timer_never_fires_early<P: Poller>() {
+pub(crate) fn t2_timer_never_fires_early<P: Poller>() {
     let mut el: EventLoop<P, Option<Instant>> = new_loop();
     let delay = Duration::from_millis(30);
     let start = Instant::now();
@@ -1073,7 +1106,7 @@ pub fn t2_timer_never_fires_early<P: Poller>() {
 }
 
 /// T3: Repeat runs the timer again; NoMore removes it.
-pub fn t3_repeat_then_nomore<P: Poller>() {
+pub(crate) fn t3_repeat_then_nomore<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let id = el.create_time_event(Duration::from_millis(5), |_, n: &mut u32, _| {
         *n += 1;
@@ -1092,7 +1125,7 @@ pub fn t3_repeat_then_nomore<P: Poller>() {
 }
 
 /// T3: the repeat delay is counted from the end of the callback.
-pub fn t3_repeat_delay_counts_from_end_of_callback<P: Poller>() {
+pub(crate) fn t3_repeat_delay_counts_from_end_of_callback<P: Poller>() {
     let delay = Duration::from_millis(20);
     let mut el: EventLoop<P, Vec<(Instant, Instant)>> = new_loop();
     el.create_time_event(ZERO, move |_, runs: &mut Vec<(Instant, Instant)>, _| {
@@ -1110,7 +1143,7 @@ pub fn t3_repeat_delay_counts_from_end_of_callback<P: Poller>() {
 }
 
 /// T4: timers of 40 minutes, 3 days and more neither fire nor busy-loop.
-pub fn t4_long_delays_neither_fire_nor_busy_loop<P: Poller>() {
+pub(crate) fn t4_long_delays_neither_fire_nor_busy_loop<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     for (delay, name) in [
         (Duration::from_secs(40 * 60), "40 minutes"),
@@ -1138,7 +1171,7 @@ pub fn t4_long_delays_neither_fire_nor_busy_loop<P: Poller>() {
 }
 
 /// T5: a timer deletes once; an unknown or deleted id is NotFound.
-pub fn t5_delete_once_then_not_found<P: Poller>() {
+pub(crate) fn t5_delete_once_then_not_found<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let mut other: EventLoop<P, ()> = new_loop();
     let mut foreign = None;
@@ -1162,7 +1195,7 @@ pub fn t5_delete_once_then_not_found<P: Poller>() {
 }
 
 /// T5: a timer may delete itself; it never fires again.
-pub fn t5_timer_deletes_itself<P: Poller>() {
+pub(crate) fn t5_timer_deletes_itself<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let id = el.create_time_event(ZERO, |el, n: &mut u32, me| {
         *n += 1;
@@ -1178,7 +1211,7 @@ pub fn t5_timer_deletes_itself<P: Poller>() {
 }
 
 /// T5: a timer may delete another due timer, which then never fires.
-pub fn t5_timer_deletes_other_timer<P: Poller>() {
+pub(crate) fn t5_timer_deletes_other_timer<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let victim = Rc::new(Cell::new(None::<TimerId>));
     let v = victim.clone();
@@ -1199,7 +1232,7 @@ pub fn t5_timer_deletes_other_timer<P: Poller>() {
 }
 
 /// T6: a finalizer runs exactly once: on NoMore, delete, self-delete or drop.
-pub fn t6_finalizer_runs_once_per_removal<P: Poller>() {
+pub(crate) fn t6_finalizer_runs_once_per_removal<P: Poller>() {
     let done: Rc<RefCell<Log>> = Rc::default();
     let mut el: EventLoop<P, ()> = new_loop();
     let fin = |name: &'static str| {
@@ -1233,7 +1266,7 @@ pub fn t6_finalizer_runs_once_per_removal<P: Poller>() {
 }
 
 /// T7: a timer created in a timer callback waits for the next pass.
-pub fn t7_timer_created_in_callback_waits_for_next_pass<P: Poller>() {
+pub(crate) fn t7_timer_created_in_callback_waits_for_next_pass<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     el.create_time_event(ZERO, |el, log: &mut Log, _| {
         log.push("outer");
@@ -1251,7 +1284,7 @@ pub fn t7_timer_created_in_callback_waits_for_next_pass<P: Poller>() {
 }
 
 /// T7: a timer repeating with zero delay runs once per pass.
-pub fn t7_zero_repeat_runs_once_per_pass<P: Poller>() {
+pub(crate) fn t7_zero_repeat_runs_once_per_pass<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     el.create_time_event(ZERO, |_, n: &mut u32, _| {
         *n += 1;
@@ -1265,7 +1298,7 @@ pub fn t7_zero_repeat_runs_once_per_pass<P: Poller>() {
 }
 
 /// T8: a zero-delay timer created by a file handler runs in the same call.
-pub fn t8_zero_delay_timer_from_file_handler_runs_same_call<P: Poller>() {
+pub(crate) fn t8_zero_delay_timer_from_file_handler_runs_same_call<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let a = Rc::new(a);
@@ -1285,7 +1318,7 @@ pub fn t8_zero_delay_timer_from_file_handler_runs_same_call<P: Poller>() {
 }
 
 /// T9: with every timer deleted the loop waits for file events.
-pub fn t9_deleted_timers_leave_wait_for_file_events<P: Poller>() {
+pub(crate) fn t9_deleted_timers_leave_wait_for_file_events<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, wa) = pair();
     log_on(&mut el, fd(&a), R, "file");
@@ -1308,7 +1341,7 @@ pub fn t9_deleted_timers_leave_wait_for_file_events<P: Poller>() {
 }
 
 /// T10: the timeout rounds up, so a timer fires in the first blocking poll.
-pub fn t10_timeout_rounds_up_so_timer_fires_in_first_poll<P: Poller>() {
+pub(crate) fn t10_timeout_rounds_up_so_timer_fires_in_first_poll<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let _guard = guard(&mut el);
     for micros in [1500, 500, 2500, 1001] {
@@ -1326,7 +1359,7 @@ pub fn t10_timeout_rounds_up_so_timer_fires_in_first_poll<P: Poller>() {
 }
 
 /// T10: an overdue timer makes the poll return at once.
-pub fn t10_overdue_timer_makes_poll_return_at_once<P: Poller>() {
+pub(crate) fn t10_overdue_timer_makes_poll_return_at_once<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let _guard = guard(&mut el);
     el.create_time_event(Duration::from_millis(1), |_, n: &mut u32, _| {
@@ -1344,7 +1377,7 @@ pub fn t10_overdue_timer_makes_poll_return_at_once<P: Poller>() {
 }
 
 /// T11: with a million live timers the earliest fires first; all delete once.
-pub fn t11_million_timers<P: Poller>() {
+pub(crate) fn t11_million_timers<P: Poller>() {
     const N: usize = 1_000_000;
     let mut el: EventLoop<P, Log> = new_loop();
     let start = Instant::now();
@@ -1384,7 +1417,7 @@ pub fn t11_million_timers<P: Poller>() {
 }
 
 /// I1: without file or time events requested, process_events returns 0 at once.
-pub fn i1_no_event_flags_returns_zero_at_once<P: Poller>() {
+pub(crate) fn i1_no_event_flags_returns_zero_at_once<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     let (a, _wa) = readable_pair();
@@ -1404,7 +1437,7 @@ pub fn i1_no_event_flags_returns_zero_at_once<P: Poller>() {
 }
 
 /// I2: the DONT_WAIT flag polls with a zero timeout.
-pub fn i2_dont_wait_flag_does_not_block<P: Poller>() {
+pub(crate) fn i2_dont_wait_flag_does_not_block<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     let (a, _wa) = pair();
@@ -1419,7 +1452,7 @@ pub fn i2_dont_wait_flag_does_not_block<P: Poller>() {
 }
 
 /// I2: set_dont_wait(true) makes every poll non-blocking until cleared.
-pub fn i2_set_dont_wait_makes_every_poll_non_blocking<P: Poller>() {
+pub(crate) fn i2_set_dont_wait_makes_every_poll_non_blocking<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let _guard = guard(&mut el);
     el.create_time_event(HOUR, |_, n: &mut u32, _| {
@@ -1446,7 +1479,7 @@ pub fn i2_set_dont_wait_makes_every_poll_non_blocking<P: Poller>() {
 }
 
 /// I3: a before-sleep hook that sets dont-wait makes that very poll non-blocking.
-pub fn i3_before_sleep_hook_can_make_that_poll_non_blocking<P: Poller>() {
+pub(crate) fn i3_before_sleep_hook_can_make_that_poll_non_blocking<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     el.create_time_event(HOUR, |_, log: &mut Log, _| {
@@ -1467,7 +1500,7 @@ pub fn i3_before_sleep_hook_can_make_that_poll_non_blocking<P: Poller>() {
 }
 
 /// I4: the after-sleep hook runs also after a poll that timed out.
-pub fn i4_after_sleep_hook_runs_after_timed_out_poll<P: Poller>() {
+pub(crate) fn i4_after_sleep_hook_runs_after_timed_out_poll<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     el.set_after_sleep(|_, log: &mut Log| log.push("after"));
@@ -1486,7 +1519,7 @@ pub fn i4_after_sleep_hook_runs_after_timed_out_poll<P: Poller>() {
 }
 
 /// I4: hooks run only when flagged: before, poll, after, then handlers.
-pub fn i4_hooks_run_around_poll_before_handlers<P: Poller>() {
+pub(crate) fn i4_hooks_run_around_poll_before_handlers<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     log_on(&mut el, fd(&a), R, "file");
@@ -1502,7 +1535,7 @@ pub fn i4_hooks_run_around_poll_before_handlers<P: Poller>() {
 }
 
 /// I5: stop() from a file handler ends run() after the current iteration.
-pub fn i5_stop_from_file_handler_ends_run_after_iteration<P: Poller>() {
+pub(crate) fn i5_stop_from_file_handler_ends_run_after_iteration<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = readable_pair();
     let (b, _wb) = readable_pair();
@@ -1525,7 +1558,7 @@ pub fn i5_stop_from_file_handler_ends_run_after_iteration<P: Poller>() {
 }
 
 /// I5: stop() from a timer ends run().
-pub fn i5_stop_from_timer_ends_run<P: Poller>() {
+pub(crate) fn i5_stop_from_timer_ends_run<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     el.create_time_event(Duration::from_millis(1), |el, n: &mut u32, _| {
         *n += 1;
@@ -1542,7 +1575,7 @@ pub fn i5_stop_from_timer_ends_run<P: Poller>() {
 }
 
 /// I7: another thread's wake() makes a blocked poll return promptly.
-pub fn i7_waker_wakes_blocked_poll_from_other_thread<P: Poller>() {
+pub(crate) fn i7_waker_wakes_blocked_poll_from_other_thread<P: Poller>() {
     fn send_sync<T: Send + Sync>(_: &T) {}
     let mut el: EventLoop<P, Log> = new_loop();
     el.create_time_event(GUARD, |_, log: &mut Log, _| {
@@ -1562,7 +1595,7 @@ pub fn i7_waker_wakes_blocked_poll_from_other_thread<P: Poller>() {
 }
 
 /// I7: a wake() before the loop blocks is not lost; wakes coalesce.
-pub fn i7_wake_before_blocking_is_not_lost<P: Poller>() {
+pub(crate) fn i7_wake_before_blocking_is_not_lost<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     el.create_time_event(GUARD, |_, log: &mut Log, _| {
         log.push("hang guard");
@@ -1582,7 +1615,7 @@ pub fn i7_wake_before_blocking_is_not_lost<P: Poller>() {
 }
 
 /// B2: only fds that are actually ready fire.
-pub fn b2_fires_only_ready_fds<P: Poller>() {
+pub(crate) fn b2_fires_only_ready_fds<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let (a, _wa) = pair();
     let (b, mut wb) = pair();
@@ -1598,7 +1631,7 @@ pub fn b2_fires_only_ready_fds<P: Poller>() {
 /// A1, no allocation per iteration in steady state: with a fd
 /// firing, a repeating timer and both hooks, iterations allocate nothing
 /// once the buffers have grown (counted on this thread).
-pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
+pub(crate) fn steady_state_iterations_do_not_allocate<P: Poller>() {
     #[derive(Default)]
     struct Counts {
         reads: u32,
@@ -1641,7 +1674,7 @@ pub fn steady_state_iterations_do_not_allocate<P: Poller>() {
 /// A2: registering a handler that captures nothing (one function serving
 /// many fds, as a server's client handler) allocates nothing, nor does
 /// deleting it; D3 still holds for such a handler.
-pub fn a2_registration_of_a_capture_free_handler_does_not_allocate<P: Poller>() {
+pub(crate) fn a2_registration_of_a_capture_free_handler_does_not_allocate<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let pairs: Vec<_> = (0..16).map(|_| readable_pair()).collect();
     let reregister = |el: &mut EventLoop<P, u32>| {
@@ -1669,7 +1702,7 @@ pub fn a2_registration_of_a_capture_free_handler_does_not_allocate<P: Poller>() 
 /// reused), each checked against a model of which handlers and timers must
 /// run (F1-F8, D1-D7, T1-T8). A failure names its seed; `AE_MODEL_SEEDS=n`
 /// runs n seeds, `AE_MODEL_SEED=s` replays one.
-pub fn model_random_operations_match_the_model<P: Poller>() {
+pub(crate) fn model_random_operations_match_the_model<P: Poller>() {
     model::run::<P>()
 }
 
@@ -1677,14 +1710,14 @@ pub fn model_random_operations_match_the_model<P: Poller>() {
 /// the loop's thread while it blocks in poll, with data arriving and a
 /// repeating timer: no error surfaces, no byte is lost or repeated, the
 /// timer is never early.
-pub fn i6_signal_storm_loses_no_event_and_no_timer<P: Poller>() {
+pub(crate) fn i6_signal_storm_loses_no_event_and_no_timer<P: Poller>() {
     stress::signal_storm::<P>()
 }
 
 /// D6 under load: 150 readable socketpairs per iteration, whose handlers
 /// close other pairs and reuse their fd numbers mid-iteration: a reused fd
 /// never gets its predecessor's readiness, and no other event is lost.
-pub fn d6_fd_reuse_under_load_gets_no_stale_readiness<P: Poller>() {
+pub(crate) fn d6_fd_reuse_under_load_gets_no_stale_readiness<P: Poller>() {
     stress::fd_reuse_under_load::<P>()
 }
 

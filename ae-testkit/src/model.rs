@@ -24,7 +24,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
 use super::{after, drain, fill, pair, Alarm, GUARD, HOUR, R, SIZE, W, ZERO};
-use crate::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId};
+use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction, TimerId};
 
 /// Seeds run by default; `AE_MODEL_SEEDS` runs more (long runs).
 const SEEDS: u64 = 100;

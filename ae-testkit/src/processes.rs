@@ -17,7 +17,7 @@ use nix::unistd::Pid;
 
 use super::signals::exclusive;
 use super::{count_reads, guard, new_loop, pair, poll_block, poll_now, GUARD, R, W};
-use crate::{signal, EventLoop, Flags, Poller, TimerAction};
+use ae_core::{signal, EventLoop, Flags, Poller, TimerAction};
 
 /// fork(2) and _exit(2), which the test crate provides
 /// (`own_process_cases!` writes them): ae-core forbids unsafe code.
@@ -89,7 +89,7 @@ fn iterations_in<P: Poller, S>(el: &mut EventLoop<P, S>, s: &mut S, span: Durati
 
 /// K1: a child that deletes, after `after_fork`, an event the parent
 /// watches leaves the parent's handler running.
-pub fn k1_a_child_deleting_an_event_leaves_the_parents_handler<P: Poller>(fork: Fork) {
+pub(crate) fn k1_a_child_deleting_an_event_leaves_the_parents_handler<P: Poller>(fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, mut wa) = pair();
@@ -108,7 +108,7 @@ pub fn k1_a_child_deleting_an_event_leaves_the_parents_handler<P: Poller>(fork: 
 
 /// K2: a child that adds WRITABLE on an fd the parent watches for
 /// READABLE does not make the parent spin, and the parent never sees it.
-pub fn k2_a_child_adding_writable_does_not_make_the_parent_spin<P: Poller>(fork: Fork) {
+pub(crate) fn k2_a_child_adding_writable_does_not_make_the_parent_spin<P: Poller>(fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, _wa) = pair();
@@ -134,7 +134,7 @@ pub fn k2_a_child_adding_writable_does_not_make_the_parent_spin<P: Poller>(fork:
 /// K3: a waker and an async event used in the child after `after_fork`
 /// wake the child only; the parent's still wake the parent. (The first
 /// child leaves its wake unread: shared, the parent would see it.)
-pub fn k3_wakes_and_async_sends_in_a_child_reach_only_the_child<P: Poller>(fork: Fork) {
+pub(crate) fn k3_wakes_and_async_sends_in_a_child_reach_only_the_child<P: Poller>(fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     let (_id, handle) = el
@@ -181,7 +181,7 @@ fn assert_only_the_timer_runs<P: Poller>(el: &mut EventLoop<P, u32>) {
 
 /// K4: a signal in the child after `after_fork` runs the child's handler
 /// and wakes no loop of the parent; the parent's signals still reach it.
-pub fn k4_signals_in_a_child_reach_only_the_child<P: Poller>(fork: Fork) {
+pub(crate) fn k4_signals_in_a_child_reach_only_the_child<P: Poller>(fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     el.create_signal_event(signal::SIGUSR2, |_, n: &mut u32, _| *n += 1)
@@ -225,7 +225,7 @@ fn run_until_ended<P: Poller>(el: &mut EventLoop<P, Ends>, ends: &mut Ends, coun
 /// C1: a child event gets its own pid's exit status, an exit code or a
 /// signal, and the loop reaps only the pids it has events for; it signals
 /// only those too (`kill_child`).
-pub fn c1_a_child_event_gets_its_pids_exit_status_only<P: Poller>(_fork: Fork) {
+pub(crate) fn c1_a_child_event_gets_its_pids_exit_status_only<P: Poller>(_fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, Ends> = new_loop();
     let record =
@@ -259,7 +259,7 @@ pub fn c1_a_child_event_gets_its_pids_exit_status_only<P: Poller>(_fork: Fork) {
 /// pids are InvalidInput and deleting an unknown one NotFound.
 // The loop reaps the children: clippy cannot see it.
 #[allow(clippy::zombie_processes)]
-pub fn c2_a_child_that_ended_before_its_event_is_reported<P: Poller>(_fork: Fork) {
+pub(crate) fn c2_a_child_that_ended_before_its_event_is_reported<P: Poller>(_fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, Ends> = new_loop();
     let child = sh("exit 7").spawn().expect("spawn");
@@ -295,7 +295,7 @@ fn wait_for_zombie(pid: u32) {
 
 /// C3: a child reaped elsewhere first is reported as NotFound, not lost;
 /// a deleted child event does not run.
-pub fn c3_a_child_reaped_elsewhere_is_reported_as_not_found<P: Poller>(_fork: Fork) {
+pub(crate) fn c3_a_child_reaped_elsewhere_is_reported_as_not_found<P: Poller>(_fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, Ends> = new_loop();
     let mut child = sh("exit 0").spawn().expect("spawn");
@@ -318,7 +318,7 @@ pub fn c3_a_child_reaped_elsewhere_is_reported_as_not_found<P: Poller>(_fork: Fo
 /// blocking reads with EINTR while the loop reaps many children.
 // The loop reaps the children: clippy cannot see it.
 #[allow(clippy::zombie_processes)]
-pub fn c4_sigchld_does_not_interrupt_other_threads_reads<P: Poller>(_fork: Fork) {
+pub(crate) fn c4_sigchld_does_not_interrupt_other_threads_reads<P: Poller>(_fork: Fork) {
     let _lock = exclusive();
     let mut el: EventLoop<P, Ends> = new_loop();
     let mut writers = Vec::new();

@@ -13,7 +13,7 @@ use super::{
     fd, guard, new_loop, now_flags, pair, poll_block, poll_now, readable_pair, Log, GUARD, HOUR, R,
     W, ZERO,
 };
-use crate::{EventLoop, Flags, Mask, Poller, TimerAction};
+use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction};
 
 /// Runs `f`, which must panic, without the default hook printing it.
 fn must_panic<R>(f: impl FnOnce() -> R) {
@@ -24,7 +24,7 @@ fn must_panic<R>(f: impl FnOnce() -> R) {
 /// R1 (T10 re-entrant): a blocking process_events called from a timer
 /// callback runs the other timers that are due, overdue ones included, and
 /// does not block.
-pub fn r1_reentrant_call_from_a_timer_sees_every_due_timer<P: Poller>() {
+pub(crate) fn r1_reentrant_call_from_a_timer_sees_every_due_timer<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     for name in ["outer", "a", "b"] {
@@ -50,7 +50,7 @@ pub fn r1_reentrant_call_from_a_timer_sees_every_due_timer<P: Poller>() {
 /// process_events; the other due timers run on the next call; the panicking
 /// timer stays live (due again, after them), deleting it runs its finalizer
 /// at once, and every other finalizer runs exactly once on drop.
-pub fn r2_panicking_timer_leaves_the_loop_consistent<P: Poller>() {
+pub(crate) fn r2_panicking_timer_leaves_the_loop_consistent<P: Poller>() {
     let finals = Rc::new(RefCell::new(Log::new()));
     let mut el: EventLoop<P, Log> = new_loop();
     let finalizer = |name: &'static str| {
@@ -89,7 +89,7 @@ pub fn r2_panicking_timer_leaves_the_loop_consistent<P: Poller>() {
 
 /// R3: a panicking file handler or hook propagates out of process_events;
 /// the handler stays registered and runs again, the loop works on.
-pub fn r3_panicking_handler_and_hook_leave_the_loop_consistent<P: Poller>() {
+pub(crate) fn r3_panicking_handler_and_hook_leave_the_loop_consistent<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, _wa) = readable_pair();
     el.create_file_event(fd(&a), R | W, |_, n: &mut u32, _, _| {
@@ -118,7 +118,7 @@ pub fn r3_panicking_handler_and_hook_leave_the_loop_consistent<P: Poller>() {
 
 /// R4: a finalizer that panics while the loop is dropped does not stop the
 /// others: each runs exactly once, then the panic propagates.
-pub fn r4_panicking_finalizer_on_drop_runs_every_other_finalizer<P: Poller>() {
+pub(crate) fn r4_panicking_finalizer_on_drop_runs_every_other_finalizer<P: Poller>() {
     let ran = Rc::new(Cell::new(0u32));
     let mut el: EventLoop<P, ()> = new_loop();
     for i in 0..5 {
@@ -141,7 +141,7 @@ pub fn r4_panicking_finalizer_on_drop_runs_every_other_finalizer<P: Poller>() {
 /// R5: an fd closed before its events were deleted while a duplicate keeps
 /// the file open (so the delete cannot reach the kernel) does not make the
 /// loop spin: over 100 ms with a ready peer, a handful of iterations.
-pub fn r5_interest_outliving_its_registration_does_not_spin<P: Poller>() {
+pub(crate) fn r5_interest_outliving_its_registration_does_not_spin<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let (a, mut peer) = pair();
     let dup = a.try_clone().expect("dup");
@@ -175,7 +175,7 @@ pub fn r5_interest_outliving_its_registration_does_not_spin<P: Poller>() {
 /// R6: an fd that is registered but closed does not stop the loop: timers run, no error; a backend that meets it (select's
 /// EBADF) reports it to its handler as READABLE | WRITABLE; one that cannot
 /// register it (epoll, kqueue) refuses it.
-pub fn r6_bad_registered_fd_does_not_stop_the_loop<P: Poller>() {
+pub(crate) fn r6_bad_registered_fd_does_not_stop_the_loop<P: Poller>() {
     let mut el: EventLoop<P, Vec<Mask>> = new_loop();
     let _guard = guard(&mut el);
     // A closed fd far above what the other cases open at once, which grows

@@ -18,7 +18,7 @@ use nix::sys::signal::{raise, Signal};
 
 use super::processes::Fork;
 use super::{after, err_kind, guard, new_loop, poll_block, poll_now, GUARD};
-use crate::{EventLoop, Poller};
+use ae_core::{EventLoop, Poller};
 
 const USR2: i32 = Signal::SIGUSR2 as i32;
 const TERM: i32 = Signal::SIGTERM as i32;
@@ -44,7 +44,7 @@ fn log_signal<P: Poller>(el: &mut EventLoop<P, Runs>, signo: i32) {
 /// else to wait for (no timer), and its handler runs in the loop's thread
 /// with the loop, the state and the signal number; also when the signal is
 /// delivered to another thread of the process.
-pub fn s1_signal_wakes_blocked_loop_and_runs_in_its_thread<P: Poller>() {
+pub(crate) fn s1_signal_wakes_blocked_loop_and_runs_in_its_thread<P: Poller>() {
     let _lock = exclusive();
     let mut el: EventLoop<P, Runs> = new_loop();
     log_signal(&mut el, USR2);
@@ -69,7 +69,7 @@ pub fn s1_signal_wakes_blocked_loop_and_runs_in_its_thread<P: Poller>() {
 
 /// S2: signals that arrive before the handler runs may coalesce, but one
 /// arriving after the handler's last run started always causes one more run.
-pub fn s2_burst_may_coalesce_but_a_later_signal_runs_again<P: Poller>() {
+pub(crate) fn s2_burst_may_coalesce_but_a_later_signal_runs_again<P: Poller>() {
     let _lock = exclusive();
     let mut el: EventLoop<P, u32> = new_loop();
     let _guard = guard(&mut el);
@@ -107,7 +107,7 @@ pub fn s2_burst_may_coalesce_but_a_later_signal_runs_again<P: Poller>() {
 /// S3: SIGKILL, SIGSTOP, the signals no handler may return from (SIGILL,
 /// SIGFPE, SIGSEGV) and numbers that are no signal are InvalidInput; nothing
 /// is registered.
-pub fn s3_uncatchable_and_invalid_signals_are_invalid_input<P: Poller>() {
+pub(crate) fn s3_uncatchable_and_invalid_signals_are_invalid_input<P: Poller>() {
     let mut el: EventLoop<P, ()> = new_loop();
     for signo in [
         Signal::SIGKILL as i32,
@@ -131,7 +131,7 @@ pub fn s3_uncatchable_and_invalid_signals_are_invalid_input<P: Poller>() {
 
 /// S4: registering a signal the loop has again replaces its handler: one
 /// signal runs the new handler, once.
-pub fn s4_registering_twice_replaces_the_handler<P: Poller>() {
+pub(crate) fn s4_registering_twice_replaces_the_handler<P: Poller>() {
     let _lock = exclusive();
     let mut el: EventLoop<P, Vec<&'static str>> = new_loop();
     let _guard = guard(&mut el);
@@ -154,7 +154,7 @@ pub fn s4_registering_twice_replaces_the_handler<P: Poller>() {
 /// S5: every loop that registers a signal gets it: one signal runs the
 /// handler of a loop in another thread and of this one. S6: after one loop
 /// deletes it, only the other runs.
-pub fn s5_s6_every_loop_with_the_signal_runs_its_handler_until_deleted<P: Poller>() {
+pub(crate) fn s5_s6_every_loop_with_the_signal_runs_its_handler_until_deleted<P: Poller>() {
     let _lock = exclusive();
     let mut el: EventLoop<P, Runs> = new_loop();
     let _guard = guard(&mut el);
@@ -223,7 +223,7 @@ fn run_child(env: (&str, &str)) -> std::process::ExitStatus {
 /// S1: a signal sent by another process (to the whole process, so the
 /// kernel picks the thread) runs the handler in the loop's thread. Starts a
 /// child process, so it is one of the own-process cases.
-pub fn s1_signal_sent_by_another_process_runs_the_handler<P: Poller>(_fork: Fork) {
+pub(crate) fn s1_signal_sent_by_another_process_runs_the_handler<P: Poller>(_fork: Fork) {
     if let Ok(pid) = std::env::var(SENDER) {
         let pid = nix::unistd::Pid::from_raw(pid.parse().expect("a pid"));
         nix::sys::signal::kill(pid, Signal::SIGUSR2).expect("kill");
@@ -273,7 +273,7 @@ fn s7_child<P: Poller>(how: &str) -> ! {
 /// disposition: here SIGTERM's default, which ends the process. Checked in a
 /// child process (this test binary, running only this case). Linux only,
 /// where the previous disposition can be read without unsafe code.
-pub fn s7_delete_and_drop_restore_the_default_disposition<P: Poller>(_fork: Fork) {
+pub(crate) fn s7_delete_and_drop_restore_the_default_disposition<P: Poller>(_fork: Fork) {
     if let Ok(how) = std::env::var(CHILD) {
         s7_child::<P>(&how);
     }

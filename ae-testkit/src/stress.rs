@@ -16,7 +16,7 @@ use nix::sys::signal::Signal;
 
 use super::model::Rng;
 use super::{new_loop, now_flags, pair, watchdog, GUARD, R};
-use crate::{EventLoop, Flags, Mask, Poller, TimerAction};
+use ae_core::{EventLoop, Flags, Mask, Poller, TimerAction};
 
 /// A thread sending `SIGUSR1` to one thread as fast as it can, with a
 /// short pause between signals; stopped (and joined) when dropped, so it

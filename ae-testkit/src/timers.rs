@@ -6,11 +6,11 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::{err_kind, guard, new_loop, now_flags, poll_now, run_until, Log, HOUR, ZERO};
-use crate::{EventLoop, Poller, TimerAction};
+use ae_core::{EventLoop, Poller, TimerAction};
 
 /// T12: reschedule moves a live timer's deadline to now + delay, earlier or
 /// later, never firing early; a fired, deleted or unknown id is NotFound.
-pub fn t12_reschedule_moves_the_deadline_and_unknown_is_not_found<P: Poller>() {
+pub(crate) fn t12_reschedule_moves_the_deadline_and_unknown_is_not_found<P: Poller>() {
     let mut el: EventLoop<P, Log> = new_loop();
     let _guard = guard(&mut el);
     let soon = el.create_time_event(Duration::from_millis(5), |_, log: &mut Log, _| {
@@ -49,7 +49,7 @@ pub fn t12_reschedule_moves_the_deadline_and_unknown_is_not_found<P: Poller>() {
 /// T12: inside its own callback, reschedule sets the delay the timer
 /// repeats with, in place of Repeat's; NoMore still removes it (its
 /// finalizer runs). A timer deleted in its callback cannot be rescheduled.
-pub fn t12_reschedule_in_own_callback_replaces_the_repeat_delay<P: Poller>() {
+pub(crate) fn t12_reschedule_in_own_callback_replaces_the_repeat_delay<P: Poller>() {
     let mut el: EventLoop<P, u32> = new_loop();
     let _guard = guard(&mut el);
     let id = el.create_time_event(ZERO, |el, n: &mut u32, id| {
@@ -96,7 +96,7 @@ pub fn t12_reschedule_in_own_callback_replaces_the_repeat_delay<P: Poller>() {
 
 /// T12: rescheduling live timers allocates nothing (the pending list and
 /// the heap keep their room).
-pub fn t12_reschedule_does_not_allocate<P: Poller>() {
+pub(crate) fn t12_reschedule_does_not_allocate<P: Poller>() {
     let mut el: EventLoop<P, ()> = new_loop();
     let ids: Vec<_> = (0..1000)
         .map(|_| el.create_time_event(HOUR, |_, _, _| TimerAction::NoMore))
@@ -119,7 +119,7 @@ pub fn t12_reschedule_does_not_allocate<P: Poller>() {
 
 /// T13: timers due at the same instant run in creation order, also when
 /// created latest-deadline-first around them and when one was rescheduled.
-pub fn t13_ties_fire_in_creation_order<P: Poller>() {
+pub(crate) fn t13_ties_fire_in_creation_order<P: Poller>() {
     let mut el: EventLoop<P, Vec<usize>> = new_loop();
     let _guard = guard(&mut el);
     let delay = Duration::from_millis(10);

@@ -53,33 +53,33 @@ macro_rules! any_poller_on {
 // they run; select and poll run everywhere.
 any_poller_on!(AnyOnSelect, Backend::Select);
 mod select {
-    ae::conformance_suite!(super::AnyOnSelect, "select");
+    ae_testkit::conformance_suite!(super::AnyOnSelect, "select");
 }
 
 any_poller_on!(AnyOnPoll, Backend::Poll);
 mod poll {
-    ae::conformance_suite!(super::AnyOnPoll, "poll");
+    ae_testkit::conformance_suite!(super::AnyOnPoll, "poll");
 }
 
 #[cfg(ae_evport)]
 any_poller_on!(AnyOnEvport, Backend::Evport);
 #[cfg(ae_evport)]
 mod evport {
-    ae::conformance_suite!(super::AnyOnEvport, "evport");
+    ae_testkit::conformance_suite!(super::AnyOnEvport, "evport");
 }
 
 #[cfg(ae_epoll)]
 any_poller_on!(AnyOnEpoll, Backend::Epoll);
 #[cfg(ae_epoll)]
 mod epoll {
-    ae::conformance_suite!(super::AnyOnEpoll, "epoll");
+    ae_testkit::conformance_suite!(super::AnyOnEpoll, "epoll");
 }
 
 #[cfg(ae_kqueue)]
 any_poller_on!(AnyOnKqueue, Backend::Kqueue);
 #[cfg(ae_kqueue)]
 mod kqueue {
-    ae::conformance_suite!(super::AnyOnKqueue, "kqueue");
+    ae_testkit::conformance_suite!(super::AnyOnKqueue, "kqueue");
 }
 
 /// Every backend this build can run is in the suite above: the list of
