@@ -24,39 +24,28 @@
 //! one fails with [`std::io::ErrorKind::Unsupported`] saying why.
 #![warn(missing_docs)]
 
+// Where kqueue exists is build.rs's to say (cfg `ae_kqueue`), once for this
+// crate, its tests and `ae`, which reads the constants below.
 cfg_if::cfg_if! {
-    if #[cfg(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "netbsd",
-        target_os = "dragonfly",
-    ))] {
+    if #[cfg(ae_kqueue = "native")] {
         use libc as sys;
         mod kqueue;
         pub use kqueue::Kqueue;
-        /// True where the kernel itself has kqueue (macOS and the BSDs), so
-        /// it is the platform's best backend.
-        pub const NATIVE: bool = true;
-        /// True where [`Kqueue`] works in this build.
-        pub const AVAILABLE: bool = true;
-    } else if #[cfg(all(target_os = "linux", feature = "libkqueue"))] {
+    } else if #[cfg(ae_kqueue = "libkqueue")] {
         mod sys;
         mod kqueue;
         pub use kqueue::Kqueue;
-        /// True where the kernel itself has kqueue (macOS and the BSDs), so
-        /// it is the platform's best backend.
-        pub const NATIVE: bool = false;
-        /// True where [`Kqueue`] works in this build.
-        pub const AVAILABLE: bool = true;
     } else {
         mod unavailable;
         pub use unavailable::Kqueue;
-        /// True where the kernel itself has kqueue (macOS and the BSDs), so
-        /// it is the platform's best backend.
-        pub const NATIVE: bool = false;
-        /// True where [`Kqueue`] works in this build.
-        pub const AVAILABLE: bool = false;
     }
 }
+
+/// True where the kernel itself has kqueue (macOS and the BSDs), rather than
+/// libkqueue emulating it on Linux.
+pub const NATIVE: bool = cfg!(ae_kqueue = "native");
+
+/// True where [`Kqueue`] works in this build: natively, or on Linux with the
+/// `libkqueue` feature and `LIBKQUEUE_DIR` naming the library (without it
+/// the backend type-checks but cannot link).
+pub const AVAILABLE: bool = cfg!(ae_kqueue_runnable);

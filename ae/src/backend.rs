@@ -48,7 +48,9 @@ impl Backend {
     /// Every backend, in Redis's order of preference (evport, epoll,
     /// kqueue, select), then poll, which Redis does not have: it is never
     /// the [best](Self::best), but a program can choose it where select's
-    /// `FD_SETSIZE` is too small and nothing better runs.
+    /// `FD_SETSIZE` is too small and nothing better runs. The one list of
+    /// that order: [`best`](Self::best), [`Best`](crate::Best) and
+    /// [`available`](Self::available) all read it.
     pub const ALL: [Backend; 5] = [
         Backend::Evport,
         Backend::Epoll,
@@ -69,13 +71,25 @@ impl Backend {
         }
     }
 
-    /// The platform's best backend: the one [`Best`](crate::Best) is.
-    pub fn best() -> Backend {
-        crate::BEST
+    /// The platform's best backend: the one [`Best`](crate::Best) is, the
+    /// first of [`ALL`](Self::ALL) that this build can run, poll excepted.
+    pub const fn best() -> Backend {
+        let mut i = 0;
+        while i < Backend::ALL.len() {
+            let b = Backend::ALL[i];
+            // Redis has no poll backend: ae.c's order ends with select.
+            if !matches!(b, Backend::Poll) && b.is_available() {
+                return b;
+            }
+            i += 1;
+        }
+        Backend::Select
     }
 
-    /// Whether this build on this platform can run it.
-    pub fn is_available(self) -> bool {
+    /// Whether this build on this platform can run it: what the backend's
+    /// crate says (its `AVAILABLE`, which that crate's cfgs, or ae-kqueue's
+    /// build script, decide once).
+    pub const fn is_available(self) -> bool {
         match self {
             Backend::Evport => ae_evport::AVAILABLE,
             Backend::Epoll => ae_epoll::AVAILABLE,
@@ -148,6 +162,35 @@ impl Backend {
     pub fn event_loop<S>(self, set_size: usize) -> io::Result<EventLoop<AnyPoller, S>> {
         EventLoop::with_poller(set_size, |n| AnyPoller::with_backend(self, n))
     }
+}
+
+/// The poller type of a [`Backend`], as a type: [`Best`](crate::Best) is
+/// `<ByBackend<{ Backend::best() as u8 }> as PollerOf>::Poller`, so choosing
+/// it at compile time needs no platform list of its own.
+#[doc(hidden)]
+pub struct ByBackend<const B: u8>;
+
+/// See [`ByBackend`].
+#[doc(hidden)]
+pub trait PollerOf {
+    /// The backend's [`Poller`](ae_core::Poller).
+    type Poller;
+}
+
+impl PollerOf for ByBackend<{ Backend::Evport as u8 }> {
+    type Poller = ae_evport::Evport;
+}
+impl PollerOf for ByBackend<{ Backend::Epoll as u8 }> {
+    type Poller = ae_epoll::Epoll;
+}
+impl PollerOf for ByBackend<{ Backend::Kqueue as u8 }> {
+    type Poller = ae_kqueue::Kqueue;
+}
+impl PollerOf for ByBackend<{ Backend::Select as u8 }> {
+    type Poller = ae_select::Select;
+}
+impl PollerOf for ByBackend<{ Backend::Poll as u8 }> {
+    type Poller = ae_poll::Poll;
 }
 
 fn invalid(msg: String) -> io::Error {

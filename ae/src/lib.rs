@@ -73,30 +73,16 @@ pub use backend::Backend;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-// The platform's best backend: build.rs holds the one list of platforms.
-cfg_if::cfg_if! {
-    if #[cfg(ae_best = "evport")] {
-        /// The platform's best backend, chosen at compile time: [`Evport`]
-        /// here (epoll on Linux, kqueue on macOS and the BSDs, select
-        /// elsewhere).
-        pub type Best = Evport;
-        const BEST: Backend = Backend::Evport;
-    } else if #[cfg(ae_best = "epoll")] {
-        /// The platform's best backend, chosen at compile time: [`Epoll`]
-        /// here (event ports on illumos, kqueue on macOS and the BSDs,
-        /// select elsewhere).
-        pub type Best = Epoll;
-        const BEST: Backend = Backend::Epoll;
-    } else if #[cfg(ae_best = "kqueue")] {
-        /// The platform's best backend, chosen at compile time: [`Kqueue`]
-        /// here (event ports on illumos, epoll on Linux, select elsewhere).
-        pub type Best = Kqueue;
-        const BEST: Backend = Backend::Kqueue;
-    } else {
-        /// The platform's best backend, chosen at compile time: [`Select`]
-        /// here (event ports on illumos, epoll on Linux, kqueue on macOS and
-        /// the BSDs).
-        pub type Best = Select;
-        const BEST: Backend = Backend::Select;
-    }
-}
+/// The platform's best backend, chosen at compile time: the poller type of
+/// [`Backend::best()`], the first of Redis's order (event ports, epoll,
+/// kqueue, select) that this build can run: [`Evport`] on illumos and
+/// Solaris, [`Epoll`] on Linux and Android, [`Kqueue`] on macOS, iOS and the
+/// BSDs, [`Select`] elsewhere. No dispatch.
+///
+/// ```
+/// use ae::{Backend, Best, Poller};
+///
+/// assert_eq!(Best::new(64)?.name(), Backend::best().name());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub type Best = <backend::ByBackend<{ Backend::best() as u8 }> as backend::PollerOf>::Poller;
