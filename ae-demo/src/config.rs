@@ -7,6 +7,10 @@ use ae::Backend;
 
 use crate::log::Level;
 
+/// fds kept beyond max clients for the listener, the waker, logs and the
+/// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
+pub const FDSET_RESERVE: usize = 128;
+
 /// Who may run a protected command such as DEBUG (Redis's
 /// `enable-debug-command`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,8 +10,11 @@
 //!   a request announces;
 //! - [`split_args`] gives back the arguments of a line that quotes them.
 
+use std::io::{self, IoSliceMut, Read};
+
 use crate::bulk_pool::BulkPool;
-use crate::resp::{split_args, Parsed, Parser, ProtocolError, BULK_STEP};
+use crate::conn::{Input, Requests, IOBUF_LEN};
+use crate::resp::{split_args, ProtocolError, BULK_STEP};
 
 /// What a client's byte stream parses to: the complete requests, in order,
 /// and the protocol error that ends the stream, if any.
@@ -31,19 +34,70 @@ pub fn memory_bound(received: usize) -> usize {
     64 * 1024 + BULK_STEP + 32 * received
 }
 
-/// Feeds `payload` to a parser in reads of the sizes in `splits` (cycled;
-/// a zero size counts as one byte; empty: one read), keeping the unconsumed
-/// tail as a client's query buffer does, and running each request the way
-/// the server does (`take_args`, then `restore`). As the server, a read
-/// made while the parser is inside a bulk argument (and no tail is kept)
-/// goes straight into the argument's buffer ([`Parser::bulk_room`]), up to
-/// the end of the argument. As the server, argument buffers it lets go of
-/// are kept in a [`BulkPool`] and lent to later big arguments, stale bytes
-/// and all.
+/// Feeds `payload` to a connection's [`Input`] in reads of the sizes in
+/// `splits` (cycled; a zero size counts as one byte; empty: reads as large
+/// as the input takes), through [`Input::read`] and [`Input::feed`], the
+/// server's own read path: a read made while the parser is inside a bulk
+/// argument (and no tail is kept) goes straight into the argument's
+/// buffer, the rest of it into the shared buffer; argument buffers it lets
+/// go of are kept in a [`BulkPool`] and lent to later big arguments, stale
+/// bytes and all. The input reads straight into an argument from its first
+/// byte still to come, not only from [`crate::bulk_pool::BIG_ARG`], so
+/// small inputs reach that path.
 ///
 /// Panics if the parser keeps more memory than [`memory_bound`] allows.
 pub fn parse_in_reads(payload: &[u8], splits: &[usize]) -> Outcome {
     parse_in_reads_with(payload, splits, &mut BulkPool::default(), |_| {})
+}
+
+/// A peer that sends `payload` in reads of the given sizes.
+struct Reads<'a, I> {
+    payload: &'a [u8],
+    sent: usize,
+    sizes: I,
+}
+
+impl<I: Iterator<Item = usize>> Read for Reads<'_, I> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_vectored(&mut [IoSliceMut::new(buf)])
+    }
+
+    /// Fills the buffers in order, as readv(2) does.
+    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        let left = self.payload.len() - self.sent;
+        let mut n = self.sizes.next().unwrap_or(left).min(left);
+        let mut done = 0;
+        for buf in bufs {
+            let k = n.min(buf.len());
+            buf[..k].copy_from_slice(&self.payload[self.sent..self.sent + k]);
+            self.sent += k;
+            done += k;
+            n -= k;
+        }
+        Ok(done)
+    }
+}
+
+/// Collects what [`Input::feed`] finds.
+struct Collect<'a, F> {
+    pool: &'a mut BulkPool,
+    inspect: F,
+    requests: Vec<Vec<Vec<u8>>>,
+}
+
+impl<F: FnMut(&[Vec<u8>])> Requests for Collect<'_, F> {
+    fn pool(&mut self) -> &mut BulkPool {
+        self.pool
+    }
+
+    fn more(&self) -> bool {
+        true
+    }
+
+    fn run(&mut self, args: &mut [Vec<u8>]) {
+        (self.inspect)(args);
+        self.requests.push(args.to_vec());
+    }
 }
 
 /// [`parse_in_reads`] with the caller's `pool` (to lend it spares), and
@@ -53,58 +107,41 @@ pub fn parse_in_reads_with(
     payload: &[u8],
     splits: &[usize],
     pool: &mut BulkPool,
-    mut inspect: impl FnMut(&[Vec<u8>]),
+    inspect: impl FnMut(&[Vec<u8>]),
 ) -> Outcome {
-    let mut parser = Parser::default();
-    let mut query: Vec<u8> = Vec::new();
-    let mut out = Outcome {
-        requests: Vec::new(),
-        error: None,
+    let mut input = Input::with_big_arg(1);
+    let mut buf = vec![0u8; IOBUF_LEN];
+    let mut peer = Reads {
+        payload,
+        sent: 0,
+        sizes: splits.iter().map(|&s| s.max(1)).cycle(),
     };
-    let mut received = 0;
-    let mut sizes = splits.iter().map(|&s| s.max(1)).cycle();
-    while received < payload.len() {
-        let n = sizes
-            .next()
-            .unwrap_or(payload.len())
-            .min(payload.len() - received);
-        match parser.bulk_room(1, pool) {
-            Some(room) if query.is_empty() => {
-                let n = n.min(room.len());
-                room[..n].copy_from_slice(&payload[received..received + n]);
-                parser.bulk_filled(n);
-                received += n;
-            }
-            _ => {
-                query.extend_from_slice(&payload[received..received + n]);
-                received += n;
-            }
+    let mut collect = Collect {
+        pool,
+        inspect,
+        requests: Vec::new(),
+    };
+    let mut error = None;
+    while peer.sent < payload.len() {
+        let got = input
+            .read(&mut peer, &mut buf, collect.pool, true)
+            .expect("reads from memory do not fail");
+        assert!(got.total > 0, "a read made no progress");
+        if let Err(e) = input.feed(&buf[..got.buffered], &mut collect) {
+            error = Some(e);
+            break;
         }
-        let mut pos = 0;
-        loop {
-            match parser.parse(&query, &mut pos, pool) {
-                Ok(Parsed::Request) => {
-                    let (args, argc) = parser.take_args();
-                    inspect(&args[..argc]);
-                    out.requests.push(args[..argc].to_vec());
-                    parser.restore(args, pool);
-                }
-                Ok(Parsed::Incomplete) => break,
-                Err(e) => {
-                    out.error = Some(e);
-                    return out;
-                }
-            }
-            assert!(pos <= query.len(), "parse consumed past the buffer");
-        }
-        query.drain(..pos);
-        let kept = parser.heap_bytes();
+        let kept = input.parser_heap_bytes();
         assert!(
-            kept <= memory_bound(received),
-            "the parser keeps {kept} bytes after {received} bytes of input"
+            kept <= memory_bound(peer.sent),
+            "the parser keeps {kept} bytes after {} bytes of input",
+            peer.sent
         );
     }
-    out
+    Outcome {
+        requests: collect.requests,
+        error,
+    }
 }
 
 /// Quotes `args` as an inline request line: each one in double quotes with

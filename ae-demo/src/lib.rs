@@ -1,20 +1,28 @@
 //! `ae-demo`: a Redis-protocol server on the ae event loop, wired the way
 //! Redis wires its own: `init_server`, `accept_handler`,
 //! `read_query_from_client`, replies written before the loop sleeps, and
-//! `server_cron`. Modules follow that flow.
+//! `server_cron`.
+//!
+//! Three layers, each importing only the ones below it:
+//! - [`server`]: the loop wiring, the client table that carries out what
+//!   commands ask for, the cron;
+//! - [`conn`]: a connection's input (query buffer, parser, big-argument
+//!   room), which the server and the fuzz target both read through;
+//! - [`engine`]: the commands, the keyspace, sessions and statistics, with
+//!   no sockets.
+//!
+//! Beneath them, shared by all: [`config`], [`resp`], [`bulk_pool`],
+//! [`ldouble`], [`log`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod log;
 
 pub mod bulk_pool;
-pub mod commands;
 pub mod config;
-pub mod cron;
-pub mod db;
+pub mod conn;
+pub mod engine;
 pub mod fuzzing;
 pub mod ldouble;
-pub mod networking;
-pub mod reply;
 pub mod resp;
 pub mod server;

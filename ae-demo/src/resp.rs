@@ -157,11 +157,6 @@ impl Parser {
         }
     }
 
-    /// True between requests: nothing partial is held.
-    pub fn is_idle(&self) -> bool {
-        self.multibulk_left == 0 && self.bulk_len.is_none()
-    }
-
     /// The arguments of the request just parsed.
     pub fn args(&self) -> &[Vec<u8>] {
         &self.args[..self.argc]

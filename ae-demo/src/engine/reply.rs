@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
 use std::rc::Rc;
 
-use crate::db::Value;
+use super::db::Value;
 
 /// Appends `prefix`, the decimal digits of `n`, and CRLF, without the
 /// formatting machinery: every bulk reply has such a header.

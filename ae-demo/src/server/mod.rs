@@ -1,11 +1,11 @@
 //! The server's state and its start-up (Redis's `initServer`, `main`).
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsRawFd, RawFd};
+use std::net::{SocketAddr, TcpListener};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ae::{signal, AnyPoller, Backend, EventLoop, Mask, Poller};
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
@@ -14,101 +14,21 @@ use nix::sys::socket::{
 };
 
 use crate::config::Config;
-use crate::db::Db;
-use crate::networking::{accept_handler, handle_clients_with_pending_writes};
-use crate::reply::ReplyBuf;
-use crate::resp::Parser;
-use crate::{cron, log};
+use crate::engine::Engine;
+use crate::log;
+use clients::Clients;
+use networking::{accept_handler, handle_clients_with_pending_writes};
 
-/// Version reported in the log and INFO.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// The Redis version whose behaviour the commands reproduce (INFO
-/// `redis_version`, HELLO): the string, keyspace, connection and
-/// transaction commands answer as Redis 7.0.15 does, which the
-/// differential test checks.
-pub const REDIS_VERSION: &str = "7.0.15";
-/// fds kept beyond max clients for the listener, the waker, logs and the
-/// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
-pub const FDSET_RESERVE: usize = 128;
-/// Size of the read buffer shared by all clients: the most read from a
-/// client per readable event, outside a big argument.
-pub const IOBUF_LEN: usize = 64 * 1024;
+pub mod clients;
+pub mod cron;
+pub mod networking;
+
+pub use crate::config::FDSET_RESERVE;
+pub use crate::conn::IOBUF_LEN;
+pub use crate::engine::{REDIS_VERSION, VERSION};
 
 /// The loop this server runs on, over backend `P`.
 pub type Loop<P> = EventLoop<P, Server>;
-
-/// A connected client (Redis's `client`).
-pub struct Client {
-    /// Unique id, never reused (CLIENT ID).
-    pub id: u64,
-    /// The connection, non-blocking.
-    pub stream: TcpStream,
-    /// Bytes received that do not yet form a whole request. Empty while the
-    /// client is idle, so an idle client holds no buffer.
-    pub query: Vec<u8>,
-    /// Where the client is inside a request.
-    pub parser: Parser,
-    /// Replies not yet written.
-    pub reply: ReplyBuf,
-    /// Last time the client sent something (for `--timeout`).
-    pub last_interaction: Instant,
-    /// CLIENT SETNAME.
-    pub name: Option<Vec<u8>>,
-    /// Close once the replies are written (QUIT, protocol errors).
-    pub close_after_reply: bool,
-    /// A WRITABLE handler is installed: the socket would block.
-    pub write_handler: bool,
-    /// In `Server::pending_writes`.
-    pub pending_write: bool,
-    /// The last read filled its buffer outside a big argument: more is
-    /// likely waiting, so the next read may be larger.
-    pub pipelining: bool,
-    /// What the commands keep per client (RESP version, transaction,
-    /// watches, MONITOR, CLIENT REPLY).
-    pub session: crate::commands::Session,
-}
-
-impl Client {
-    /// Bytes of replies not yet written.
-    pub fn pending_bytes(&self) -> usize {
-        self.reply.pending()
-    }
-
-    /// True when replies wait to be written.
-    pub fn has_pending_replies(&self) -> bool {
-        self.pending_bytes() > 0
-    }
-}
-
-/// Counters behind INFO stats.
-#[derive(Default)]
-pub struct Stats {
-    /// Connections accepted.
-    pub total_connections: u64,
-    /// Connections refused (max clients).
-    pub rejected_connections: u64,
-    /// Commands run.
-    pub total_commands: u64,
-    /// Keys removed by expiry.
-    pub expired_keys: u64,
-    /// Bytes read from clients.
-    pub net_input_bytes: u64,
-    /// Bytes written to clients.
-    pub net_output_bytes: u64,
-    /// Recent ops/sec samples, one per cron run.
-    pub ops_samples: [u64; 16],
-    /// Next sample slot.
-    pub ops_index: usize,
-    /// When and at which command count the last sample was taken.
-    pub last_sample: Option<(Instant, u64)>,
-}
-
-impl Stats {
-    /// The instantaneous ops/sec: the mean of the recent samples.
-    pub fn instantaneous_ops(&self) -> u64 {
-        self.ops_samples.iter().sum::<u64>() / self.ops_samples.len() as u64
-    }
-}
 
 /// Flags `server_cron` acts on: SHUTDOWN sets `shutdown`, the SIGHUP
 /// signal event sets `hangup` (SIGINT and SIGTERM shut down from their
@@ -125,22 +45,12 @@ pub struct Signals {
 
 /// The whole server state, handed to every handler as `&mut`.
 pub struct Server {
-    /// Settings from the command line.
-    pub config: Config,
+    /// What the commands share: settings, keyspace, statistics.
+    pub engine: Engine,
+    /// The connected clients.
+    pub clients: Clients,
     /// The listening socket; `None` once shut down.
     pub listener: Option<TcpListener>,
-    /// The port actually bound.
-    pub port: u16,
-    /// Clients by fd.
-    pub clients: Vec<Option<Box<Client>>>,
-    /// How many clients are connected.
-    pub num_clients: usize,
-    /// Clients with replies to write before the loop sleeps.
-    pub pending_writes: Vec<RawFd>,
-    /// The keyspace.
-    pub db: Db,
-    /// INFO stats.
-    pub stats: Stats,
     /// Set by SIGINT/SIGTERM or SHUTDOWN; serverCron acts on it.
     pub shutdown_asap: Arc<AtomicBool>,
     /// Set by SIGHUP; serverCron logs and clears it.
@@ -150,19 +60,13 @@ pub struct Server {
     /// One read buffer for all clients: reads land here and only the tail
     /// of an incomplete request is copied to the client.
     pub read_buf: Box<[u8]>,
-    /// Buffers of replaced big values, lent to the next big arguments.
-    pub bulk_pool: crate::bulk_pool::BulkPool,
-    /// The event-loop backend's name.
-    pub backend: &'static str,
-    /// Start time, for uptime.
-    pub start: Instant,
-    /// The time of the current read, so commands need no clock reads.
-    pub now: Instant,
-    /// What the commands keep server-wide (MONITOR clients, watched keys,
-    /// command and error statistics, the other databases).
-    pub shared: crate::commands::Shared,
-    /// A random id for this run (INFO `run_id`): 40 hex digits.
-    pub run_id: String,
+}
+
+impl Server {
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.engine.port
+    }
 }
 
 /// Opens the listening socket (`anetTcpServer`): SO_REUSEADDR, the given
@@ -305,37 +209,29 @@ where
     })?;
     el.create_file_event(listener.as_raw_fd(), Mask::READABLE, accept_handler::<P>)?;
     el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
-    let mut clients = Vec::new();
-    clients.resize_with(set_size, || None);
+    let backend = el.name();
+    let mut engine = Engine::new(config);
+    engine.backend = backend;
+    engine.port = port;
+    engine.set_size = set_size;
     let server = Server {
-        backend: el.name(),
-        config,
+        engine,
+        clients: Clients::new(set_size),
         listener: Some(listener),
-        port,
-        clients,
-        num_clients: 0,
-        pending_writes: Vec::new(),
-        db: Db::default(),
-        stats: Stats::default(),
         shutdown_asap: signals.shutdown,
         hangup: signals.hangup,
         next_client_id: 1,
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
-        bulk_pool: Default::default(),
-        start: Instant::now(),
-        now: Instant::now(),
-        shared: crate::commands::Shared::default(),
-        run_id: crate::commands::new_run_id(),
     };
     log!(
         Notice,
         "ae-demo {VERSION} started: pid={}, port={}, bind={}, backend={}, maxclients={}, hz={}",
         std::process::id(),
-        server.port,
-        server.config.bind,
-        server.backend,
-        server.config.maxclients,
-        server.config.hz
+        server.engine.port,
+        server.engine.config.bind,
+        server.engine.backend,
+        server.engine.config.maxclients,
+        server.engine.config.hz
     );
     log!(Notice, "Ready to accept connections tcp");
     Ok((el, server))

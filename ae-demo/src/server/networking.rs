@@ -1,20 +1,22 @@
 //! Connections: accepting, reading requests, writing replies, freeing
 //! (Redis's `networking.c`).
 
-use std::io::{self, IoSliceMut, Read, Write};
+use std::io::{self, Write};
 use std::mem;
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use ae::{Mask, Poller};
 
-use crate::bulk_pool::BIG_ARG;
-use crate::commands::process_command;
+use super::clients::{apply_effects, over_output_limit, Client, Others, Split};
+use super::{Loop, Server};
+use crate::bulk_pool::BulkPool;
+use crate::conn::Requests;
+use crate::engine::reply::{Reply, ReplyBuf};
+use crate::engine::{process_command, Caller, ConnInfo, Engine, Session};
 use crate::log;
-use crate::reply::{Reply, ReplyBuf};
-use crate::resp::{Parsed, Parser};
-use crate::server::{Client, Loop, Server, IOBUF_LEN};
 
 /// Connections accepted per readable event on the listener
 /// (`MAX_ACCEPTS_PER_CALL`).
@@ -36,14 +38,6 @@ const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
 /// option's rationale in Linux 3.12).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const NOTSENT_LOWAT: u32 = MAX_WRITE_PER_EVENT as u32;
-/// Bytes read into the shared buffer per event (`PROTO_IOBUF_LEN`); a
-/// client whose last read filled them is pipelining and reads up to
-/// [`IOBUF_LEN`] (so pipelined 10 KB SETs take
-/// a read per six requests, not per one and a half, as Redis's greedy
-/// query buffer does). The rest of a big argument is read directly, with
-/// only this much after it, so little of a 100 KB value is copied.
-const READ_LEN: usize = 16 * 1024;
-
 /// Accepts non-blocking, close-on-exec, in one syscall where there is one.
 fn accept(listener: &TcpListener) -> io::Result<TcpStream> {
     cfg_if::cfg_if! {
@@ -78,13 +72,13 @@ pub fn accept_handler<P: Poller>(el: &mut Loop<P>, server: &mut Server, _fd: Raw
 }
 
 fn accept_common<P: Poller>(el: &mut Loop<P>, server: &mut Server, stream: TcpStream) {
-    if server.num_clients >= server.config.maxclients {
+    if server.clients.len() >= server.engine.config.maxclients {
         // Best effort: the socket is new, so the short error fits.
         let _ = (&stream).write(b"-ERR max number of clients reached\r\n");
-        server.stats.rejected_connections += 1;
+        server.engine.stats.rejected_connections += 1;
         return;
     }
-    server.stats.total_connections += 1;
+    server.engine.stats.total_connections += 1;
     if let Err(e) = create_client(el, server, stream) {
         log!(
             Warning,
@@ -106,81 +100,52 @@ fn create_client<P: Poller>(
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let _ = socket2::SockRef::from(&stream).set_tcp_notsent_lowat(NOTSENT_LOWAT);
     let fd = stream.as_raw_fd();
-    let slot = usize::try_from(fd)
-        .ok()
-        .filter(|&i| i < server.clients.len())
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("fd {fd} is beyond the loop's set size"),
-            )
-        })?;
+    if usize::try_from(fd).map_or(true, |i| i >= server.clients.capacity()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("fd {fd} is beyond the loop's set size"),
+        ));
+    }
     el.create_file_event(fd, Mask::READABLE, read_query_from_client::<P>)?;
     let id = server.next_client_id;
     server.next_client_id += 1;
     log!(Verbose, "Accepted client id={id} fd={fd}");
-    server.clients[slot] = Some(Box::new(Client {
-        id,
-        stream,
-        query: Vec::new(),
-        parser: Parser::default(),
-        reply: ReplyBuf::default(),
-        last_interaction: Instant::now(),
-        name: None,
-        close_after_reply: false,
-        write_handler: false,
-        pending_write: false,
-        pipelining: false,
-        session: crate::commands::Session::default(),
-    }));
-    server.num_clients += 1;
+    server.clients.insert(Client::new(stream, id));
+    server.engine.connected_clients = server.clients.len();
     Ok(())
 }
 
-/// Takes a client out of its slot, so it can be used beside `&mut Server`.
-fn take_client(server: &mut Server, fd: RawFd) -> Option<Box<Client>> {
-    server.clients.get_mut(usize::try_from(fd).ok()?)?.take()
-}
-
-fn put_client(server: &mut Server, c: Box<Client>) {
-    let fd = c.stream.as_raw_fd() as usize;
-    server.clients[fd] = Some(c);
-}
-
-/// Closes a client (`freeClient`): its events go, the fd closes, its
-/// buffers are dropped. The client must already be out of its slot.
-pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, mut c: Box<Client>) {
-    crate::commands::client_closed(server, &mut c);
-    el.delete_file_event(c.stream.as_raw_fd(), Mask::READ_WRITE);
-    server.num_clients -= 1;
-    log!(Verbose, "Client closed id={}", c.id);
+/// Closes the client on `fd`, if there is one (`freeClient`): its events
+/// go, the engine forgets it, the fd closes, its buffers are dropped.
+pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
+    let Some(mut c) = server.clients.remove(fd) else {
+        return;
+    };
+    server.engine.client_closed(fd, &mut c.session);
+    server.engine.connected_clients = server.clients.len();
+    el.delete_file_event(fd, Mask::READ_WRITE);
+    log!(Verbose, "Client closed id={}", c.session.id);
     drop(c);
-}
-
-/// Frees the client on `fd`, if there is one.
-pub fn free_client_by_fd<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
-    if let Some(c) = take_client(server, fd) {
-        free_client(el, server, c);
-    }
 }
 
 /// How a read from a client ended.
 enum ReadOutcome {
-    /// `n` bytes arrived.
-    Data(usize),
+    /// Bytes arrived.
+    Data,
     /// Nothing to read now.
     Again,
-    /// The client closed the connection or the read failed: free it.
+    /// The client closed the connection, the read failed, or it passed
+    /// the query-buffer limit: free it.
     Closed,
 }
 
-fn read_outcome(c: &Client, r: io::Result<usize>) -> ReadOutcome {
+fn read_outcome(id: u64, r: io::Result<usize>) -> ReadOutcome {
     match r {
         Ok(0) => {
-            log!(Verbose, "Client closed connection id={}", c.id);
+            log!(Verbose, "Client closed connection id={id}");
             ReadOutcome::Closed
         }
-        Ok(n) => ReadOutcome::Data(n),
+        Ok(_) => ReadOutcome::Data,
         Err(e)
             if matches!(
                 e.kind(),
@@ -196,166 +161,168 @@ fn read_outcome(c: &Client, r: io::Result<usize>) -> ReadOutcome {
     }
 }
 
-/// READABLE on a client (`readQueryFromClient`): one read, then every
-/// complete request runs. The read goes into the shared buffer (16 KiB, or
-/// up to 64 KiB for a pipelining client), or, when at least 16 KiB of a
-/// bulk argument are still to come, straight into the argument's own
-/// buffer for all of the rest (Redis's `PROTO_MBULK_BIG_ARG`), that buffer
-/// then being the stored value; the same `readv` takes up to 16 KiB more
-/// into the shared buffer, so a stream of big values takes a read each
-/// (Redis's greedy query buffer reads a value's worth and then copies it).
+/// Runs the requests of one client as [`crate::conn::Input::feed`] finds
+/// them, and carries out their effects: the parts of the client the
+/// commands use, borrowed apart from its input, which is feeding them.
+struct Run<'a, 'b> {
+    engine: &'a mut Engine,
+    session: &'a mut Session,
+    reply: &'a mut ReplyBuf,
+    /// The connection as the commands see it; its `close_after_reply` is
+    /// the client's, written back after the feed.
+    conn: ConnInfo<'a>,
+    others: &'a mut Others<'b>,
+    pending_writes: &'a mut Vec<RawFd>,
+    shutdown: &'a AtomicBool,
+}
+
+impl Requests for Run<'_, '_> {
+    fn pool(&mut self) -> &mut BulkPool {
+        &mut self.engine.bulk_pool
+    }
+
+    /// Stops once the client's replies pass the output limit: the caller
+    /// then closes it, and running more of its requests would only grow
+    /// the buffer (one read of `GET big` requests could otherwise queue
+    /// gigabytes; Redis likewise stops at `CLIENT_CLOSE_ASAP`).
+    fn more(&self) -> bool {
+        !self.conn.close_after_reply
+            && self.reply.pending() <= self.engine.config.client_output_buffer_limit
+    }
+
+    fn run(&mut self, args: &mut [Vec<u8>]) {
+        let mut caller = Caller {
+            session: self.session,
+            reply: self.reply,
+            conn: self.conn,
+            peers: &*self.others,
+        };
+        process_command(self.engine, &mut caller, args);
+        if !self.engine.effects.is_empty() {
+            apply_effects(
+                self.engine,
+                self.session.id,
+                &mut self.conn.close_after_reply,
+                self.others,
+                self.pending_writes,
+                self.shutdown,
+            );
+        }
+    }
+}
+
+/// READABLE on a client (`readQueryFromClient`): one read
+/// ([`crate::conn::Input::read`]), then every complete request runs.
 pub fn read_query_from_client<P: Poller>(
     el: &mut Loop<P>,
     server: &mut Server,
     fd: RawFd,
     _mask: Mask,
 ) {
-    let Some(mut c) = take_client(server, fd) else {
+    let outcome = read_and_run(server, fd);
+    let Some(c) = server.clients.get_mut(fd) else {
         return;
     };
-    let mut buf = mem::take(&mut server.read_buf);
-    let room = if c.query.is_empty() && !c.close_after_reply {
-        c.parser.bulk_room(BIG_ARG, &mut server.bulk_pool)
-    } else {
-        None
-    };
-    let (r, direct_room) = match room {
-        Some(room) => {
-            let len = room.len();
-            let mut iov = [IoSliceMut::new(room), IoSliceMut::new(&mut buf[..READ_LEN])];
-            ((&c.stream).read_vectored(&mut iov), len)
+    match outcome {
+        ReadOutcome::Again => {}
+        ReadOutcome::Closed => free_client(el, server, fd),
+        ReadOutcome::Data => {
+            if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
+                return free_client(el, server, fd);
+            }
+            server.clients.queue_reply(fd);
         }
-        None => {
-            let len = if c.pipelining { IOBUF_LEN } else { READ_LEN };
-            ((&c.stream).read(&mut buf[..len]), 0)
-        }
-    };
-    let n = match read_outcome(&c, r) {
-        ReadOutcome::Data(n) => n,
-        ReadOutcome::Again => {
-            server.read_buf = buf;
-            return put_client(server, c);
-        }
-        ReadOutcome::Closed => {
-            server.read_buf = buf;
-            return free_client(el, server, c);
-        }
-    };
-    server.stats.net_input_bytes += n as u64;
-    let direct = n.min(direct_room);
-    if direct > 0 {
-        c.parser.bulk_filled(direct);
     }
-    // What came after the argument's room, in the shared buffer.
-    let n = n - direct;
+}
+
+fn read_and_run(server: &mut Server, fd: RawFd) -> ReadOutcome {
+    let Server {
+        engine,
+        clients,
+        read_buf,
+        shutdown_asap,
+        ..
+    } = server;
+    let Some(Split {
+        me,
+        mut others,
+        pending_writes,
+    }) = clients.split(fd)
+    else {
+        return ReadOutcome::Again;
+    };
+    let direct = !me.close_after_reply;
+    let r = me
+        .input
+        .read(&mut &me.stream, read_buf, &mut engine.bulk_pool, direct);
+    let got = match r {
+        Ok(got) => match read_outcome(me.session.id, Ok(got.total)) {
+            ReadOutcome::Data => got,
+            other => return other,
+        },
+        Err(e) => return read_outcome(me.session.id, Err(e)),
+    };
+    engine.stats.net_input_bytes += got.total as u64;
     // Checked before parsing, as Redis does, so a request that arrives
-    // whole in one read is held to the limit too. What the client holds:
-    // the unparsed bytes and the arguments of its request in progress
-    // (Redis counts the query buffer and the argv parsed so far).
-    let held = c.parser.held_bytes() + c.query.len() + n;
-    if held > server.config.client_query_buffer_limit {
+    // whole in one read is held to the limit too.
+    let held = me.input.held_with(got.buffered);
+    if held > engine.config.client_query_buffer_limit {
         log!(
             Warning,
             "Closing client that reached max query buffer length: id={} qbuf={held}",
-            c.id
+            me.session.id
         );
-        server.read_buf = buf;
-        return free_client(el, server, c);
+        return ReadOutcome::Closed;
     }
     // One clock read per read: the commands below use it too.
-    server.now = Instant::now();
-    c.last_interaction = server.now;
-    if !c.close_after_reply {
-        c.pipelining = n >= READ_LEN;
-        if c.query.is_empty() {
-            // The common case: parse straight from the shared buffer and
-            // keep only an incomplete tail.
-            let used = process_input_buffer(server, &mut c, &buf[..n]);
-            c.query.extend_from_slice(&buf[used..n]);
-        } else {
-            let mut query = mem::take(&mut c.query);
-            query.extend_from_slice(&buf[..n]);
-            let used = process_input_buffer(server, &mut c, &query);
-            query.drain(..used);
-            c.query = query;
-        }
+    engine.now = Instant::now();
+    me.last_interaction = engine.now;
+    if me.close_after_reply {
+        return ReadOutcome::Data;
     }
-    server.read_buf = buf;
-    if c.query.is_empty() && c.query.capacity() > 0 {
-        c.query = Vec::new();
+    let Client {
+        stream,
+        input,
+        reply,
+        session,
+        last_interaction,
+        close_after_reply,
+        write_handler,
+        ..
+    } = me;
+    let conn = ConnInfo {
+        fd: stream.as_raw_fd(),
+        stream: Some(stream),
+        // Mid-read the query buffer is the parser's input: it shows
+        // empty, as the bytes being run are not held apart.
+        query_len: 0,
+        query_capacity: 0,
+        write_handler: *write_handler,
+        close_after_reply: *close_after_reply,
+        last_interaction: *last_interaction,
+    };
+    let mut run = Run {
+        engine,
+        session,
+        reply,
+        conn,
+        others: &mut others,
+        pending_writes,
+        shutdown: shutdown_asap,
+    };
+    let result = input.feed(&read_buf[..got.buffered], &mut run);
+    *close_after_reply = run.conn.close_after_reply;
+    if let Err(e) = result {
+        log!(
+            Verbose,
+            "Protocol error ({}) from client id={}",
+            e.0,
+            session.id
+        );
+        reply.error(&format!("ERR Protocol error: {}", e.0));
+        *close_after_reply = true;
     }
-    if over_output_limit(server, &c) {
-        return free_client(el, server, c);
-    }
-    queue_reply(server, &mut c);
-    put_client(server, c);
-}
-
-/// A client that requests faster than it reads its replies is closed once
-/// they pass the output limit (Redis's `client-output-buffer-limit`, which
-/// is off by default for normal clients; here a hard limit).
-pub fn over_output_limit(server: &Server, c: &Client) -> bool {
-    let pending = c.pending_bytes();
-    if pending <= server.config.client_output_buffer_limit {
-        return false;
-    }
-    log!(
-        Warning,
-        "Client id={} closed for overcoming of output buffer limits ({pending} bytes pending).",
-        c.id
-    );
-    true
-}
-
-/// Runs every complete request in `data`; returns the bytes consumed.
-/// Stops once the client's replies pass the output limit: the caller then
-/// closes it, and running more of its requests would only grow the buffer
-/// (one read of `GET big` requests could otherwise queue gigabytes; Redis
-/// likewise stops at `CLIENT_CLOSE_ASAP`).
-fn process_input_buffer(server: &mut Server, c: &mut Client, data: &[u8]) -> usize {
-    let mut pos = 0;
-    // Parsing runs also on no new bytes: a bulk argument read straight
-    // into its buffer may have completed a request.
-    while !c.close_after_reply && c.pending_bytes() <= server.config.client_output_buffer_limit {
-        match c.parser.parse(data, &mut pos, &mut server.bulk_pool) {
-            Ok(Parsed::Request) => {
-                let (mut args, argc) = c.parser.take_args();
-                if argc > 0 {
-                    process_command(server, c, &mut args[..argc]);
-                }
-                c.parser.restore(args, &mut server.bulk_pool);
-            }
-            Ok(Parsed::Incomplete) => break,
-            Err(e) => {
-                log!(Verbose, "Protocol error ({}) from client id={}", e.0, c.id);
-                c.reply.error(&format!("ERR Protocol error: {}", e.0));
-                c.close_after_reply = true;
-                return data.len();
-            }
-        }
-    }
-    pos
-}
-
-/// Closes a client other than the one running a command (CLIENT KILL):
-/// queued for the write pass, which frees it.
-pub fn close_asap(server: &mut Server, c: &mut Client) {
-    c.close_after_reply = true;
-    // What it has not been sent is dropped, as Redis frees a killed client
-    // at once: a client that does not read is closed all the same.
-    c.reply = crate::reply::ReplyBuf::default();
-    if !c.pending_write {
-        c.pending_write = true;
-        server.pending_writes.push(c.stream.as_raw_fd());
-    }
-}
-
-/// Puts a client with replies on the list written before the loop sleeps.
-pub fn queue_reply(server: &mut Server, c: &mut Client) {
-    if c.has_pending_replies() && !c.pending_write && !c.write_handler {
-        c.pending_write = true;
-        server.pending_writes.push(c.stream.as_raw_fd());
-    }
+    ReadOutcome::Data
 }
 
 /// What became of a client after a write.
@@ -371,7 +338,7 @@ enum Written {
 /// Writes a client's replies (`writeToClient`), each write sending
 /// several parts at once (`writev`), until the socket would block or more
 /// than 64 KiB went out in this event.
-fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
+fn write_to_client(output_bytes: &mut u64, c: &mut Client) -> Written {
     let mut total = 0;
     while c.has_pending_replies() && total < MAX_WRITE_PER_EVENT {
         match c.reply.write_to(&c.stream) {
@@ -380,12 +347,12 @@ fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) => {
-                log!(Verbose, "Error writing to client id={}: {e}", c.id);
+                log!(Verbose, "Error writing to client id={}: {e}", c.session.id);
                 return Written::Failed;
             }
         }
     }
-    server.stats.net_output_bytes += total as u64;
+    *output_bytes += total as u64;
     if c.has_pending_replies() {
         Written::Partial
     } else {
@@ -395,21 +362,22 @@ fn write_to_client(server: &mut Server, c: &mut Client) -> Written {
 
 /// Writes and then settles a client: installs the WRITABLE handler while
 /// replies remain, removes it once drained, closes when asked to.
-fn flush_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, mut c: Box<Client>) {
-    let fd = c.stream.as_raw_fd();
-    match write_to_client(server, &mut c) {
-        Written::Failed => free_client(el, server, c),
-        Written::Drained if c.close_after_reply => free_client(el, server, c),
+fn flush_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
+    let Some(c) = server.clients.get_mut(fd) else {
+        return;
+    };
+    match write_to_client(&mut server.engine.stats.net_output_bytes, c) {
+        Written::Failed => free_client(el, server, fd),
+        Written::Drained if c.close_after_reply => free_client(el, server, fd),
         Written::Drained => {
             if c.write_handler {
                 el.delete_file_event(fd, Mask::WRITABLE);
                 c.write_handler = false;
             }
-            put_client(server, c);
         }
         Written::Partial => {
-            if over_output_limit(server, &c) {
-                return free_client(el, server, c);
+            if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
+                return free_client(el, server, fd);
             }
             if !c.write_handler {
                 if let Err(e) = el.create_file_event(fd, Mask::WRITABLE, send_reply_to_client::<P>)
@@ -417,13 +385,12 @@ fn flush_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, mut c: Box<Cli
                     log!(
                         Warning,
                         "Error installing the write handler of client id={}: {e}",
-                        c.id
+                        c.session.id
                     );
-                    return free_client(el, server, c);
+                    return free_client(el, server, fd);
                 }
                 c.write_handler = true;
             }
-            put_client(server, c);
         }
     }
 }
@@ -435,23 +402,21 @@ pub fn send_reply_to_client<P: Poller>(
     fd: RawFd,
     _mask: Mask,
 ) {
-    if let Some(c) = take_client(server, fd) {
-        flush_client(el, server, c);
-    }
+    flush_client(el, server, fd);
 }
 
 /// The before-sleep hook (`handleClientsWithPendingWrites`): writes the
 /// replies queued in this iteration directly, so most replies cost one
 /// write and no epoll_ctl.
 pub fn handle_clients_with_pending_writes<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
-    let mut pending = mem::take(&mut server.pending_writes);
+    let mut pending = mem::take(&mut server.clients.pending_writes);
     for &fd in &pending {
-        let Some(mut c) = take_client(server, fd) else {
+        let Some(c) = server.clients.get_mut(fd) else {
             continue;
         };
         c.pending_write = false;
-        flush_client(el, server, c);
+        flush_client(el, server, fd);
     }
     pending.clear();
-    server.pending_writes = pending;
+    server.clients.pending_writes = pending;
 }

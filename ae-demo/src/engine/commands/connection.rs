@@ -2,69 +2,62 @@
 //! QUIT, HELLO, RESET, CLIENT, and the MONITOR feed.
 
 use std::fmt::Write as _;
+use std::os::fd::RawFd;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{
-    addr_of, cstr, db_count, db_index, error, error_parts, fd_of, integer, reply_help, ReplyMode,
-    Session, SYNTAX,
-};
-use crate::networking::close_asap;
-use crate::reply::Reply;
-use crate::server::{Client, Server, REDIS_VERSION};
+use super::{cstr, db_index, error, error_parts, integer, reply_help, SYNTAX};
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, ConnInfo, Effect, Engine, ReplyMode, Session, REDIS_VERSION};
 
-pub(super) fn ping(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn ping(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match args {
         [_] => c.reply.status("PONG"),
         [_, msg] => c.reply.bulk(msg),
-        _ => error(
-            server,
-            c,
-            "ERR wrong number of arguments for 'ping' command",
-        ),
+        _ => error(e, c, "ERR wrong number of arguments for 'ping' command"),
     }
 }
 
-pub(super) fn echo(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn echo(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     c.reply.bulk(&args[1]);
 }
 
-pub(super) fn select(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn select(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match db_index(&args[1]) {
-        Err(e) => error(server, c, e),
-        Ok(n) if n >= 0 && (n as usize) < db_count(server) => {
+        Err(msg) => error(e, c, msg),
+        Ok(n) if n >= 0 && (n as usize) < e.keyspace.len() => {
             c.session.db = n as usize;
             c.reply.status("OK");
         }
-        Ok(_) => error(server, c, "ERR DB index is out of range"),
+        Ok(_) => error(e, c, "ERR DB index is out of range"),
     }
 }
 
-pub(super) fn quit(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn quit(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.status("OK");
-    c.close_after_reply = true;
+    e.effects.push(Effect::CloseAfterReply);
 }
 
 /// AUTH: no passwords here, as a fresh Redis (the default user has
 /// none): the one-argument form is refused with Redis's explanation, and
 /// only the user `default` exists.
-pub(super) fn auth(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn auth(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if args.len() > 3 {
-        return error(server, c, SYNTAX);
+        return error(e, c, SYNTAX);
     }
-    server.shared.redacted.push(1);
+    e.redacted.push(1);
     if args.len() == 2 {
         return error(
-            server,
+            e,
             c,
             "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
         );
     }
-    server.shared.redacted.push(2);
+    e.redacted.push(2);
     if args[1].as_slice() == b"default" {
         c.reply.status("OK");
     } else {
         error(
-            server,
+            e,
             c,
             "WRONGPASS invalid username-password pair or user is disabled.",
         );
@@ -72,17 +65,17 @@ pub(super) fn auth(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
 }
 
 /// CLIENT SETNAME's check (`clientSetNameOrReply`); true when set.
-fn set_name(server: &mut Server, c: &mut Client, name: &[u8]) -> bool {
+fn set_name(e: &mut Engine, c: &mut Caller<'_>, name: &[u8]) -> bool {
     // As Redis: printable ASCII without spaces; empty clears it.
     if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
         error(
-            server,
+            e,
             c,
             "ERR Client names cannot contain spaces, newlines or special characters.",
         );
         return false;
     }
-    c.name = if name.is_empty() {
+    c.session.name = if name.is_empty() {
         None
     } else {
         Some(name.to_vec())
@@ -90,19 +83,19 @@ fn set_name(server: &mut Server, c: &mut Client, name: &[u8]) -> bool {
     true
 }
 
-pub(super) fn hello(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn hello(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let mut version = None;
     if args.len() >= 2 {
         match integer(&args[1]) {
             None => {
                 return error(
-                    server,
+                    e,
                     c,
                     "ERR Protocol version is not an integer or out of range",
                 )
             }
             Some(v @ 2..=3) => version = Some(v),
-            Some(_) => return error(server, c, "NOPROTO unsupported protocol version"),
+            Some(_) => return error(e, c, "NOPROTO unsupported protocol version"),
         }
     }
     let mut j = 2;
@@ -110,11 +103,11 @@ pub(super) fn hello(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         let more = args.len() - 1 - j;
         let opt = args[j].to_ascii_lowercase();
         if opt == b"auth" && more >= 2 {
-            server.shared.redacted.extend([j + 1, j + 2]);
+            e.redacted.extend([j + 1, j + 2]);
             // No ACLs: the default user has no password, as a fresh Redis.
             if args[j + 1].as_slice() != b"default" {
                 return error(
-                    server,
+                    e,
                     c,
                     "WRONGPASS invalid username-password pair or user is disabled.",
                 );
@@ -122,14 +115,14 @@ pub(super) fn hello(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
             j += 2;
         } else if opt == b"setname" && more >= 1 {
             let name = args[j + 1].clone();
-            if !set_name(server, c, &name) {
+            if !set_name(e, c, &name) {
                 return;
             }
             j += 1;
         } else {
             let opt = args[j].clone();
             return error_parts(
-                server,
+                e,
                 c,
                 &[b"ERR Syntax error in HELLO option '", cstr(&opt), b"'"],
             );
@@ -148,7 +141,7 @@ pub(super) fn hello(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     c.reply.bulk(b"proto");
     c.reply.int(if resp3 { 3 } else { 2 });
     c.reply.bulk(b"id");
-    c.reply.int(c.id as i64);
+    c.reply.int(c.session.id as i64);
     c.reply.bulk(b"mode");
     c.reply.bulk(b"standalone");
     c.reply.bulk(b"role");
@@ -158,73 +151,58 @@ pub(super) fn hello(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
 }
 
 /// RESET: back to a fresh connection's state (`clearClientConnectionState`).
-pub(super) fn reset(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    leave_monitor(server, c);
-    super::transactions::discard_transaction(server, c);
-    c.name = None;
-    // A fresh session that keeps what describes the connection.
-    let mut fresh = Session {
-        created: c.session.created,
-        last: c.session.last,
-        ..Session::default()
-    };
-    if let Some(lib) = c.session.lib().cloned() {
-        fresh.set_lib(0, lib[0].clone());
-        fresh.set_lib(1, lib[1].clone());
-    }
-    c.session = fresh;
+pub(super) fn reset(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    leave_monitor(e, c.conn.fd, c.session);
+    super::transactions::discard_transaction(e, c);
+    c.session.reset();
     c.reply.status("RESET");
 }
 
-fn leave_monitor(server: &mut Server, c: &mut Client) {
-    if c.session.monitor {
-        let me = (fd_of(c), c.id);
-        server.shared.monitors.retain(|m| *m != me);
-        c.session.monitor = false;
+fn leave_monitor(e: &mut Engine, fd: RawFd, session: &mut Session) {
+    if session.monitor {
+        let me = (fd, session.id);
+        e.monitors.retain(|m| *m != me);
+        session.monitor = false;
     }
 }
 
 /// Forgets a client that is going away: its MONITOR and WATCH entries.
-pub fn client_closed(server: &mut Server, c: &mut Client) {
-    leave_monitor(server, c);
-    super::transactions::unwatch_all(server, c);
+pub(in crate::engine) fn client_closed(e: &mut Engine, fd: RawFd, session: &mut Session) {
+    leave_monitor(e, fd, session);
+    e.keyspace.unwatch_all(session.id);
 }
 
-pub(super) fn client_id(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    c.reply.int(c.id as i64);
+pub(super) fn client_id(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.int(c.session.id as i64);
 }
 
-pub(super) fn client_getname(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    match c.name.clone() {
+pub(super) fn client_getname(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    match c.session.name.clone() {
         Some(name) => c.reply.bulk(&name),
         None => c.reply.nil(c.session.resp3),
     }
 }
 
-pub(super) fn client_setname(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    if set_name(server, c, &args[2].clone()) {
+pub(super) fn client_setname(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    if set_name(e, c, &args[2].clone()) {
         c.reply.status("OK");
     }
 }
 
-pub(super) fn client_setinfo(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let which = match args[2].to_ascii_lowercase().as_slice() {
-        b"lib-name" => 0,
-        b"lib-ver" => 1,
+pub(super) fn client_setinfo(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let is_name = match args[2].to_ascii_lowercase().as_slice() {
+        b"lib-name" => true,
+        b"lib-ver" => false,
         _ => {
             let attr = args[2].clone();
-            return error_parts(
-                server,
-                c,
-                &[b"ERR Unrecognized option '", cstr(&attr), b"'"],
-            );
+            return error_parts(e, c, &[b"ERR Unrecognized option '", cstr(&attr), b"'"]);
         }
     };
     let value = &args[3];
     if value.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
         let attr = args[2].to_ascii_lowercase();
         return error_parts(
-            server,
+            e,
             c,
             &[
                 b"ERR ",
@@ -233,13 +211,25 @@ pub(super) fn client_setinfo(server: &mut Server, c: &mut Client, args: &mut [Ve
             ],
         );
     }
-    c.session.set_lib(which, value.clone());
+    let value = value.clone();
+    c.session.set_lib(|lib| {
+        if is_name {
+            lib.name = value;
+        } else {
+            lib.version = value;
+        }
+    });
     c.reply.status("OK");
 }
 
 /// One CLIENT LIST line (`catClientInfoString`), without the newline.
-fn client_info_line(c: &Client, now: std::time::Instant) -> String {
-    let s = &c.session;
+fn client_info_line(
+    e: &Engine,
+    conn: &ConnInfo<'_>,
+    s: &Session,
+    pending: usize,
+    now: std::time::Instant,
+) -> String {
     let mut flags = String::new();
     if s.monitor {
         flags.push('O');
@@ -247,33 +237,34 @@ fn client_info_line(c: &Client, now: std::time::Instant) -> String {
     if s.in_multi() {
         flags.push('x');
     }
-    if s.dirty_cas {
+    if e.keyspace.is_dirty(s.id) {
         flags.push('d');
     }
-    if c.close_after_reply {
+    if conn.close_after_reply {
         flags.push('c');
     }
     if flags.is_empty() {
         flags.push('N');
     }
-    let events = if c.write_handler { "rw" } else { "r" };
+    let events = if conn.write_handler { "rw" } else { "r" };
     let age = s.age();
-    let idle = now.saturating_duration_since(c.last_interaction).as_secs();
+    let idle = now
+        .saturating_duration_since(conn.last_interaction)
+        .as_secs();
     let multi = s.queued();
-    let obl = c.pending_bytes();
     let mut line = String::new();
     let _ = write!(
         line,
-        "id={} addr={} laddr={} fd={} name={} age={age} idle={idle} flags={flags} db={} sub=0 psub=0 ssub=0 multi={multi} qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={obl} oll=0 omem=0 tot-mem={} events={events} cmd={} user=default redir=-1 resp={}",
-        c.id,
-        addr_of(c, false),
-        addr_of(c, true),
-        fd_of(c),
-        String::from_utf8_lossy(c.name.as_deref().unwrap_or(b"")),
+        "id={} addr={} laddr={} fd={} name={} age={age} idle={idle} flags={flags} db={} sub=0 psub=0 ssub=0 multi={multi} qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={pending} oll=0 omem=0 tot-mem={} events={events} cmd={} user=default redir=-1 resp={}",
+        s.id,
+        conn.addr(false),
+        conn.addr(true),
+        conn.fd,
+        String::from_utf8_lossy(s.name.as_deref().unwrap_or(b"")),
         s.db,
-        c.query.len(),
-        c.pending_bytes(),
-        c.query.capacity() + c.pending_bytes(),
+        conn.query_len,
+        pending,
+        conn.query_capacity + pending,
         s.last_command(),
         if s.resp3 { 3 } else { 2 },
     );
@@ -281,20 +272,25 @@ fn client_info_line(c: &Client, now: std::time::Instant) -> String {
         let _ = write!(
             line,
             " lib-name={} lib-ver={}",
-            String::from_utf8_lossy(&lib[0]),
-            String::from_utf8_lossy(&lib[1])
+            String::from_utf8_lossy(&lib.name),
+            String::from_utf8_lossy(&lib.version)
         );
     }
     line
 }
 
-pub(super) fn client_info(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    let mut text = client_info_line(c, std::time::Instant::now());
+/// The caller's CLIENT LIST line.
+fn own_info_line(e: &Engine, c: &Caller<'_>, now: std::time::Instant) -> String {
+    client_info_line(e, &c.conn, c.session, c.reply.pending(), now)
+}
+
+pub(super) fn client_info(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    let mut text = own_info_line(e, c, std::time::Instant::now());
     text.push('\n');
     c.reply.verbatim(text.as_bytes(), c.session.resp3);
 }
 
-pub(super) fn client_list(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn client_list(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let mut ids: Option<Vec<u64>> = None;
     if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
         match args[3].to_ascii_lowercase().as_slice() {
@@ -302,7 +298,7 @@ pub(super) fn client_list(server: &mut Server, c: &mut Client, args: &mut [Vec<u
             b"master" | b"replica" | b"slave" | b"pubsub" => ids = Some(Vec::new()),
             _ => {
                 let t = args[3].clone();
-                return error_parts(server, c, &[b"ERR Unknown client type '", cstr(&t), b"'"]);
+                return error_parts(e, c, &[b"ERR Unknown client type '", cstr(&t), b"'"]);
             }
         }
     } else if args.len() > 3 && args[2].eq_ignore_ascii_case(b"id") {
@@ -310,21 +306,22 @@ pub(super) fn client_list(server: &mut Server, c: &mut Client, args: &mut [Vec<u
         for a in &args[3..] {
             match integer(a).filter(|n| *n > 0) {
                 Some(n) => list.push(n as u64),
-                None => return error(server, c, "ERR Invalid client ID"),
+                None => return error(e, c, "ERR Invalid client ID"),
             }
         }
         ids = Some(list);
     } else if args.len() != 2 {
-        return error(server, c, SYNTAX);
+        return error(e, c, SYNTAX);
     }
     let now = std::time::Instant::now();
-    let mut lines: Vec<(u64, String)> = server
-        .clients
-        .iter()
-        .flatten()
-        .map(|o| (o.id, client_info_line(o, now)))
-        .collect();
-    lines.push((c.id, client_info_line(c, now)));
+    let mut lines: Vec<(u64, String)> = Vec::new();
+    c.peers.for_each(&mut |p| {
+        lines.push((
+            p.session.id,
+            client_info_line(e, &p.conn, p.session, p.pending, now),
+        ))
+    });
+    lines.push((c.session.id, own_info_line(e, c, now)));
     lines.sort_by_key(|l| l.0);
     let mut text = String::new();
     for (id, line) in lines {
@@ -336,7 +333,7 @@ pub(super) fn client_list(server: &mut Server, c: &mut Client, args: &mut [Vec<u
     c.reply.verbatim(text.as_bytes(), c.session.resp3);
 }
 
-pub(super) fn client_kill(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn client_kill(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (mut addr, mut laddr, mut id, mut skipme) = (None, None, None, true);
     let mut normal_only = None;
     let old_style = args.len() == 3;
@@ -347,24 +344,20 @@ pub(super) fn client_kill(server: &mut Server, c: &mut Client, args: &mut [Vec<u
         let mut i = 2;
         while i < args.len() {
             if i + 1 >= args.len() {
-                return error(server, c, SYNTAX);
+                return error(e, c, SYNTAX);
             }
             let value = &args[i + 1];
             match args[i].to_ascii_lowercase().as_slice() {
                 b"id" => match integer(value) {
                     Some(n) if n >= 1 => id = Some(n as u64),
-                    _ => return error(server, c, "ERR client-id should be greater than 0"),
+                    _ => return error(e, c, "ERR client-id should be greater than 0"),
                 },
                 b"type" => match value.to_ascii_lowercase().as_slice() {
                     b"normal" => normal_only = Some(true),
                     b"master" | b"replica" | b"slave" | b"pubsub" => normal_only = Some(false),
                     _ => {
                         let t = value.clone();
-                        return error_parts(
-                            server,
-                            c,
-                            &[b"ERR Unknown client type '", cstr(&t), b"'"],
-                        );
+                        return error_parts(e, c, &[b"ERR Unknown client type '", cstr(&t), b"'"]);
                     }
                 },
                 b"addr" => addr = Some(value.clone()),
@@ -372,57 +365,53 @@ pub(super) fn client_kill(server: &mut Server, c: &mut Client, args: &mut [Vec<u
                 b"user" => {
                     if value.as_slice() != b"default" {
                         let u = value.clone();
-                        return error_parts(server, c, &[b"ERR No such user '", cstr(&u), b"'"]);
+                        return error_parts(e, c, &[b"ERR No such user '", cstr(&u), b"'"]);
                     }
                 }
                 b"skipme" => match value.to_ascii_lowercase().as_slice() {
                     b"yes" => skipme = true,
                     b"no" => skipme = false,
-                    _ => return error(server, c, SYNTAX),
+                    _ => return error(e, c, SYNTAX),
                 },
-                _ => return error(server, c, SYNTAX),
+                _ => return error(e, c, SYNTAX),
             }
             i += 2;
         }
     }
-    let matches = |o: &Client| {
+    let matches = |conn: &ConnInfo<'_>, client_id: u64| {
         addr.as_ref()
-            .map_or(true, |a| a.as_slice() == addr_of(o, false).as_bytes())
+            .map_or(true, |a| a.as_slice() == conn.addr(false).as_bytes())
             && laddr
                 .as_ref()
-                .map_or(true, |a| a.as_slice() == addr_of(o, true).as_bytes())
-            && id.map_or(true, |id| o.id == id)
+                .map_or(true, |a| a.as_slice() == conn.addr(true).as_bytes())
+            && id.map_or(true, |id| client_id == id)
             && normal_only != Some(false)
     };
     let mut killed = 0;
-    for slot in 0..server.clients.len() {
-        let hit = server.clients[slot].as_deref().is_some_and(matches);
-        if hit {
-            if let Some(mut other) = server.clients[slot].take() {
-                close_asap(server, &mut other);
-                server.clients[slot] = Some(other);
-            }
+    c.peers.for_each(&mut |p| {
+        if matches(&p.conn, p.session.id) {
+            e.effects.push(Effect::Kill((p.conn.fd, p.session.id)));
             killed += 1;
         }
-    }
-    let close_me = !skipme && matches(c);
+    });
+    let close_me = !skipme && matches(&c.conn, c.session.id);
     if close_me {
         killed += 1;
     }
     if old_style {
         if killed == 0 {
-            return error(server, c, "ERR No such client");
+            return error(e, c, "ERR No such client");
         }
         c.reply.status("OK");
     } else {
         c.reply.int(killed);
     }
     if close_me {
-        c.close_after_reply = true;
+        e.effects.push(Effect::CloseAfterReply);
     }
 }
 
-pub(super) fn client_reply(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn client_reply(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match args[2].to_ascii_lowercase().as_slice() {
         b"on" => {
             c.session.reply_mode = ReplyMode::On;
@@ -434,11 +423,11 @@ pub(super) fn client_reply(server: &mut Server, c: &mut Client, args: &mut [Vec<
                 c.session.reply_mode = ReplyMode::SkipNext;
             }
         }
-        _ => error(server, c, SYNTAX),
+        _ => error(e, c, SYNTAX),
     }
 }
 
-pub(super) fn client_help(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn client_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     reply_help(
         c,
         "CLIENT",
@@ -501,8 +490,9 @@ fn repr(out: &mut String, arg: &[u8]) {
 }
 
 /// Sends a command to every MONITOR client (`replicationFeedMonitors`):
-/// `+<time> [<db> <addr>] "arg" "arg"`.
-pub(super) fn feed_monitors(server: &mut Server, c: &mut Client, args: &[Vec<u8>]) {
+/// `+<time> [<db> <addr>] "arg" "arg"`. The caller, if it monitors, has it
+/// in its reply at once; the server sends it to the others.
+pub(super) fn feed_monitors(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>]) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -511,7 +501,7 @@ pub(super) fn feed_monitors(server: &mut Server, c: &mut Client, args: &[Vec<u8>
         now.as_secs(),
         now.subsec_micros(),
         c.session.db,
-        addr_of(c, false)
+        c.conn.addr(false)
     );
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
@@ -519,47 +509,25 @@ pub(super) fn feed_monitors(server: &mut Server, c: &mut Client, args: &[Vec<u8>
         }
         repr(&mut line, arg);
     }
-    let monitors = server.shared.monitors.clone();
-    for (fd, id) in monitors {
-        // A monitor sees its own commands too; it is out of the table.
-        if id == c.id {
-            c.reply.status(&line);
-            continue;
-        }
-        let Some(slot) = usize::try_from(fd).ok() else {
-            continue;
-        };
-        if let Some(mut m) = server.clients.get_mut(slot).and_then(Option::take) {
-            if m.id == id {
-                m.reply.status(&line);
-                // A monitor that does not read would otherwise grow
-                // without bound: its socket blocked, nothing else checks.
-                if crate::networking::over_output_limit(server, &m) {
-                    close_asap(server, &mut m);
-                } else {
-                    crate::networking::queue_reply(server, &mut m);
-                }
-            }
-            server.clients[slot] = Some(m);
-        }
+    if e.monitors.iter().any(|&(_, id)| id == c.session.id) {
+        c.reply.status(&line);
+    }
+    if e.monitors.iter().any(|&(_, id)| id != c.session.id) {
+        e.effects.push(Effect::Monitor(line));
     }
 }
 
 /// MONITOR: this client now receives every command run.
-pub(super) fn monitor(server: &mut Server, c: &mut Client) {
+pub(super) fn monitor(e: &mut Engine, c: &mut Caller<'_>) {
     // A transaction expects one reply per command.
-    if server.shared.in_exec {
-        return error(
-            server,
-            c,
-            "ERR MONITOR isn't allowed for DENY BLOCKING client",
-        );
+    if e.in_exec {
+        return error(e, c, "ERR MONITOR isn't allowed for DENY BLOCKING client");
     }
     // Again: ignored, without a reply, as Redis.
     if c.session.monitor {
         return;
     }
     c.session.monitor = true;
-    server.shared.monitors.push((fd_of(c), c.id));
+    e.monitors.push((c.conn.fd, c.session.id));
     c.reply.status("OK");
 }

@@ -1,18 +1,17 @@
 //! Keyspace commands (Redis's `db.c`, `expire.c`, `object.c`).
 
 use super::{
-    cstr, db_count, db_index, db_mut, error, error_parts, glob_match, integer, reply_help,
-    select_db, NOT_INTEGER, SYNTAX,
+    cstr, db_index, error, error_parts, glob_match, integer, reply_help, NOT_INTEGER, SYNTAX,
 };
-use crate::reply::Reply;
-use crate::server::{Client, Server};
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Engine};
 
-pub(super) fn del(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
+pub(super) fn del(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
     let mut n = 0;
     for key in &args[1..] {
         // An expired key counts as absent.
-        if server.db.exists(key, now) && server.db.remove(key) {
+        if e.keyspace[c.session.db].exists(key, now) && e.keyspace[c.session.db].remove(key) {
             n += 1;
         }
     }
@@ -20,29 +19,29 @@ pub(super) fn del(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
 }
 
 /// EXISTS and TOUCH: how many of the keys are live (repeats count).
-fn count_live(server: &mut Server, c: &mut Client, keys: &[Vec<u8>]) {
-    let now = server.shared.now_ms;
+fn count_live(e: &mut Engine, c: &mut Caller<'_>, keys: &[Vec<u8>]) {
+    let now = e.now_ms;
     let mut n = 0;
     for k in keys {
-        let live = server.db.exists(k, now);
-        server.db.note_read(live);
+        let live = e.keyspace[c.session.db].exists(k, now);
+        e.keyspace[c.session.db].note_read(live);
         n += usize::from(live);
     }
     c.reply.int(n as i64);
 }
 
-pub(super) fn exists(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    count_live(server, c, &args[1..]);
+pub(super) fn exists(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    count_live(e, c, &args[1..]);
 }
 
-pub(super) fn touch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    count_live(server, c, &args[1..]);
+pub(super) fn touch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    count_live(e, c, &args[1..]);
 }
 
-pub(super) fn type_(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    let live = server.db.exists(&args[1], now);
-    server.db.note_read(live);
+pub(super) fn type_(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let live = e.keyspace[c.session.db].exists(&args[1], now);
+    e.keyspace[c.session.db].note_read(live);
     c.reply.status(if live { "string" } else { "none" });
 }
 
@@ -57,8 +56,8 @@ struct ExpireKind {
 
 /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT
 /// (`expireGenericCommand`).
-fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], kind: ExpireKind) {
-    let now = server.shared.now_ms;
+fn expire_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], kind: ExpireKind) {
+    let now = e.now_ms;
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &args[3..] {
         match opt.to_ascii_lowercase().as_slice() {
@@ -68,41 +67,41 @@ fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], kind: E
             b"lt" => lt = true,
             _ => {
                 let opt = opt.clone();
-                return error_parts(server, c, &[b"ERR Unsupported option ", cstr(&opt)]);
+                return error_parts(e, c, &[b"ERR Unsupported option ", cstr(&opt)]);
             }
         }
     }
     if nx && (xx || gt || lt) {
         return error(
-            server,
+            e,
             c,
             "ERR NX and XX, GT or LT options at the same time are not compatible",
         );
     }
     if gt && lt {
         return error(
-            server,
+            e,
             c,
             "ERR GT and LT options at the same time are not compatible",
         );
     }
     let Some(mut when) = integer(&args[2]) else {
-        return error(server, c, NOT_INTEGER);
+        return error(e, c, NOT_INTEGER);
     };
     let invalid = format!("ERR invalid expire time in '{}' command", kind.name);
     if kind.seconds {
         when = match when.checked_mul(1000) {
             Some(ms) => ms,
-            None => return error(server, c, &invalid),
+            None => return error(e, c, &invalid),
         };
     }
     let base = if kind.relative { now } else { 0 };
     when = match when.checked_add(base) {
         Some(w) => w,
-        None => return error(server, c, &invalid),
+        None => return error(e, c, &invalid),
     };
     let key = &args[1];
-    let Some(current) = server.db.expire_at(key, now) else {
+    let Some(current) = e.keyspace[c.session.db].expire_at(key, now) else {
         return c.reply.int(0);
     };
     let refused = (nx && current.is_some())
@@ -114,55 +113,55 @@ fn expire_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], kind: E
     }
     if when <= now {
         // A deadline already passed deletes the key.
-        server.db.remove(key);
+        e.keyspace[c.session.db].remove(key);
     } else {
-        server.db.set_expire(key, when);
+        e.keyspace[c.session.db].set_expire(key, when);
     }
     c.reply.int(1);
 }
 
-pub(super) fn expire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn expire(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let kind = ExpireKind {
         name: "expire",
         seconds: true,
         relative: true,
     };
-    expire_generic(server, c, args, kind);
+    expire_generic(e, c, args, kind);
 }
 
-pub(super) fn pexpire(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn pexpire(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let kind = ExpireKind {
         name: "pexpire",
         seconds: false,
         relative: true,
     };
-    expire_generic(server, c, args, kind);
+    expire_generic(e, c, args, kind);
 }
 
-pub(super) fn expireat(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn expireat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let kind = ExpireKind {
         name: "expireat",
         seconds: true,
         relative: false,
     };
-    expire_generic(server, c, args, kind);
+    expire_generic(e, c, args, kind);
 }
 
-pub(super) fn pexpireat(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn pexpireat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let kind = ExpireKind {
         name: "pexpireat",
         seconds: false,
         relative: false,
     };
-    expire_generic(server, c, args, kind);
+    expire_generic(e, c, args, kind);
 }
 
 /// TTL, PTTL, EXPIRETIME, PEXPIRETIME (`ttlGenericCommand`): -2 for no
 /// key, -1 for no deadline, seconds rounded to the nearest.
-fn ttl_generic(server: &mut Server, c: &mut Client, key: &[u8], millis: bool, absolute: bool) {
-    let now = server.shared.now_ms;
-    let deadline = server.db.expire_at(key, now);
-    server.db.note_read(deadline.is_some());
+fn ttl_generic(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], millis: bool, absolute: bool) {
+    let now = e.now_ms;
+    let deadline = e.keyspace[c.session.db].expire_at(key, now);
+    e.keyspace[c.session.db].note_read(deadline.is_some());
     match deadline {
         None => c.reply.int(-2),
         Some(None) => c.reply.int(-1),
@@ -173,35 +172,38 @@ fn ttl_generic(server: &mut Server, c: &mut Client, key: &[u8], millis: bool, ab
     }
 }
 
-pub(super) fn ttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    ttl_generic(server, c, &args[1], false, false);
+pub(super) fn ttl(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    ttl_generic(e, c, &args[1], false, false);
 }
 
-pub(super) fn pttl(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    ttl_generic(server, c, &args[1], true, false);
+pub(super) fn pttl(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    ttl_generic(e, c, &args[1], true, false);
 }
 
-pub(super) fn expiretime(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    ttl_generic(server, c, &args[1], false, true);
+pub(super) fn expiretime(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    ttl_generic(e, c, &args[1], false, true);
 }
 
-pub(super) fn pexpiretime(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    ttl_generic(server, c, &args[1], true, true);
+pub(super) fn pexpiretime(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    ttl_generic(e, c, &args[1], true, true);
 }
 
-pub(super) fn persist(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let live = server.db.exists(&args[1], server.shared.now_ms);
-    c.reply.int(i64::from(live && server.db.persist(&args[1])));
+pub(super) fn persist(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let live = e.keyspace[c.session.db].exists(&args[1], e.now_ms);
+    c.reply.int(i64::from(
+        live && e.keyspace[c.session.db].persist(&args[1]),
+    ));
 }
 
-pub(super) fn keys(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
+pub(super) fn keys(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
     let pattern = &args[1];
     let all = pattern.as_slice() == b"*";
-    let matched: Vec<Vec<u8>> = server
-        .db
+    let matched: Vec<Vec<u8>> = e.keyspace[c.session.db]
         .keys()
-        .filter(|k| (all || glob_match(pattern, k, false)) && !server.db.is_expired(k, now))
+        .filter(|k| {
+            (all || glob_match(pattern, k, false)) && !e.keyspace[c.session.db].is_expired(k, now)
+        })
         .cloned()
         .collect();
     c.reply.array(matched.len());
@@ -231,9 +233,9 @@ fn parse_cursor(arg: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
-pub(super) fn scan(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn scan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(cursor) = parse_cursor(&args[1]) else {
-        return error(server, c, "ERR invalid cursor");
+        return error(e, c, "ERR invalid cursor");
     };
     let (mut count, mut pattern, mut type_name) = (10i64, None, None);
     let mut i = 2;
@@ -242,21 +244,21 @@ pub(super) fn scan(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         match args[i].to_ascii_lowercase().as_slice() {
             b"count" if more => {
                 let Some(n) = integer(&args[i + 1]) else {
-                    return error(server, c, NOT_INTEGER);
+                    return error(e, c, NOT_INTEGER);
                 };
                 if n < 1 {
-                    return error(server, c, SYNTAX);
+                    return error(e, c, SYNTAX);
                 }
                 count = n;
             }
             b"match" if more => pattern = Some(args[i + 1].clone()),
             b"type" if more => type_name = Some(args[i + 1].to_ascii_lowercase()),
-            _ => return error(server, c, SYNTAX),
+            _ => return error(e, c, SYNTAX),
         }
         i += 2;
     }
-    let now = server.shared.now_ms;
-    let (next, visited) = server.db.scan(cursor, count.min(1 << 20) as usize);
+    let now = e.now_ms;
+    let (next, visited) = e.keyspace[c.session.db].scan(cursor, count.min(1 << 20) as usize);
     let keys: Vec<Vec<u8>> = visited
         .into_iter()
         .filter(|k| {
@@ -270,7 +272,7 @@ pub(super) fn scan(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     // Expired keys met are deleted and left out, as Redis does.
     let keys: Vec<Vec<u8>> = keys
         .into_iter()
-        .filter(|k| server.db.exists(k, now))
+        .filter(|k| e.keyspace[c.session.db].exists(k, now))
         .collect();
     c.reply.array(2);
     c.reply.bulk(next.to_string().as_bytes());
@@ -280,19 +282,19 @@ pub(super) fn scan(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     }
 }
 
-pub(super) fn randomkey(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    match server.db.random_key(now) {
+pub(super) fn randomkey(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    match e.keyspace[c.session.db].random_key(now) {
         Some(k) => c.reply.bulk(&k),
         None => c.reply.nil(c.session.resp3),
     }
 }
 
-fn rename_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], nx: bool) {
-    let now = server.shared.now_ms;
+fn rename_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], nx: bool) {
+    let now = e.now_ms;
     let (from, to) = (&args[1], &args[2]);
-    let Some(entry) = server.db.entry(from, now) else {
-        return error(server, c, "ERR no such key");
+    let Some(entry) = e.keyspace[c.session.db].entry(from, now) else {
+        return error(e, c, "ERR no such key");
     };
     if from == to {
         return if nx {
@@ -301,14 +303,14 @@ fn rename_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], nx: boo
             c.reply.status("OK")
         };
     }
-    if server.db.exists(to, now) {
+    if e.keyspace[c.session.db].exists(to, now) {
         if nx {
             return c.reply.int(0);
         }
-        server.db.remove(to);
+        e.keyspace[c.session.db].remove(to);
     }
-    server.db.put_entry(to, &entry);
-    server.db.remove(from);
+    e.keyspace[c.session.db].put_entry(to, &entry);
+    e.keyspace[c.session.db].remove(from);
     if nx {
         c.reply.int(1);
     } else {
@@ -316,24 +318,24 @@ fn rename_generic(server: &mut Server, c: &mut Client, args: &[Vec<u8>], nx: boo
     }
 }
 
-pub(super) fn rename(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    rename_generic(server, c, args, false);
+pub(super) fn rename(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    rename_generic(e, c, args, false);
 }
 
-pub(super) fn renamenx(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    rename_generic(server, c, args, true);
+pub(super) fn renamenx(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    rename_generic(e, c, args, true);
 }
 
 /// A database index argument that must name one of the databases.
-fn target_db(server: &Server, arg: &[u8]) -> Result<usize, &'static str> {
+fn target_db(e: &Engine, arg: &[u8]) -> Result<usize, &'static str> {
     let n = db_index(arg)?;
-    if n < 0 || n as usize >= db_count(server) {
+    if n < 0 || n as usize >= e.keyspace.len() {
         return Err("ERR DB index is out of range");
     }
     Ok(n as usize)
 }
 
-pub(super) fn copy(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn copy(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let mut replace = false;
     let src = c.session.db;
     let mut dst = src;
@@ -343,26 +345,26 @@ pub(super) fn copy(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         match args[j].to_ascii_lowercase().as_slice() {
             b"replace" => replace = true,
             b"db" if more => {
-                dst = match target_db(server, &args[j + 1]) {
+                dst = match target_db(e, &args[j + 1]) {
                     Ok(n) => n,
-                    Err(e) => return error(server, c, e),
+                    Err(msg) => return error(e, c, msg),
                 };
                 j += 1;
             }
-            _ => return error(server, c, SYNTAX),
+            _ => return error(e, c, SYNTAX),
         }
         j += 1;
     }
     if src == dst && args[1] == args[2] {
-        return error(server, c, "ERR source and destination objects are the same");
+        return error(e, c, "ERR source and destination objects are the same");
     }
-    let now = server.shared.now_ms;
-    let entry = server.db.entry(&args[1], now);
-    server.db.note_read(entry.is_some());
+    let now = e.now_ms;
+    let entry = e.keyspace[c.session.db].entry(&args[1], now);
+    e.keyspace[c.session.db].note_read(entry.is_some());
     let Some(entry) = entry else {
         return c.reply.int(0);
     };
-    let target = db_mut(server, dst);
+    let target = &mut e.keyspace[dst];
     if target.exists(&args[2], now) {
         if !replace {
             return c.reply.int(0);
@@ -373,32 +375,31 @@ pub(super) fn copy(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     c.reply.int(1);
 }
 
-pub(super) fn move_(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let dst = match target_db(server, &args[2]) {
+pub(super) fn move_(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let dst = match target_db(e, &args[2]) {
         Ok(n) => n,
-        Err(e) => return error(server, c, e),
+        Err(msg) => return error(e, c, msg),
     };
     if dst == c.session.db {
-        return error(server, c, "ERR source and destination objects are the same");
+        return error(e, c, "ERR source and destination objects are the same");
     }
-    let now = server.shared.now_ms;
-    let Some(entry) = server.db.entry(&args[1], now) else {
+    let now = e.now_ms;
+    let Some(entry) = e.keyspace[c.session.db].entry(&args[1], now) else {
         return c.reply.int(0);
     };
-    let target = db_mut(server, dst);
+    let target = &mut e.keyspace[dst];
     if target.exists(&args[1], now) {
         return c.reply.int(0);
     }
     target.put_entry(&args[1], &entry);
-    select_db(server, c.session.db);
-    server.db.remove(&args[1]);
+    e.keyspace[c.session.db].remove(&args[1]);
     c.reply.int(1);
 }
 
 /// SWAPDB: the two databases trade contents; clients keep their index
 /// and so see the other data. Watched keys that exist in either count as
 /// changed.
-pub(super) fn swapdb(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn swapdb(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let mut ids = [0i64; 2];
     for (i, msg) in ["ERR invalid first DB index", "ERR invalid second DB index"]
         .into_iter()
@@ -406,59 +407,51 @@ pub(super) fn swapdb(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) 
     {
         match db_index(&args[1 + i]) {
             Ok(n) => ids[i] = n,
-            Err(_) => return error(server, c, msg),
+            Err(_) => return error(e, c, msg),
         }
     }
-    let n = db_count(server) as i64;
+    let n = e.keyspace.len() as i64;
     if ids.iter().any(|&i| i < 0 || i >= n) {
-        return error(server, c, "ERR DB index is out of range");
+        return error(e, c, "ERR DB index is out of range");
     }
     let [a, b] = ids.map(|i| i as usize);
-    if a != b {
-        select_db(server, a);
-        let mut other = std::mem::take(&mut server.shared.dbs[b]);
-        server.db.touch_watched_in_either(&other);
-        other.touch_watched_in_either(&server.db);
-        std::mem::swap(&mut server.db, &mut other);
-        // Each database keeps its watch list (as Redis keeps
-        // `watched_keys` with the db): only the data moved.
-        server.db.swap_watch_lists(&mut other);
-        server.shared.dbs[b] = other;
-    }
+    e.keyspace.swap(a, b);
     c.reply.status("OK");
 }
 
-pub(super) fn dbsize(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    c.reply.int(server.db.len() as i64);
+pub(super) fn dbsize(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.int(e.keyspace[c.session.db].len() as i64);
 }
 
-pub(super) fn flush(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn flush(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match &args[1..] {
         [] => {}
         [mode] if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {}
-        _ => return error(server, c, SYNTAX),
+        _ => return error(e, c, SYNTAX),
     }
     if args[0].eq_ignore_ascii_case(b"flushall") {
-        for i in 0..db_count(server) {
-            db_mut(server, i).clear();
+        for db in e.keyspace.iter_mut() {
+            db.clear();
         }
     } else {
-        server.db.clear();
+        e.keyspace[c.session.db].clear();
     }
     c.reply.status("OK");
 }
 
-pub(super) fn object_encoding(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    let enc = server.db.get(&args[2], now).map(|e| e.enc);
-    server.db.note_read(enc.is_some());
+pub(super) fn object_encoding(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let enc = e.keyspace[c.session.db]
+        .get(&args[2], now)
+        .map(|entry| entry.enc);
+    e.keyspace[c.session.db].note_read(enc.is_some());
     match enc {
         Some(enc) => c.reply.bulk(enc.name().as_bytes()),
         None => c.reply.nil(c.session.resp3),
     }
 }
 
-pub(super) fn object_help(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn object_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     reply_help(
         c,
         "OBJECT",

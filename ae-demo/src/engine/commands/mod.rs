@@ -1,7 +1,7 @@
 //! The command table and the dispatcher (Redis's `commands.def`,
 //! `processCommand` and `call`), with the commands by family in the
 //! submodules: strings (`t_string.c`), keyspace (`db.c`, `expire.c`),
-//! connection (`networking.c`), server (`server.c`, `config.c`, `debug.c`)
+//! connection (`networking.c`), e (`e.c`, `config.c`, `debug.c`)
 //! and transactions (`multi.c`).
 
 mod connection;
@@ -10,18 +10,17 @@ mod server;
 mod strings;
 mod transactions;
 
-use std::collections::{BTreeMap, HashMap};
-use std::os::fd::{AsRawFd, RawFd};
+use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::db::{unix_ms, Db};
-use crate::reply::Reply;
+use crate::engine::db::unix_ms;
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Engine, ReplyMode};
 use crate::resp::string2ll;
-use crate::server::{Client, Server};
 
-pub use connection::client_closed;
+pub(in crate::engine) use connection::client_closed;
 
-type Proc = fn(&mut Server, &mut Client, &mut [Vec<u8>]);
+type Proc = fn(&mut Engine, &mut Caller<'_>, &mut [Vec<u8>]);
 
 /// Command flags (a subset of Redis's `CMD_*`).
 mod flag {
@@ -47,7 +46,7 @@ mod flag {
 pub struct Command {
     name: &'static str,
     /// The name in errors and INFO commandstats (`client|list`).
-    full: &'static str,
+    pub(crate) full: &'static str,
     arity: i32,
     proc: Proc,
     flags: u32,
@@ -99,8 +98,8 @@ const fn container(name: &'static str, subs: &'static [Command]) -> Command {
 }
 
 /// Never runs: a container without a subcommand fails the arity check.
-fn container_proc(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    error(server, c, "ERR missing subcommand");
+fn container_proc(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    error(e, c, "ERR missing subcommand");
 }
 
 use flag::*;
@@ -266,7 +265,7 @@ fn lookup(args: &[Vec<u8>]) -> Option<&'static Command> {
 }
 
 /// Hash of names: foldhash, fast on short keys.
-type NameHasher = foldhash::fast::RandomState;
+pub(crate) type NameHasher = foldhash::fast::RandomState;
 
 fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
     if !std::ptr::eq(table, COMMANDS) {
@@ -286,169 +285,6 @@ fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
     index.get(&*lower).copied()
 }
 
-/// Per-client state the commands keep (Redis's client flags, `mstate`,
-/// `watched_keys`, `resp`). Small, as every connection has one: what only
-/// some clients use (a transaction, watches, CLIENT SETINFO) is boxed
-/// apart and dropped when empty.
-pub struct Session {
-    /// RESP3 chosen by HELLO 3.
-    pub resp3: bool,
-    /// A command failed to queue: EXEC answers EXECABORT.
-    pub dirty_exec: bool,
-    /// A watched key changed: EXEC answers a null array.
-    pub dirty_cas: bool,
-    /// MONITOR was called.
-    pub monitor: bool,
-    /// CLIENT REPLY.
-    pub reply_mode: ReplyMode,
-    /// The database SELECT chose.
-    pub db: usize,
-    /// When the connection was made, in seconds since the Unix epoch
-    /// (`age` in CLIENT LIST).
-    created: u32,
-    /// The last command run (`cmd` in CLIENT LIST).
-    last: Option<&'static Command>,
-    /// The rarely used part.
-    cold: Option<Box<Cold>>,
-}
-
-/// The part of a [`Session`] few clients use.
-#[derive(Default)]
-struct Cold {
-    /// Commands queued since MULTI; `None` outside a transaction.
-    multi: Option<Vec<Vec<Vec<u8>>>>,
-    /// Keys WATCHed (database, key), each with whether it had already
-    /// expired then.
-    watched: Vec<(usize, Vec<u8>, bool)>,
-    /// CLIENT SETINFO lib-name and lib-ver.
-    lib: [Vec<u8>; 2],
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Session {
-            resp3: false,
-            dirty_exec: false,
-            dirty_cas: false,
-            monitor: false,
-            reply_mode: ReplyMode::On,
-            db: 0,
-            created: now as u32,
-            last: None,
-            cold: None,
-        }
-    }
-}
-
-impl Session {
-    fn cold(&mut self) -> &mut Cold {
-        self.cold.get_or_insert_with(Box::default)
-    }
-
-    /// Frees the cold part once nothing is left in it.
-    fn trim(&mut self) {
-        let empty = self.cold.as_ref().is_some_and(|c| {
-            c.multi.is_none() && c.watched.is_empty() && c.lib.iter().all(Vec::is_empty)
-        });
-        if empty {
-            self.cold = None;
-        }
-    }
-
-    /// Inside MULTI.
-    pub fn in_multi(&self) -> bool {
-        self.cold.as_ref().is_some_and(|c| c.multi.is_some())
-    }
-
-    /// The commands queued since MULTI.
-    pub fn queue(&mut self) -> Option<&mut Vec<Vec<Vec<u8>>>> {
-        self.cold.as_mut()?.multi.as_mut()
-    }
-
-    /// How many commands are queued (`multi` in CLIENT LIST: -1 outside).
-    pub fn queued(&self) -> i64 {
-        self.cold
-            .as_ref()
-            .and_then(|c| c.multi.as_ref())
-            .map_or(-1, |q| q.len() as i64)
-    }
-
-    /// Enters MULTI.
-    pub fn begin_multi(&mut self) {
-        self.cold().multi = Some(Vec::new());
-    }
-
-    /// Leaves MULTI, with what was queued.
-    pub fn take_multi(&mut self) -> Option<Vec<Vec<Vec<u8>>>> {
-        let queue = self.cold.as_mut()?.multi.take();
-        self.trim();
-        queue
-    }
-
-    /// The watched keys.
-    pub fn watched(&self) -> &[(usize, Vec<u8>, bool)] {
-        self.cold.as_ref().map_or(&[], |c| &c.watched)
-    }
-
-    /// The watched keys, to add to or mark.
-    pub fn watched_mut(&mut self) -> &mut Vec<(usize, Vec<u8>, bool)> {
-        &mut self.cold().watched
-    }
-
-    /// Forgets the watched keys, returning them.
-    pub fn take_watched(&mut self) -> Vec<(usize, Vec<u8>, bool)> {
-        let Some(cold) = self.cold.as_mut() else {
-            return Vec::new();
-        };
-        let watched = std::mem::take(&mut cold.watched);
-        self.trim();
-        watched
-    }
-
-    /// CLIENT SETINFO's lib-name and lib-ver, if set.
-    pub fn lib(&self) -> Option<&[Vec<u8>; 2]> {
-        self.cold
-            .as_ref()
-            .map(|c| &c.lib)
-            .filter(|l| l.iter().any(|v| !v.is_empty()))
-    }
-
-    /// Sets lib-name (0) or lib-ver (1).
-    pub fn set_lib(&mut self, which: usize, value: Vec<u8>) {
-        self.cold().lib[which] = value;
-        self.trim();
-    }
-
-    /// The last command's full name.
-    pub fn last_command(&self) -> &'static str {
-        self.last.map_or("NULL", |c| c.full)
-    }
-
-    /// Seconds since the connection was made.
-    pub fn age(&self) -> u64 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        now.saturating_sub(u64::from(self.created))
-    }
-}
-
-/// CLIENT REPLY modes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReplyMode {
-    /// Replies are sent.
-    On,
-    /// No replies until CLIENT REPLY ON.
-    Off,
-    /// The command after CLIENT REPLY SKIP gets no reply.
-    SkipNext,
-    /// This command's reply is dropped.
-    Skip,
-}
-
 /// INFO commandstats for one command.
 #[derive(Clone, Copy, Default)]
 pub struct CommandStats {
@@ -462,53 +298,12 @@ pub struct CommandStats {
     pub failed: u64,
 }
 
-/// A client named by fd and id (the id tells a reused fd apart).
-pub type ClientRef = (RawFd, u64);
-
-/// Server-wide state the commands keep.
-#[derive(Default)]
-pub struct Shared {
-    /// The time of the current command in Unix ms (Redis's cached
-    /// `mstime`): read once per read from the client (`Server::now`
-    /// changes then), so a pipeline of commands costs one clock read.
-    pub now_ms: i64,
-    /// The `Server::now` that `now_ms` was read at.
-    now_at: Option<Instant>,
-    /// Clients in MONITOR mode, by fd and id.
-    pub monitors: Vec<ClientRef>,
-    /// Who watches each key (database, key), by fd and id.
-    pub watchers: HashMap<(usize, Vec<u8>), Vec<ClientRef>>,
-    /// The databases other than the one in `Server::db`, which is
-    /// database `current`: a command finds its client's database in
-    /// `Server::db` (see `select_db`). Slot `current` holds an empty
-    /// stand-in.
-    pub dbs: Vec<Db>,
-    /// Which database `Server::db` is.
-    pub current: usize,
-    /// INFO commandstats by full name.
-    pub command_stats: HashMap<&'static str, CommandStats, NameHasher>,
-    /// INFO errorstats by error code.
-    pub error_stats: BTreeMap<String, u64>,
-    /// Every error reply sent.
-    pub total_error_replies: u64,
-    /// Error replies of the command running (INFO commandstats
-    /// `failed_calls`).
-    pub errors_in_call: u64,
-    /// DEBUG SET-ACTIVE-EXPIRE 0 turns active expiry off.
-    pub active_expire_off: bool,
-    /// EXEC is running queued commands.
-    pub in_exec: bool,
-    /// Arguments of the running command MONITOR shows as `(redacted)`
-    /// (passwords of AUTH and HELLO).
-    pub redacted: Vec<usize>,
-}
-
 /// Runs one request (`processCommand`): the checks that can refuse it,
 /// then queueing inside MULTI or running it.
-pub fn process_command(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    if server.shared.now_at != Some(server.now) {
-        server.shared.now_at = Some(server.now);
-        server.shared.now_ms = unix_ms();
+pub fn process_command(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    if e.now_at != Some(e.now) {
+        e.now_at = Some(e.now);
+        e.now_ms = unix_ms();
     }
     if c.session.reply_mode == ReplyMode::SkipNext {
         c.session.reply_mode = ReplyMode::Skip;
@@ -516,10 +311,10 @@ pub fn process_command(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]
     // With replies off (or this one skipped) the command writes into a
     // scratch buffer that is then dropped.
     let suppressed = matches!(c.session.reply_mode, ReplyMode::Off | ReplyMode::Skip);
-    let kept = suppressed.then(|| std::mem::take(&mut c.reply));
-    dispatch(server, c, args);
+    let kept = suppressed.then(|| std::mem::take(c.reply));
+    dispatch(e, c, args);
     if let Some(kept) = kept {
-        c.reply = kept;
+        *c.reply = kept;
         match c.session.reply_mode {
             // CLIENT REPLY ON answers even when replies were off.
             ReplyMode::On => c.reply.status("OK"),
@@ -529,75 +324,36 @@ pub fn process_command(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]
     }
     // Lazy expiry happens in the command's database; the cron collects
     // what other databases counted (COPY and MOVE look into one).
-    server.stats.expired_keys += server.db.take_expired();
-    transactions::flag_touched(server, Some(c));
+    let selected = e.keyspace.selected;
+    e.stats.expired_keys += e.keyspace[selected].take_expired();
+    e.keyspace.flag_touched();
 }
 
-/// How many databases there are (`--databases`).
-pub(crate) fn db_count(server: &Server) -> usize {
-    server.config.databases.max(1)
-}
-
-/// Makes database `i` the one in `Server::db`, where the commands use it
-/// (Redis's `selectDb`): two swaps, and none when it already is.
-pub(crate) fn select_db(server: &mut Server, i: usize) {
-    let n = db_count(server);
-    let sh = &mut server.shared;
-    if sh.dbs.len() < n {
-        sh.dbs.resize_with(n, Db::default);
-    }
-    if i == sh.current || i >= n {
-        return;
-    }
-    std::mem::swap(&mut server.db, &mut sh.dbs[sh.current]);
-    std::mem::swap(&mut server.db, &mut sh.dbs[i]);
-    sh.current = i;
-}
-
-/// Database `i`, wherever it is, to read.
-pub(crate) fn db_ref(server: &Server, i: usize) -> &Db {
-    if i == server.shared.current {
-        &server.db
-    } else {
-        server.shared.dbs.get(i).unwrap_or(&server.db)
-    }
-}
-
-/// Database `i`, wherever it is.
-pub(crate) fn db_mut(server: &mut Server, i: usize) -> &mut Db {
-    select_db(server, server.shared.current);
-    if i == server.shared.current {
-        &mut server.db
-    } else {
-        &mut server.shared.dbs[i]
-    }
-}
-
-fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+fn dispatch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(cmd) = lookup(args) else {
         // Refused: a transaction in progress is flagged to abort.
         if c.session.in_multi() {
             c.session.dirty_exec = true;
         }
         let err = unknown_command_error(args);
-        return error_parts(server, c, &[&err]);
+        return error_parts(e, c, &[&err]);
     };
     c.session.last = Some(cmd);
     let argc = args.len() as i32;
     if (cmd.arity > 0 && argc != cmd.arity) || argc < -cmd.arity {
         let err = format!("ERR wrong number of arguments for '{}' command", cmd.full);
-        return reject(server, c, Some(cmd), &err);
+        return reject(e, c, Some(cmd), &err);
     }
-    if cmd.flags & PROTECTED != 0 && !debug_allowed(server, c) {
+    if cmd.flags & PROTECTED != 0 && !debug_allowed(e, c) {
         let err = format!(
-            "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+            "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the e.",
             cmd.name.to_ascii_uppercase()
         );
-        return reject(server, c, Some(cmd), &err);
+        return reject(e, c, Some(cmd), &err);
     }
     if c.session.in_multi() && cmd.flags & NO_MULTI != 0 {
         return reject(
-            server,
+            e,
             c,
             Some(cmd),
             "ERR Command not allowed inside a transaction",
@@ -605,7 +361,7 @@ fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     }
     if c.session.monitor && cmd.flags & NO_KEYS == 0 {
         return reject(
-            server,
+            e,
             c,
             Some(cmd),
             "ERR Replica can't interact with the keyspace",
@@ -618,7 +374,7 @@ fn dispatch(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
             return;
         }
     }
-    call(server, c, cmd, args);
+    call(e, c, cmd, args);
 }
 
 /// Redis's error for a name that is no command (`commandCheckExistence`):
@@ -676,31 +432,25 @@ pub fn new_run_id() -> String {
 
 /// Active expiry from the cron (unless DEBUG SET-ACTIVE-EXPIRE 0), with
 /// the deleted keys counted and their watchers told.
-pub fn active_expire_cycle(server: &mut Server, budget: std::time::Duration) {
+pub fn active_expire_cycle(e: &mut Engine, budget: std::time::Duration) {
     let start = std::time::Instant::now();
-    let active = !server.shared.active_expire_off;
-    for i in 0..db_count(server) {
+    let active = !e.active_expire_off;
+    for db in e.keyspace.iter_mut() {
         let left = budget.saturating_sub(start.elapsed());
-        let db = db_mut(server, i);
         let mut expired = db.take_expired();
         if active && db.expires() > 0 {
             expired += db.active_expire(left) as u64;
         }
-        server.stats.expired_keys += expired;
+        e.stats.expired_keys += expired;
     }
-    transactions::flag_touched(server, None);
+    e.keyspace.flag_touched();
 }
 
 /// Refuses a command (`rejectCommand`): inside MULTI the transaction is
 /// flagged to abort; a refused EXEC aborts with EXECABORT.
-fn reject(server: &mut Server, c: &mut Client, cmd: Option<&'static Command>, err: &str) {
+fn reject(e: &mut Engine, c: &mut Caller<'_>, cmd: Option<&'static Command>, err: &str) {
     if let Some(cmd) = cmd {
-        server
-            .shared
-            .command_stats
-            .entry(cmd.full)
-            .or_default()
-            .rejected += 1;
+        e.command_stats.entry(cmd.full).or_default().rejected += 1;
     }
     if c.session.in_multi() {
         c.session.dirty_exec = true;
@@ -708,21 +458,21 @@ fn reject(server: &mut Server, c: &mut Client, cmd: Option<&'static Command>, er
     // A refused EXEC aborts, in a transaction or not, as Redis's
     // execCommandAbort.
     if cmd.is_some_and(|cmd| cmd.name == "exec") {
-        transactions::discard_transaction(server, c);
+        transactions::discard_transaction(e, c);
         let err = err.strip_prefix("ERR ").unwrap_or(err);
         return error(
-            server,
+            e,
             c,
             &format!("EXECABORT Transaction discarded because of: {err}"),
         );
     }
-    error(server, c, err);
+    error(e, c, err);
 }
 
 /// Sends an error reply and counts it (INFO errorstats).
-pub fn error(server: &mut Server, c: &mut Client, msg: &str) {
+pub fn error(e: &mut Engine, c: &mut Caller<'_>, msg: &str) {
     c.reply.error(msg);
-    count_error(server, msg.as_bytes());
+    count_error(e, msg.as_bytes());
 }
 
 /// An argument as C's `%s` prints it: up to its first NUL.
@@ -732,7 +482,7 @@ fn cstr(arg: &[u8]) -> &[u8] {
 
 /// Sends an error made of parts, user bytes among them kept as they are
 /// (not re-encoded as UTF-8), line breaks turned into spaces.
-fn error_parts(server: &mut Server, c: &mut Client, parts: &[&[u8]]) {
+fn error_parts(e: &mut Engine, c: &mut Caller<'_>, parts: &[&[u8]]) {
     let msg: Vec<u8> = parts
         .concat()
         .into_iter()
@@ -741,43 +491,43 @@ fn error_parts(server: &mut Server, c: &mut Client, parts: &[&[u8]]) {
     c.reply.raw(b"-");
     c.reply.raw(&msg);
     c.reply.raw(b"\r\n");
-    count_error(server, &msg);
+    count_error(e, &msg);
 }
 
-fn count_error(server: &mut Server, msg: &[u8]) {
+fn count_error(e: &mut Engine, msg: &[u8]) {
     let code = msg.split(|&b| b == b' ').next().unwrap_or(b"ERR");
     let code = String::from_utf8_lossy(code).into_owned();
-    *server.shared.error_stats.entry(code).or_default() += 1;
-    server.shared.total_error_replies += 1;
-    server.shared.errors_in_call += 1;
+    *e.error_stats.entry(code).or_default() += 1;
+    e.total_error_replies += 1;
+    e.errors_in_call += 1;
 }
 
 /// Runs a command (`call`): times it, counts it, feeds MONITOR.
-fn call(server: &mut Server, c: &mut Client, cmd: &'static Command, args: &mut [Vec<u8>]) {
-    select_db(server, c.session.db);
+fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [Vec<u8>]) {
+    e.keyspace.selected = c.session.db;
     let start = Instant::now();
     // Errors counted from here on are this command's (a command run by
     // EXEC counts its own, not EXEC's).
-    let outer_errors = std::mem::take(&mut server.shared.errors_in_call);
+    let outer_errors = std::mem::take(&mut e.errors_in_call);
     // MONITOR sees the command as sent, after it ran; administrative
     // commands are not shown.
-    let monitored = (cmd.flags & (SKIP_MONITOR | ADMIN) == 0 && !server.shared.monitors.is_empty())
-        .then(|| args.to_vec());
-    (cmd.proc)(server, c, args);
+    let monitored =
+        (cmd.flags & (SKIP_MONITOR | ADMIN) == 0 && !e.monitors.is_empty()).then(|| args.to_vec());
+    (cmd.proc)(e, c, args);
     if let Some(mut original) = monitored {
-        for i in std::mem::take(&mut server.shared.redacted) {
+        for i in std::mem::take(&mut e.redacted) {
             if let Some(arg) = original.get_mut(i) {
                 *arg = b"(redacted)".to_vec();
             }
         }
-        connection::feed_monitors(server, c, &original);
+        connection::feed_monitors(e, c, &original);
     }
-    server.shared.redacted.clear();
+    e.redacted.clear();
     let usec = start.elapsed().as_micros() as u64;
-    server.stats.total_commands += 1;
-    let failed = server.shared.errors_in_call > 0;
-    server.shared.errors_in_call = outer_errors;
-    let stats = server.shared.command_stats.entry(cmd.full).or_default();
+    e.stats.total_commands += 1;
+    let failed = e.errors_in_call > 0;
+    e.errors_in_call = outer_errors;
+    let stats = e.command_stats.entry(cmd.full).or_default();
     stats.calls += 1;
     stats.usec += usec;
     if failed {
@@ -785,28 +535,13 @@ fn call(server: &mut Server, c: &mut Client, cmd: &'static Command, args: &mut [
     }
 }
 
-/// The client's own address or the server side's, `ip:port`.
-fn addr_of(c: &Client, local: bool) -> String {
-    let addr = if local {
-        c.stream.local_addr()
-    } else {
-        c.stream.peer_addr()
-    };
-    addr.map_or_else(|_| "?:0".to_string(), |a| a.to_string())
-}
-
-fn debug_allowed(server: &Server, c: &Client) -> bool {
+fn debug_allowed(e: &Engine, c: &Caller<'_>) -> bool {
     use crate::config::Protected;
-    match server.config.enable_debug_command {
+    match e.config.enable_debug_command {
         Protected::Yes => true,
         Protected::No => false,
-        Protected::Local => c.stream.peer_addr().is_ok_and(|a| a.ip().is_loopback()),
+        Protected::Local => c.conn.is_local(),
     }
-}
-
-/// The fd of a client.
-fn fd_of(c: &Client) -> RawFd {
-    c.stream.as_raw_fd()
 }
 
 const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
@@ -939,7 +674,7 @@ fn glob(pat: &[u8], str_: &[u8], nocase: bool, skip_longer: &mut bool) -> bool {
 
 /// Replies with Redis's HELP layout (`addReplyHelp`): a status line per
 /// text line, headed by the command's usage line.
-fn reply_help(c: &mut Client, name: &str, lines: &[&str]) {
+fn reply_help(c: &mut Caller<'_>, name: &str, lines: &[&str]) {
     c.reply.array(lines.len() + 3);
     c.reply.status(&format!(
         "{name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"

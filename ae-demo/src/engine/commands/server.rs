@@ -2,16 +2,15 @@
 //! TIME, MONITOR, DEBUG, SHUTDOWN, CONFIG, COMMAND.
 
 use std::fmt::Write as _;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{
-    cstr, db_count, db_mut, db_ref, error, error_parts, glob_match, integer, reply_help, Command,
-    CommandStats, COMMANDS, SYNTAX,
+    cstr, error, error_parts, glob_match, integer, reply_help, Command, CommandStats, COMMANDS,
+    SYNTAX,
 };
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Effect, Engine, REDIS_VERSION, VERSION};
 use crate::log::{self, Level};
-use crate::reply::Reply;
-use crate::server::{Client, Server, REDIS_VERSION, VERSION};
 
 /// INFO's sections in Redis's order, each with whether INFO (or INFO
 /// default) shows it; `all` and `everything` show every one.
@@ -61,12 +60,12 @@ fn human(n: u64) -> String {
     format!("{n}B")
 }
 
-fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
-    let s = &server.stats;
-    let sh = &server.shared;
+fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
+    let s = &e.stats;
+    let sh = e;
     match name {
         "server" => {
-            let uptime = server.start.elapsed().as_secs();
+            let uptime = e.start.elapsed().as_secs();
             let now_us = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_micros());
@@ -76,13 +75,13 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
                 std::env::consts::OS,
                 std::env::consts::ARCH,
                 usize::BITS,
-                server.backend,
+                e.backend,
                 std::process::id(),
-                server.run_id,
-                server.port,
+                e.run_id,
+                e.port,
                 uptime / 86_400,
-                server.config.hz,
-                server.config.hz,
+                e.config.hz,
+                e.config.hz,
                 (now_us / 1_000_000) & ((1 << 24) - 1),
                 std::env::current_exe()
                     .map(|p| p.display().to_string())
@@ -90,15 +89,20 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
             );
         }
         "clients" => {
+            let (mut max_input, mut max_output) = (c.conn.query_capacity, c.reply.pending());
+            c.peers.for_each(&mut |p| {
+                max_input = max_input.max(p.conn.query_capacity);
+                max_output = max_output.max(p.pending);
+            });
             let _ = write!(
                 out,
                 "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
                 // MONITOR clients count (Redis lists them apart from
                 // replicas).
-                server.num_clients,
-                server.config.maxclients,
-                server.clients.iter().flatten().map(|o| o.query.capacity()).max().unwrap_or(0).max(c.query.capacity()),
-                server.clients.iter().flatten().map(|o| o.pending_bytes()).max().unwrap_or(0).max(c.pending_bytes()),
+                e.connected_clients,
+                e.config.maxclients,
+                max_input,
+                max_output,
             );
         }
         "memory" => {
@@ -126,12 +130,8 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
                 s.net_output_bytes,
                 s.rejected_connections,
                 s.expired_keys,
-                (0..db_count(server))
-                    .map(|i| db_ref(server, i).hits_and_misses().0)
-                    .sum::<u64>(),
-                (0..db_count(server))
-                    .map(|i| db_ref(server, i).hits_and_misses().1)
-                    .sum::<u64>(),
+                e.keyspace.iter().map(|db| db.hits_and_misses().0).sum::<u64>(),
+                e.keyspace.iter().map(|db| db.hits_and_misses().1).sum::<u64>(),
                 sh.total_error_replies,
             );
         }
@@ -193,8 +193,7 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
         "cluster" => out.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
         "keyspace" => {
             out.push_str("# Keyspace\r\n");
-            for i in 0..db_count(server) {
-                let db = db_ref(server, i);
+            for (i, db) in e.keyspace.iter().enumerate() {
                 if !db.is_empty() || db.expires() > 0 {
                     let _ = write!(
                         out,
@@ -212,7 +211,7 @@ fn info_section(server: &Server, c: &Client, name: &str, out: &mut String) {
 /// INFO [section ...] (`genRedisInfoString`): named sections, `default`,
 /// `all` (adds commandstats and latencystats) or `everything`, in Redis's
 /// order whatever the order asked, each once.
-pub(super) fn info(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn info(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let mut wanted: Vec<String> = Vec::new();
     let mut all = false;
     let mut default = args.len() == 1;
@@ -235,13 +234,13 @@ pub(super) fn info(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
                 out.push_str("\r\n");
             }
             sections += 1;
-            info_section(server, c, name, &mut out);
+            info_section(e, c, name, &mut out);
         }
     }
     c.reply.verbatim(out.as_bytes(), c.session.resp3);
 }
 
-pub(super) fn time(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn time(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -250,13 +249,13 @@ pub(super) fn time(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
     c.reply.bulk(now.subsec_micros().to_string().as_bytes());
 }
 
-pub(super) fn monitor(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    super::connection::monitor(server, c);
+pub(super) fn monitor(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    super::connection::monitor(e, c);
 }
 
 /// DEBUG SLEEP and DEBUG SET-ACTIVE-EXPIRE (behind
 /// `--enable-debug-command`).
-pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn debug(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let sub = args[1].to_ascii_lowercase();
     match (sub.as_slice(), args.len()) {
         (b"sleep", 3) => {
@@ -268,12 +267,12 @@ pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
                 .unwrap_or(0.0);
             std::thread::sleep(Duration::from_secs_f64(secs.min(3600.0)));
             // The commands after it in the same read see the time after.
-            server.shared.now_ms = crate::db::unix_ms();
+            e.now_ms = crate::engine::db::unix_ms();
             c.reply.status("OK");
         }
         (b"set-active-expire", 3) => {
             let on = integer(&args[2]).unwrap_or(0) != 0;
-            server.shared.active_expire_off = !on;
+            e.active_expire_off = !on;
             c.reply.status("OK");
         }
         (b"help", 2) => reply_help(
@@ -291,7 +290,7 @@ pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
         _ => {
             let name = args[1].clone();
             error_parts(
-                server,
+                e,
                 c,
                 &[
                     b"ERR unknown subcommand or wrong number of arguments for '",
@@ -303,30 +302,30 @@ pub(super) fn debug(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     }
 }
 
-pub(super) fn shutdown(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn shutdown(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     for arg in &args[1..] {
         let a = arg.to_ascii_lowercase();
         if !matches!(
             a.as_slice(),
             b"nosave" | b"save" | b"now" | b"force" | b"abort"
         ) {
-            return error(server, c, SYNTAX);
+            return error(e, c, SYNTAX);
         }
     }
     crate::log!(Warning, "User requested shutdown...");
-    server.shutdown_asap.store(true, Ordering::SeqCst);
+    e.effects.push(Effect::Shutdown);
     // As Redis, no reply: the connection closes when the server exits.
-    c.close_after_reply = true;
+    e.effects.push(Effect::CloseAfterReply);
 }
 
 /// Sets a CONFIG parameter from its argument, or says why not.
-type Setter = fn(&mut Server, &[u8]) -> Result<(), String>;
+type Setter = fn(&mut Engine, &[u8]) -> Result<(), String>;
 
 /// A parameter CONFIG knows: its name, how to read it, and how to set it
 /// (`None`: immutable).
 struct Param {
     name: &'static str,
-    get: fn(&Server) -> String,
+    get: fn(&Engine) -> String,
     set: Option<Setter>,
 }
 
@@ -372,7 +371,7 @@ static PARAMS: &[Param] = &[
         set: Some(|s, v| {
             let n = int_in(v, 1, u32::MAX as i64)? as usize;
             // The loop's fd table was sized at start.
-            if n + crate::server::FDSET_RESERVE > s.clients.len() {
+            if n + crate::config::FDSET_RESERVE > s.set_size {
                 return Err("The event loop API used by Redis is not able to handle the specified number of clients".into());
             }
             s.config.maxclients = n;
@@ -493,7 +492,7 @@ fn param(name: &[u8]) -> Option<&'static Param> {
         .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
 }
 
-pub(super) fn config_get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn config_get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     // Each parameter once, named as asked when asked without a pattern.
     let mut matched: Vec<(Vec<u8>, &Param)> = Vec::new();
     for pattern in &args[2..] {
@@ -517,20 +516,20 @@ pub(super) fn config_get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8
     c.reply.map(matched.len(), c.session.resp3);
     for (name, p) in matched {
         c.reply.bulk(&name);
-        c.reply.bulk((p.get)(server).as_bytes());
+        c.reply.bulk((p.get)(e).as_bytes());
     }
 }
 
-pub(super) fn config_set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if args.len() % 2 == 1 {
-        return error(server, c, SYNTAX);
+        return error(e, c, SYNTAX);
     }
     let mut chosen: Vec<(&'static Param, usize)> = Vec::new();
     for i in (2..args.len()).step_by(2) {
         let Some(p) = param(&args[i]) else {
             let name = args[i].clone();
             return error_parts(
-                server,
+                e,
                 c,
                 &[
                     b"ERR Unknown option or number of arguments for CONFIG SET - '",
@@ -549,7 +548,7 @@ pub(super) fn config_set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8
         if let Some(why) = failure {
             let name = args[i].clone();
             return error_parts(
-                server,
+                e,
                 c,
                 &[
                     b"ERR CONFIG SET failed (possibly related to argument '",
@@ -562,14 +561,14 @@ pub(super) fn config_set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8
         chosen.push((p, i + 1));
     }
     // All or nothing, as Redis: on a failure the earlier ones are undone.
-    let saved = server.config.clone();
+    let saved = e.config.clone();
     for (p, at) in &chosen {
         let set = p.set.expect("checked");
-        if let Err(why) = set(server, &args[*at]) {
-            server.config = saved;
-            log::set_level(server.config.loglevel);
+        if let Err(why) = set(e, &args[*at]) {
+            e.config = saved;
+            log::set_level(e.config.loglevel);
             return error(
-                server,
+                e,
                 c,
                 &format!(
                     "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
@@ -581,11 +580,11 @@ pub(super) fn config_set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8
     c.reply.status("OK");
 }
 
-pub(super) fn config_resetstat(server: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
-    server.shared.command_stats.clear();
-    server.shared.error_stats.clear();
-    server.shared.total_error_replies = 0;
-    let stats = &mut server.stats;
+pub(super) fn config_resetstat(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    e.command_stats.clear();
+    e.error_stats.clear();
+    e.total_error_replies = 0;
+    let stats = &mut e.stats;
     stats.total_connections = 0;
     stats.rejected_connections = 0;
     stats.total_commands = 0;
@@ -596,13 +595,13 @@ pub(super) fn config_resetstat(server: &mut Server, c: &mut Client, _: &mut [Vec
     // at the last sample, which just went back to 0.
     stats.ops_samples = Default::default();
     stats.last_sample = None;
-    for i in 0..db_count(server) {
-        db_mut(server, i).reset_hits();
+    for db in e.keyspace.iter_mut() {
+        db.reset_hits();
     }
     c.reply.status("OK");
 }
 
-pub(super) fn config_help(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn config_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     reply_help(
         c,
         "CONFIG",
@@ -638,7 +637,7 @@ fn flag_names(cmd: &Command) -> Vec<&'static str> {
 }
 
 /// One COMMAND INFO entry: name, arity, flags, first key, last key, step.
-fn command_entry(c: &mut Client, cmd: &Command) {
+fn command_entry(c: &mut Caller<'_>, cmd: &Command) {
     let flags = flag_names(cmd);
     c.reply.array(6);
     c.reply.bulk(cmd.name.as_bytes());
@@ -652,22 +651,22 @@ fn command_entry(c: &mut Client, cmd: &Command) {
     c.reply.int(cmd.keys.2);
 }
 
-pub(super) fn command_all(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn command_all(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     all_entries(c);
 }
 
-fn all_entries(c: &mut Client) {
+fn all_entries(c: &mut Caller<'_>) {
     c.reply.array(COMMANDS.len());
     for cmd in COMMANDS {
         command_entry(c, cmd);
     }
 }
 
-pub(super) fn command_count(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn command_count(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.int(COMMANDS.len() as i64);
 }
 
-pub(super) fn command_info(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn command_info(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let names = &args[2..];
     if names.is_empty() {
         return all_entries(c);
@@ -681,12 +680,12 @@ pub(super) fn command_info(_: &mut Server, c: &mut Client, args: &mut [Vec<u8>])
     }
 }
 
-pub(super) fn command_docs(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn command_docs(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     // redis-cli asks for docs at start; it copes with none.
     c.reply.map(0, c.session.resp3);
 }
 
-pub(super) fn command_list(_: &mut Server, c: &mut Client, _: &mut [Vec<u8>]) {
+pub(super) fn command_list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.array(COMMANDS.len());
     for cmd in COMMANDS {
         c.reply.bulk(cmd.name.as_bytes());

@@ -1,11 +1,11 @@
 //! String commands (Redis's `t_string.c`).
 
 use super::{error, integer, NOT_INTEGER, SYNTAX};
-use crate::db::{Encoding, Value};
+use crate::engine::db::{Encoding, Value};
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Engine};
 use crate::ldouble::LongDouble;
-use crate::reply::Reply;
 use crate::resp::MAX_BULK_LEN;
-use crate::server::{Client, Server};
 
 /// SET/GETEX options (`OBJ_*` in `parseExtendedStringArgumentsOrReply`).
 #[derive(Default)]
@@ -86,11 +86,11 @@ fn deadline(now: i64, kind: Expiry, arg: &[u8], command: &str) -> Result<i64, St
 
 /// Replies with `key`'s value, or nil, and counts the hit or miss: GET and
 /// each key of MGET.
-fn reply_value(server: &mut Server, c: &mut Client, key: &[u8]) {
-    let now = server.shared.now_ms;
-    let found = match server.db.get(key, now) {
-        Some(e) => {
-            c.reply.bulk_value(&e.value);
+fn reply_value(e: &mut Engine, c: &mut Caller<'_>, key: &[u8]) {
+    let now = e.now_ms;
+    let found = match e.keyspace[c.session.db].get(key, now) {
+        Some(entry) => {
+            c.reply.bulk_value(&entry.value);
             true
         }
         None => {
@@ -98,28 +98,28 @@ fn reply_value(server: &mut Server, c: &mut Client, key: &[u8]) {
             false
         }
     };
-    server.db.note_read(found);
+    e.keyspace[c.session.db].note_read(found);
 }
 
-pub(super) fn get(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    reply_value(server, c, &args[1]);
+pub(super) fn get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    reply_value(e, c, &args[1]);
 }
 
 /// SET and its variants (`setGenericCommand`).
 fn set_generic(
-    server: &mut Server,
-    c: &mut Client,
+    e: &mut Engine,
+    c: &mut Caller<'_>,
     args: &mut [Vec<u8>],
     o: &Options,
     value_at: usize,
     command: &str,
 ) {
-    let now = server.shared.now_ms;
+    let now = e.now_ms;
     let mut expire = None;
     if let Some((kind, at)) = o.expire {
         match deadline(now, kind, &args[at], command) {
             Ok(ms) => expire = Some(ms),
-            Err(e) => return error(server, c, &e),
+            Err(msg) => return error(e, c, &msg),
         }
     }
     let key = &args[1];
@@ -128,15 +128,17 @@ fn set_generic(
     // Redis's lookupKeyWrite does (KEEPTTL must not keep a passed
     // deadline, and the expiry counts).
     let found = if o.get {
-        let old = server.db.get(key, now).map(|e| e.value.clone());
-        server.db.note_read(old.is_some());
+        let old = e.keyspace[c.session.db]
+            .get(key, now)
+            .map(|entry| entry.value.clone());
+        e.keyspace[c.session.db].note_read(old.is_some());
         match &old {
             Some(v) => c.reply.bulk_value(v),
             None => c.reply.nil(c.session.resp3),
         }
         old.is_some()
     } else {
-        server.db.exists(key, now)
+        e.keyspace[c.session.db].exists(key, now)
     };
     if (o.nx && found) || (o.xx && !found) {
         if !o.get {
@@ -146,38 +148,38 @@ fn set_generic(
     }
     let value = std::mem::take(&mut args[value_at]);
     let enc = Encoding::of(&value);
-    let replaced = server.db.set_with(&args[1], value, enc, o.keep_ttl);
+    let replaced = e.keyspace[c.session.db].set_with(&args[1], value, enc, o.keep_ttl);
     if let Some(spare) = replaced.and_then(Value::into_spare) {
-        server.bulk_pool.give(spare);
+        e.bulk_pool.give(spare);
     }
     if let Some(ms) = expire {
-        server.db.set_expire(&args[1], ms);
+        e.keyspace[c.session.db].set_expire(&args[1], ms);
     }
     if !o.get {
         c.reply.status("OK");
     }
 }
 
-pub(super) fn set(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match parse_options(args, true) {
-        Some(o) => set_generic(server, c, args, &o, 2, "set"),
-        None => error(server, c, SYNTAX),
+        Some(o) => set_generic(e, c, args, &o, 2, "set"),
+        None => error(e, c, SYNTAX),
     }
 }
 
-pub(super) fn setnx(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    if server.db.exists(&args[1], now) {
+pub(super) fn setnx(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    if e.keyspace[c.session.db].exists(&args[1], now) {
         return c.reply.int(0);
     }
     let value = std::mem::take(&mut args[2]);
-    server.db.set(&args[1], value, None);
+    e.keyspace[c.session.db].set(&args[1], value, None);
     c.reply.int(1);
 }
 
 fn setex_generic(
-    server: &mut Server,
-    c: &mut Client,
+    e: &mut Engine,
+    c: &mut Caller<'_>,
     args: &mut [Vec<u8>],
     kind: Expiry,
     name: &str,
@@ -186,47 +188,49 @@ fn setex_generic(
         expire: Some((kind, 2)),
         ..Options::default()
     };
-    set_generic(server, c, args, &o, 3, name);
+    set_generic(e, c, args, &o, 3, name);
 }
 
-pub(super) fn setex(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    setex_generic(server, c, args, Expiry::Ex, "setex");
+pub(super) fn setex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    setex_generic(e, c, args, Expiry::Ex, "setex");
 }
 
-pub(super) fn psetex(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    setex_generic(server, c, args, Expiry::Px, "psetex");
+pub(super) fn psetex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    setex_generic(e, c, args, Expiry::Px, "psetex");
 }
 
-pub(super) fn getset(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn getset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let o = Options {
         get: true,
         ..Options::default()
     };
-    set_generic(server, c, args, &o, 2, "getset");
+    set_generic(e, c, args, &o, 2, "getset");
 }
 
-pub(super) fn getdel(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    match server.db.get(&args[1], now) {
-        Some(e) => {
-            c.reply.bulk_value(&e.value);
-            server.db.remove(&args[1]);
-            server.db.note_read(true);
+pub(super) fn getdel(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    match e.keyspace[c.session.db].get(&args[1], now) {
+        Some(entry) => {
+            c.reply.bulk_value(&entry.value);
+            e.keyspace[c.session.db].remove(&args[1]);
+            e.keyspace[c.session.db].note_read(true);
         }
         None => {
             c.reply.nil(c.session.resp3);
-            server.db.note_read(false);
+            e.keyspace[c.session.db].note_read(false);
         }
     }
 }
 
-pub(super) fn getex(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
+pub(super) fn getex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
     let Some(o) = parse_options(args, false) else {
-        return error(server, c, SYNTAX);
+        return error(e, c, SYNTAX);
     };
-    let value = server.db.get(&args[1], now).map(|e| e.value.clone());
-    server.db.note_read(value.is_some());
+    let value = e.keyspace[c.session.db]
+        .get(&args[1], now)
+        .map(|entry| entry.value.clone());
+    e.keyspace[c.session.db].note_read(value.is_some());
     let Some(value) = value else {
         return c.reply.nil(c.session.resp3);
     };
@@ -234,55 +238,55 @@ pub(super) fn getex(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     if let Some((kind, at)) = o.expire {
         match deadline(now, kind, &args[at], "getex") {
             Ok(ms) => expire = Some((kind, ms)),
-            Err(e) => return error(server, c, &e),
+            Err(msg) => return error(e, c, &msg),
         }
     }
     c.reply.bulk_value(&value);
     match expire {
         Some((Expiry::ExAt | Expiry::PxAt, ms)) if ms <= now => {
-            server.db.remove(&args[1]);
+            e.keyspace[c.session.db].remove(&args[1]);
         }
         Some((_, ms)) => {
-            server.db.set_expire(&args[1], ms);
+            e.keyspace[c.session.db].set_expire(&args[1], ms);
         }
         None if o.persist => {
-            server.db.persist(&args[1]);
+            e.keyspace[c.session.db].persist(&args[1]);
         }
         None => {}
     }
 }
 
-pub(super) fn mget(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn mget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     c.reply.array(args.len() - 1);
     for key in &args[1..] {
-        reply_value(server, c, key);
+        reply_value(e, c, key);
     }
 }
 
-fn mset_generic(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>], nx: bool) {
+fn mset_generic(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], nx: bool) {
     if args.len() % 2 == 0 {
         let name = if nx { "msetnx" } else { "mset" };
         return error(
-            server,
+            e,
             c,
             &format!("ERR wrong number of arguments for '{name}' command"),
         );
     }
-    let now = server.shared.now_ms;
+    let now = e.now_ms;
     if nx
         && args[1..]
             .iter()
             .step_by(2)
-            .any(|k| server.db.exists(k, now))
+            .any(|k| e.keyspace[c.session.db].exists(k, now))
     {
         return c.reply.int(0);
     }
     for pair in args[1..].chunks_mut(2) {
         // The lookup expires a passed key first (counted), as Redis's
         // setKey does.
-        server.db.exists(&pair[0], now);
+        e.keyspace[c.session.db].exists(&pair[0], now);
         let value = std::mem::take(&mut pair[1]);
-        server.db.set(&pair[0], value, None);
+        e.keyspace[c.session.db].set(&pair[0], value, None);
     }
     if nx {
         c.reply.int(1);
@@ -291,19 +295,19 @@ fn mset_generic(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>], nx: b
     }
 }
 
-pub(super) fn mset(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    mset_generic(server, c, args, false);
+pub(super) fn mset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    mset_generic(e, c, args, false);
 }
 
-pub(super) fn msetnx(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    mset_generic(server, c, args, true);
+pub(super) fn msetnx(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    mset_generic(e, c, args, true);
 }
 
 /// `checkStringLength`: the result may not pass proto-max-bulk-len.
-fn too_long(server: &mut Server, c: &mut Client, total: i64) -> bool {
+fn too_long(e: &mut Engine, c: &mut Caller<'_>, total: i64) -> bool {
     if total > MAX_BULK_LEN {
         error(
-            server,
+            e,
             c,
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
         );
@@ -312,51 +316,57 @@ fn too_long(server: &mut Server, c: &mut Client, total: i64) -> bool {
     false
 }
 
-pub(super) fn append(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    let len = server.db.get(&args[1], now).map(|e| e.value.len());
+pub(super) fn append(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let len = e.keyspace[c.session.db]
+        .get(&args[1], now)
+        .map(|entry| entry.value.len());
     let total = match len {
         None => {
             let value = std::mem::take(&mut args[2]);
             let n = value.len();
-            server.db.set(&args[1], value, None);
+            e.keyspace[c.session.db].set(&args[1], value, None);
             n
         }
         Some(len) => {
-            if too_long(server, c, (len + args[2].len()) as i64) {
+            if too_long(e, c, (len + args[2].len()) as i64) {
                 return;
             }
-            let e = server.db.get_mut(&args[1], now).expect("checked above");
-            e.value.make_mut().extend_from_slice(&args[2]);
-            e.enc = Encoding::Raw;
-            e.value.len()
+            let entry = e.keyspace[c.session.db]
+                .get_mut(&args[1], now)
+                .expect("checked above");
+            entry.value.make_mut().extend_from_slice(&args[2]);
+            entry.enc = Encoding::Raw;
+            entry.value.len()
         }
     };
     c.reply.int(total as i64);
 }
 
-pub(super) fn strlen(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    let len = server.db.get(&args[1], now).map(|e| e.value.len());
-    server.db.note_read(len.is_some());
+pub(super) fn strlen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let len = e.keyspace[c.session.db]
+        .get(&args[1], now)
+        .map(|entry| entry.value.len());
+    e.keyspace[c.session.db].note_read(len.is_some());
     let n = len.unwrap_or(0);
     c.reply.int(n as i64);
 }
 
-pub(super) fn getrange(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn getrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (Some(mut start), Some(mut end)) = (integer(&args[2]), integer(&args[3])) else {
-        return error(server, c, NOT_INTEGER);
+        return error(e, c, NOT_INTEGER);
     };
-    let now = server.shared.now_ms;
-    let Some(e) = server.db.get(&args[1], now) else {
-        server.db.note_read(false);
+    let now = e.now_ms;
+    let Some(entry) = e.keyspace[c.session.db].get(&args[1], now) else {
+        e.keyspace[c.session.db].note_read(false);
         return c.reply.bulk(b"");
     };
-    let s = &e.value;
+    let s = &entry.value;
     let len = s.len() as i64;
     if start < 0 && end < 0 && start > end {
         c.reply.bulk(b"");
-        return server.db.note_read(true);
+        return e.keyspace[c.session.db].note_read(true);
     }
     if start < 0 {
         start += len;
@@ -374,34 +384,36 @@ pub(super) fn getrange(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]
     } else {
         c.reply.bulk(&s[start as usize..=end as usize]);
     }
-    server.db.note_read(true);
+    e.keyspace[c.session.db].note_read(true);
 }
 
-pub(super) fn setrange(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn setrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(offset) = integer(&args[2]) else {
-        return error(server, c, NOT_INTEGER);
+        return error(e, c, NOT_INTEGER);
     };
     if offset < 0 {
-        return error(server, c, "ERR offset is out of range");
+        return error(e, c, "ERR offset is out of range");
     }
-    let now = server.shared.now_ms;
+    let now = e.now_ms;
     let value = &args[3];
-    let len = server.db.get(&args[1], now).map(|e| e.value.len());
+    let len = e.keyspace[c.session.db]
+        .get(&args[1], now)
+        .map(|entry| entry.value.len());
     if value.is_empty() {
         return c.reply.int(len.unwrap_or(0) as i64);
     }
-    if too_long(server, c, offset.saturating_add(value.len() as i64)) {
+    if too_long(e, c, offset.saturating_add(value.len() as i64)) {
         return;
     }
     let offset = offset as usize;
     if len.is_none() {
-        server
-            .db
-            .set_with(&args[1], Vec::new(), Encoding::Raw, false);
+        e.keyspace[c.session.db].set_with(&args[1], Vec::new(), Encoding::Raw, false);
     }
-    let e = server.db.get_mut(&args[1], now).expect("just set");
-    e.enc = Encoding::Raw;
-    let bytes = e.value.make_mut();
+    let entry = e.keyspace[c.session.db]
+        .get_mut(&args[1], now)
+        .expect("just set");
+    entry.enc = Encoding::Raw;
+    let bytes = entry.value.make_mut();
     if bytes.len() < offset + value.len() {
         bytes.resize(offset + value.len(), 0);
     }
@@ -410,79 +422,83 @@ pub(super) fn setrange(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]
     c.reply.int(n as i64);
 }
 
-fn incr_by(server: &mut Server, c: &mut Client, key: &[u8], by: i64) {
-    let now = server.shared.now_ms;
-    let current = match server.db.get(key, now) {
+fn incr_by(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], by: i64) {
+    let now = e.now_ms;
+    let current = match e.keyspace[c.session.db].get(key, now) {
         None => 0,
-        Some(e) => match integer(&e.value) {
-            Some(n) if e.value.len() <= 20 => n,
-            _ => return error(server, c, NOT_INTEGER),
+        Some(entry) => match integer(&entry.value) {
+            Some(n) if entry.value.len() <= 20 => n,
+            _ => return error(e, c, NOT_INTEGER),
         },
     };
     let Some(next) = current.checked_add(by) else {
-        return error(server, c, "ERR increment or decrement would overflow");
+        return error(e, c, "ERR increment or decrement would overflow");
     };
     let digits = next.to_string().into_bytes();
     // In place, keeping the TTL, as Redis does.
-    server.db.set_with(key, digits, Encoding::Int, true);
+    e.keyspace[c.session.db].set_with(key, digits, Encoding::Int, true);
     c.reply.int(next);
 }
 
-pub(super) fn incr(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    incr_by(server, c, &args[1], 1);
+pub(super) fn incr(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    incr_by(e, c, &args[1], 1);
 }
 
-pub(super) fn decr(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    incr_by(server, c, &args[1], -1);
+pub(super) fn decr(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    incr_by(e, c, &args[1], -1);
 }
 
-pub(super) fn incrby(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn incrby(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match integer(&args[2]) {
-        Some(by) => incr_by(server, c, &args[1], by),
-        None => error(server, c, NOT_INTEGER),
+        Some(by) => incr_by(e, c, &args[1], by),
+        None => error(e, c, NOT_INTEGER),
     }
 }
 
-pub(super) fn decrby(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn decrby(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match integer(&args[2]) {
         // Redis refuses to negate i64::MIN with its own message.
-        Some(i64::MIN) => error(server, c, "ERR decrement would overflow"),
-        Some(by) => incr_by(server, c, &args[1], -by),
-        None => error(server, c, NOT_INTEGER),
+        Some(i64::MIN) => error(e, c, "ERR decrement would overflow"),
+        Some(by) => incr_by(e, c, &args[1], -by),
+        None => error(e, c, NOT_INTEGER),
     }
 }
 
-pub(super) fn incrbyfloat(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
+pub(super) fn incrbyfloat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     const NOT_FLOAT: &str = "ERR value is not a valid float";
-    let now = server.shared.now_ms;
-    let current = match server.db.get(&args[1], now) {
+    let now = e.now_ms;
+    let current = match e.keyspace[c.session.db].get(&args[1], now) {
         None => LongDouble::ZERO,
-        Some(e) => match LongDouble::parse(&e.value) {
+        Some(entry) => match LongDouble::parse(&entry.value) {
             Some(v) => v,
-            None => return error(server, c, NOT_FLOAT),
+            None => return error(e, c, NOT_FLOAT),
         },
     };
     let Some(incr) = LongDouble::parse(&args[2]) else {
-        return error(server, c, NOT_FLOAT);
+        return error(e, c, NOT_FLOAT);
     };
     let value = current + incr;
     if !value.is_finite() {
-        return error(server, c, "ERR increment would produce NaN or Infinity");
+        return error(e, c, "ERR increment would produce NaN or Infinity");
     }
     let text = value.to_human_string().into_bytes();
     c.reply.bulk(&text);
     let enc = Encoding::by_length(&text);
-    server.db.set_with(&args[1], text, enc, true);
+    e.keyspace[c.session.db].set_with(&args[1], text, enc, true);
 }
 
 /// LCS: the longest common subsequence of two strings, its length, or the
 /// matching ranges (`lcsCommand`).
-pub(super) fn lcs(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
-    let now = server.shared.now_ms;
-    let a = server.db.get(&args[1], now).map(|e| e.value.to_vec());
-    server.db.note_read(a.is_some());
-    let b = server.db.get(&args[2], now).map(|e| e.value.to_vec());
-    server.db.note_read(b.is_some());
+pub(super) fn lcs(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let a = e.keyspace[c.session.db]
+        .get(&args[1], now)
+        .map(|entry| entry.value.to_vec());
+    e.keyspace[c.session.db].note_read(a.is_some());
+    let b = e.keyspace[c.session.db]
+        .get(&args[2], now)
+        .map(|entry| entry.value.to_vec());
+    e.keyspace[c.session.db].note_read(b.is_some());
     let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
     let (mut get_len, mut get_idx, mut with_len, mut min_len) = (false, false, false, 0i64);
     let mut j = 3;
@@ -495,18 +511,18 @@ pub(super) fn lcs(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
             b"withmatchlen" => with_len = true,
             b"minmatchlen" if more => {
                 let Some(n) = integer(&args[j + 1]) else {
-                    return error(server, c, NOT_INTEGER);
+                    return error(e, c, NOT_INTEGER);
                 };
                 min_len = n.max(0);
                 j += 1;
             }
-            _ => return error(server, c, SYNTAX),
+            _ => return error(e, c, SYNTAX),
         }
         j += 1;
     }
     if get_len && get_idx {
         return error(
-            server,
+            e,
             c,
             "ERR If you want both the length and indexes, please just use IDX.",
         );
@@ -514,7 +530,7 @@ pub(super) fn lcs(server: &mut Server, c: &mut Client, args: &mut [Vec<u8>]) {
     let cells = (a.len() as u64 + 1) * (b.len() as u64 + 1);
     if cells * 4 > MAX_BULK_LEN as u64 {
         return error(
-            server,
+            e,
             c,
             "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         );

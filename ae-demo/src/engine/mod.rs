@@ -1,0 +1,281 @@
+//! The engine: what a command sees and changes (the command table, the
+//! keyspace, the sessions' state, statistics). It knows nothing of sockets
+//! or of the event loop: a command changes its caller's [`Session`],
+//! appends to its caller's [`ReplyBuf`], may read the other connections
+//! through [`Peers`], and asks the server for anything beyond that with an
+//! [`Effect`]. It imports neither `conn` nor `server`.
+
+pub mod commands;
+pub mod db;
+mod keyspace;
+pub mod reply;
+mod session;
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::net::TcpStream;
+use std::os::fd::RawFd;
+use std::time::Instant;
+
+pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
+pub use keyspace::Keyspace;
+pub use session::{ReplyMode, Session};
+
+use crate::bulk_pool::BulkPool;
+use crate::config::Config;
+use commands::{CommandStats, NameHasher};
+use reply::ReplyBuf;
+
+/// Version reported in the log and INFO.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The Redis version whose behaviour the commands reproduce (INFO
+/// `redis_version`, HELLO): the string, keyspace, connection and
+/// transaction commands answer as Redis 7.0.15 does, which the
+/// differential test checks.
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// A client named by fd and id (the id tells a reused fd apart).
+pub type ClientRef = (RawFd, u64);
+
+/// What a command asks of the server, which owns the connections: the
+/// engine never touches a socket or a client other than its caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Close the caller once its replies are written (QUIT, SHUTDOWN,
+    /// CLIENT KILL that matches the caller).
+    CloseAfterReply,
+    /// Close another client at once, dropping what it has not been sent
+    /// (CLIENT KILL).
+    Kill(ClientRef),
+    /// Send this status line to every MONITOR client but the caller
+    /// (the caller, if it monitors, has it in its reply already).
+    Monitor(String),
+    /// Shut the server down (SHUTDOWN).
+    Shutdown,
+}
+
+/// Counters behind INFO stats.
+#[derive(Default)]
+pub struct Stats {
+    /// Connections accepted.
+    pub total_connections: u64,
+    /// Connections refused (max clients).
+    pub rejected_connections: u64,
+    /// Commands run.
+    pub total_commands: u64,
+    /// Keys removed by expiry.
+    pub expired_keys: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Recent ops/sec samples, one per cron run.
+    pub ops_samples: [u64; 16],
+    /// Next sample slot.
+    pub ops_index: usize,
+    /// When and at which command count the last sample was taken.
+    pub last_sample: Option<(Instant, u64)>,
+}
+
+impl Stats {
+    /// The instantaneous ops/sec: the mean of the recent samples.
+    pub fn instantaneous_ops(&self) -> u64 {
+        self.ops_samples.iter().sum::<u64>() / self.ops_samples.len() as u64
+    }
+
+    /// One ops/sec sample (`trackInstantaneousMetric`).
+    pub fn track_ops(&mut self, now: Instant) {
+        if let Some((when, count)) = self.last_sample {
+            let ms = now.duration_since(when).as_millis().max(1) as u64;
+            let ops = (self.total_commands - count) * 1000 / ms;
+            self.ops_samples[self.ops_index] = ops;
+            self.ops_index = (self.ops_index + 1) % self.ops_samples.len();
+        }
+        self.last_sample = Some((now, self.total_commands));
+    }
+}
+
+/// What the engine may know of a connection: CLIENT LIST and INFO show
+/// it, CLIENT KILL matches on it, DEBUG checks where it comes from.
+#[derive(Clone, Copy)]
+pub struct ConnInfo<'a> {
+    /// The socket's fd (CLIENT LIST `fd`, and half of a [`ClientRef`]).
+    pub fd: RawFd,
+    /// The socket, for its addresses; `None` for a caller without one
+    /// (the engine's unit tests).
+    pub stream: Option<&'a TcpStream>,
+    /// Bytes received not yet parsed (`qbuf`).
+    pub query_len: usize,
+    /// What the query buffer holds allocated.
+    pub query_capacity: usize,
+    /// A WRITABLE handler is installed (`events=rw`).
+    pub write_handler: bool,
+    /// The connection closes once its replies are written (flag `c`).
+    pub close_after_reply: bool,
+    /// Last time the client sent something (`idle`).
+    pub last_interaction: Instant,
+}
+
+impl ConnInfo<'_> {
+    /// A connection without a socket, as the engine's tests use.
+    pub fn detached() -> Self {
+        ConnInfo {
+            fd: -1,
+            stream: None,
+            query_len: 0,
+            query_capacity: 0,
+            write_handler: false,
+            close_after_reply: false,
+            last_interaction: Instant::now(),
+        }
+    }
+
+    /// The client's own address (`local`: the server side's), `ip:port`.
+    pub fn addr(&self, local: bool) -> String {
+        let addr = self
+            .stream
+            .map(|s| if local { s.local_addr() } else { s.peer_addr() });
+        match addr {
+            Some(Ok(a)) => a.to_string(),
+            _ => "?:0".to_string(),
+        }
+    }
+
+    /// Connected over loopback (`enable-debug-command local`).
+    pub fn is_local(&self) -> bool {
+        self.stream
+            .is_some_and(|s| s.peer_addr().is_ok_and(|a| a.ip().is_loopback()))
+    }
+}
+
+/// A connection other than the caller, as [`Peers`] shows it.
+pub struct Peer<'a> {
+    /// Its connection.
+    pub conn: ConnInfo<'a>,
+    /// Its session.
+    pub session: &'a Session,
+    /// Bytes of replies it has not been sent.
+    pub pending: usize,
+}
+
+/// The connections other than the caller, read-only: the server lends
+/// them for the time of one command.
+pub trait Peers {
+    /// Calls `f` with each of them.
+    fn for_each(&self, f: &mut dyn FnMut(&Peer<'_>));
+}
+
+/// No other connections (the engine's unit tests).
+pub struct NoPeers;
+
+impl Peers for NoPeers {
+    fn for_each(&self, _: &mut dyn FnMut(&Peer<'_>)) {}
+}
+
+/// The client running a command: its session and replies, which the
+/// command changes, and a read-only view of its connection and of the
+/// others.
+pub struct Caller<'a> {
+    /// What the commands keep for it.
+    pub session: &'a mut Session,
+    /// Its replies not yet written.
+    pub reply: &'a mut ReplyBuf,
+    /// Its connection.
+    pub conn: ConnInfo<'a>,
+    /// Every other connection.
+    pub peers: &'a dyn Peers,
+}
+
+/// Everything the commands share: one per server.
+pub struct Engine {
+    /// Settings (CONFIG SET changes some).
+    pub config: Config,
+    /// The databases and who watches their keys.
+    pub keyspace: Keyspace,
+    /// INFO stats.
+    pub stats: Stats,
+    /// Buffers of replaced big values, lent to the next big arguments.
+    pub bulk_pool: BulkPool,
+    /// What the commands run since the server last looked asked of it.
+    pub effects: Vec<Effect>,
+    /// The time of the current read, so commands need no clock reads.
+    pub now: Instant,
+    /// The time of the current command in Unix ms (Redis's cached
+    /// `mstime`): read once per read from the client (`now` changes
+    /// then), so a pipeline of commands costs one clock read.
+    pub now_ms: i64,
+    /// The `now` that `now_ms` was read at.
+    now_at: Option<Instant>,
+    /// Start time, for uptime.
+    pub start: Instant,
+    /// A random id for this run (INFO `run_id`): 40 hex digits.
+    pub run_id: String,
+    /// The event-loop backend's name (INFO `multiplexing_api`).
+    pub backend: &'static str,
+    /// The port actually bound.
+    pub port: u16,
+    /// Clients connected, the caller included (INFO `connected_clients`).
+    pub connected_clients: usize,
+    /// The fds the loop was sized for: CONFIG SET maxclients cannot pass
+    /// them.
+    pub set_size: usize,
+    /// Clients in MONITOR mode, by fd and id.
+    monitors: Vec<ClientRef>,
+    /// INFO commandstats by full name.
+    command_stats: HashMap<&'static str, CommandStats, NameHasher>,
+    /// INFO errorstats by error code.
+    error_stats: BTreeMap<String, u64>,
+    /// Every error reply sent.
+    total_error_replies: u64,
+    /// Error replies of the command running (INFO commandstats
+    /// `failed_calls`).
+    errors_in_call: u64,
+    /// DEBUG SET-ACTIVE-EXPIRE 0 turns active expiry off.
+    active_expire_off: bool,
+    /// EXEC is running queued commands.
+    in_exec: bool,
+    /// Arguments of the running command MONITOR shows as `(redacted)`
+    /// (passwords of AUTH and HELLO).
+    redacted: Vec<usize>,
+}
+
+impl Engine {
+    /// An engine with `config`'s databases, all empty.
+    pub fn new(config: Config) -> Self {
+        let now = Instant::now();
+        Engine {
+            keyspace: Keyspace::new(config.databases.max(1)),
+            set_size: config.maxclients + crate::config::FDSET_RESERVE,
+            config,
+            stats: Stats::default(),
+            bulk_pool: BulkPool::default(),
+            effects: Vec::new(),
+            now,
+            now_ms: 0,
+            now_at: None,
+            start: now,
+            run_id: new_run_id(),
+            backend: "none",
+            port: 0,
+            connected_clients: 0,
+            monitors: Vec::new(),
+            command_stats: HashMap::default(),
+            error_stats: BTreeMap::new(),
+            total_error_replies: 0,
+            errors_in_call: 0,
+            active_expire_off: false,
+            in_exec: false,
+            redacted: Vec::new(),
+        }
+    }
+
+    /// The MONITOR clients.
+    pub fn monitors(&self) -> &[ClientRef] {
+        &self.monitors
+    }
+
+    /// Forgets a client that is going away: its MONITOR and WATCH entries.
+    pub fn client_closed(&mut self, fd: RawFd, session: &mut Session) {
+        commands::client_closed(self, fd, session);
+    }
+}
