@@ -1,0 +1,234 @@
+//! The commands on the engine alone: no socket, no loop, no server. Each
+//! family (strings, keyspace, connection, server, transactions) runs
+//! through `process_command` as the server runs it, and what a command
+//! asks of the server shows as an `Effect`.
+
+use std::time::{Duration, Instant};
+
+use ae_demo::config::Config;
+use ae_demo::engine::reply::ReplyBuf;
+use ae_demo::engine::{
+    process_command, Caller, ConnInfo, Effect, Engine, NoPeers, Peer, Peers, Session,
+};
+
+/// A client of the engine: a session and its replies.
+struct Client {
+    session: Session,
+    reply: ReplyBuf,
+}
+
+impl Client {
+    fn new(id: u64) -> Self {
+        Client {
+            session: Session::new(id),
+            reply: ReplyBuf::default(),
+        }
+    }
+}
+
+/// Other clients, for CLIENT LIST and CLIENT KILL.
+struct Others(Vec<(i32, Session)>);
+
+impl Peers for Others {
+    fn for_each(&self, f: &mut dyn FnMut(&Peer<'_>)) {
+        for (fd, session) in &self.0 {
+            f(&Peer {
+                conn: ConnInfo {
+                    fd: *fd,
+                    ..ConnInfo::detached()
+                },
+                session,
+                pending: 0,
+            });
+        }
+    }
+}
+
+fn engine() -> Engine {
+    Engine::new(Config::default())
+}
+
+/// Runs one request for `c` beside `peers`, as a new read would (the
+/// engine's clock moves on); returns the reply bytes.
+fn run_with(e: &mut Engine, c: &mut Client, peers: &dyn Peers, args: &[&str]) -> String {
+    let mut args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    e.now = Instant::now();
+    let mut caller = Caller {
+        session: &mut c.session,
+        reply: &mut c.reply,
+        conn: ConnInfo::detached(),
+        peers,
+    };
+    process_command(e, &mut caller, &mut args);
+    let mut out = Vec::new();
+    while c.reply.pending() > 0 {
+        c.reply.write_to(&mut out).expect("writes to memory");
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn run(e: &mut Engine, c: &mut Client, args: &[&str]) -> String {
+    run_with(e, c, &NoPeers, args)
+}
+
+fn effects(e: &mut Engine) -> Vec<Effect> {
+    std::mem::take(&mut e.effects)
+}
+
+#[test]
+fn strings() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(run(&mut e, &mut c, &["SET", "k", "10"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["GET", "k"]), "$2\r\n10\r\n");
+    assert_eq!(run(&mut e, &mut c, &["INCRBY", "k", "5"]), ":15\r\n");
+    assert_eq!(run(&mut e, &mut c, &["APPEND", "k", "x"]), ":3\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["INCR", "k"]),
+        "-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["SET", "k", "v", "NX"]), "$-1\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["SET", "k", "v", "NX", "XX"]),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["MGET", "k", "nope"]),
+        "*2\r\n$3\r\n15x\r\n$-1\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["GET"]),
+        "-ERR wrong number of arguments for 'get' command\r\n"
+    );
+    assert!(effects(&mut e).is_empty());
+}
+
+#[test]
+fn keyspace() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    run(&mut e, &mut c, &["MSET", "a", "1", "b", "2"]);
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "a", "b", "c"]), ":2\r\n");
+    assert_eq!(run(&mut e, &mut c, &["TTL", "a"]), ":-1\r\n");
+    assert_eq!(run(&mut e, &mut c, &["PEXPIRE", "a", "1"]), ":1\r\n");
+    std::thread::sleep(Duration::from_millis(5));
+    // The next read's clock sees it gone.
+    assert_eq!(run(&mut e, &mut c, &["GET", "a"]), "$-1\r\n");
+    assert_eq!(run(&mut e, &mut c, &["RENAME", "b", "c"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["KEYS", "*"]), "*1\r\n$1\r\nc\r\n");
+    // SWAPDB moves the data under the index the client keeps.
+    assert_eq!(run(&mut e, &mut c, &["SWAPDB", "0", "1"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["DBSIZE"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["SELECT", "1"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["GET", "c"]), "$1\r\n2\r\n");
+    assert_eq!(run(&mut e, &mut c, &["MOVE", "c", "0"]), ":1\r\n");
+    assert_eq!(run(&mut e, &mut c, &["DEL", "c"]), ":0\r\n");
+    assert_eq!(e.keyspace[0].len(), 1);
+    assert_eq!(run(&mut e, &mut c, &["OBJECT", "ENCODING", "c"]), "$-1\r\n");
+}
+
+#[test]
+fn connection() {
+    let (mut e, mut c) = (engine(), Client::new(7));
+    assert_eq!(run(&mut e, &mut c, &["PING"]), "+PONG\r\n");
+    assert_eq!(run(&mut e, &mut c, &["ECHO", "hi"]), "$2\r\nhi\r\n");
+    assert_eq!(run(&mut e, &mut c, &["CLIENT", "ID"]), ":7\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["SELECT", "16"]),
+        "-ERR DB index is out of range\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["CLIENT", "SETNAME", "a b"]),
+        "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+    );
+    run(&mut e, &mut c, &["CLIENT", "SETNAME", "me"]);
+    assert_eq!(run(&mut e, &mut c, &["CLIENT", "GETNAME"]), "$2\r\nme\r\n");
+    // CLIENT KILL of another client is an effect for the server; so is
+    // QUIT, which closes the caller once its reply is out.
+    let others = Others(vec![(9, Session::new(8))]);
+    assert_eq!(
+        run_with(&mut e, &mut c, &others, &["CLIENT", "KILL", "ID", "8"]),
+        ":1\r\n"
+    );
+    assert_eq!(effects(&mut e), vec![Effect::Kill((9, 8))]);
+    let list = run_with(&mut e, &mut c, &others, &["CLIENT", "LIST"]);
+    assert!(list.contains("id=7 ") && list.contains("id=8 "), "{list}");
+    assert!(list.contains("name=me "), "{list}");
+    assert_eq!(run(&mut e, &mut c, &["QUIT"]), "+OK\r\n");
+    assert_eq!(effects(&mut e), vec![Effect::CloseAfterReply]);
+    // RESET forgets the name and the database, not the id.
+    run(&mut e, &mut c, &["SELECT", "2"]);
+    assert_eq!(run(&mut e, &mut c, &["RESET"]), "+RESET\r\n");
+    assert_eq!((c.session.db, c.session.id), (0, 7));
+    assert_eq!(run(&mut e, &mut c, &["CLIENT", "GETNAME"]), "$-1\r\n");
+}
+
+#[test]
+fn server_info_and_config() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(&mut e, &mut c, &["CONFIG", "GET", "hz"]),
+        "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["CONFIG", "SET", "hz", "100"]),
+        "+OK\r\n"
+    );
+    assert_eq!(e.config.hz, 100);
+    assert_eq!(
+        run(&mut e, &mut c, &["CONFIG", "SET", "timeout", "x"]),
+        "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["CONFIG", "SET", "port", "1"]),
+        "-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n"
+    );
+    run(&mut e, &mut c, &["SET", "k", "v"]);
+    let info = run(&mut e, &mut c, &["INFO", "keyspace"]);
+    assert!(info.contains("db0:keys=1,expires=0"), "{info}");
+    let info = run(&mut e, &mut c, &["INFO", "stats"]);
+    assert!(info.contains("total_commands_processed:"), "{info}");
+    assert_eq!(
+        run(&mut e, &mut c, &["DEBUG", "SLEEP", "0"])
+            .split(' ')
+            .next(),
+        Some("-ERR")
+    );
+    // SHUTDOWN answers nothing: the server stops and closes the caller.
+    assert_eq!(run(&mut e, &mut c, &["SHUTDOWN"]), "");
+    assert_eq!(
+        effects(&mut e),
+        vec![Effect::Shutdown, Effect::CloseAfterReply]
+    );
+}
+
+#[test]
+fn transactions_and_watch() {
+    let mut e = engine();
+    let (mut a, mut b) = (Client::new(1), Client::new(2));
+    assert_eq!(run(&mut e, &mut a, &["MULTI"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut a, &["SET", "k", "1"]), "+QUEUED\r\n");
+    assert_eq!(run(&mut e, &mut a, &["INCR", "k"]), "+QUEUED\r\n");
+    assert_eq!(run(&mut e, &mut a, &["EXEC"]), "*2\r\n+OK\r\n:2\r\n");
+    // Another client's write breaks a WATCH: the registry marks the
+    // watcher without touching its session.
+    assert_eq!(run(&mut e, &mut a, &["WATCH", "k"]), "+OK\r\n");
+    run(&mut e, &mut b, &["SET", "k", "3"]);
+    assert!(e.keyspace.is_dirty(1));
+    run(&mut e, &mut a, &["MULTI"]);
+    run(&mut e, &mut a, &["GET", "k"]);
+    assert_eq!(run(&mut e, &mut a, &["EXEC"]), "*-1\r\n");
+    assert!(!e.keyspace.is_dirty(1));
+    // A queueing error aborts the transaction.
+    run(&mut e, &mut a, &["MULTI"]);
+    run(&mut e, &mut a, &["NOPE"]);
+    assert_eq!(
+        run(&mut e, &mut a, &["EXEC"]),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    // MONITOR: the other client's commands reach it through the server.
+    assert_eq!(run(&mut e, &mut b, &["MONITOR"]), "+OK\r\n");
+    run(&mut e, &mut a, &["GET", "k"]);
+    match effects(&mut e).as_slice() {
+        [Effect::Monitor(line)] => assert!(line.ends_with("\"GET\" \"k\""), "{line}"),
+        other => panic!("{other:?}"),
+    }
+}
