@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod callback;
 mod child;
 mod mask;
 pub mod net;
@@ -47,12 +48,10 @@ mod timer;
 mod waker;
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::io;
 use std::mem;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +61,7 @@ pub use poller::{timeout_millis, Fired, Poller};
 pub use timer::{TimerAction, TimerId};
 pub use waker::{wait, AsyncHandle, Waker};
 
+use callback::Callback;
 use timer::{Outcome, Timers};
 
 /// A file handler is boxed: a closure that captures nothing (a function
@@ -69,18 +69,12 @@ use timer::{Outcome, Timers};
 /// stored without allocating.
 type FileProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, RawFd, Mask)>;
 type TimeProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S, TimerId) -> TimerAction>;
-type Hook<P, S> = Rc<RefCell<dyn FnMut(&mut EventLoop<P, S>, &mut S)>>;
-type AsyncProc<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S)>;
+/// Hooks and async handlers are boxed too: a capture-free one is stored
+/// without allocating.
+type Hook<P, S> = Box<dyn FnMut(&mut EventLoop<P, S>, &mut S)>;
+type AsyncProc<P, S> = Hook<P, S>;
 /// A caught panic, resumed once the loop is consistent again.
 type Panic = Box<dyn Any + Send>;
-
-/// A stored closure, or the mark that dispatch took it out to run it (a
-/// handler may delete or replace itself meanwhile, and a re-entrant
-/// `process_events` must skip it).
-enum Callback<F> {
-    Ready(F),
-    Running,
-}
 
 /// An fd argument: a [`RawFd`], or anything that borrows an fd
 /// ([`BorrowedFd`], `&T` where `T: AsFd`, such as `&TcpStream`), so a
@@ -126,18 +120,6 @@ struct AsyncEvent<P: Poller, S> {
     handler: Callback<AsyncProc<P, S>>,
 }
 
-/// One handler place of a [`FileEvent`].
-enum Handler<P: Poller, S> {
-    None,
-    Ready(FileProc<P, S>),
-    /// Dispatch holds the handler while it runs: a handler may delete or
-    /// replace itself, and a re-entrant `process_events` skips it.
-    Running,
-    /// Write only: the read handler, registered for READABLE | WRITABLE in
-    /// one call, serves both and runs once per iteration (D3).
-    SameAsRead,
-}
-
 /// Which place of a [`FileEvent`] a handler is in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -148,8 +130,12 @@ enum Place {
 /// One slot of the fd-indexed table (ae.h's `aeFileEvent`).
 struct FileEvent<P: Poller, S> {
     mask: Mask,
-    read: Handler<P, S>,
-    write: Handler<P, S>,
+    read: Callback<FileProc<P, S>>,
+    write: Callback<FileProc<P, S>>,
+    /// The read handler, registered for READABLE | WRITABLE in one call,
+    /// serves the write side too (`write` is then empty) and runs once per
+    /// iteration (D3).
+    write_is_read: bool,
     /// A stamp taken when the fd goes from no events to some, so readiness
     /// polled for an earlier registration of the same fd number is
     /// recognised as stale (D6).
@@ -159,21 +145,22 @@ struct FileEvent<P: Poller, S> {
 impl<P: Poller, S> FileEvent<P, S> {
     const EMPTY: Self = FileEvent {
         mask: Mask::NONE,
-        read: Handler::None,
-        write: Handler::None,
+        read: Callback::Empty,
+        write: Callback::Empty,
+        write_is_read: false,
         generation: 0,
     };
 
     /// Where the handler for `bit` is.
     fn place(&self, bit: Mask) -> Place {
-        if bit == Mask::READABLE || matches!(self.write, Handler::SameAsRead) {
+        if bit == Mask::READABLE || self.write_is_read {
             Place::Read
         } else {
             Place::Write
         }
     }
 
-    fn at(&mut self, place: Place) -> &mut Handler<P, S> {
+    fn at(&mut self, place: Place) -> &mut Callback<FileProc<P, S>> {
         match place {
             Place::Read => &mut self.read,
             Place::Write => &mut self.write,
@@ -182,27 +169,25 @@ impl<P: Poller, S> FileEvent<P, S> {
 
     /// Whether a handler waits in `bit`'s place, registered or paused.
     fn has_handler(&self, bit: Mask) -> bool {
-        let h = if bit == Mask::READABLE {
-            &self.read
+        if bit == Mask::READABLE {
+            !self.read.is_empty()
         } else {
-            &self.write
-        };
-        !matches!(h, Handler::None)
+            self.write_is_read || !self.write.is_empty()
+        }
     }
 
     /// Puts back a handler taken from `place` (`shared`: serving both bits)
     /// if its registration still holds; returns where it went.
     fn restore(&mut self, place: Place, shared: bool, proc: FileProc<P, S>) -> Option<Place> {
-        // Deleting READABLE from a shared handler moves it to the write place.
-        let to = if matches!(self.at(place), Handler::Running) {
-            place
-        } else if shared && matches!(self.write, Handler::Running) {
-            Place::Write
-        } else {
-            return None;
+        let proc = match self.at(place).put_back(proc) {
+            Ok(()) => return Some(place),
+            Err(proc) => proc,
         };
-        *self.at(to) = Handler::Ready(proc);
-        Some(to)
+        // Deleting READABLE from a shared handler moved it to the write place.
+        if shared && self.write.put_back(proc).is_ok() {
+            return Some(Place::Write);
+        }
+        None
     }
 }
 
@@ -231,8 +216,8 @@ pub struct EventLoop<P: Poller, S = ()> {
     stop: bool,
     dont_wait: bool,
     /// In the order they were added (ids increase).
-    before_sleep: Vec<(HookId, Hook<P, S>)>,
-    after_sleep: Vec<(HookId, Hook<P, S>)>,
+    before_sleep: Vec<(HookId, Callback<Hook<P, S>>)>,
+    after_sleep: Vec<(HookId, Callback<Hook<P, S>>)>,
     next_id: u64,
     waker: Option<Waker>,
     asyncs: Vec<AsyncEvent<P, S>>,
@@ -402,17 +387,21 @@ impl<P: Poller, S> EventLoop<P, S> {
         }
         match (mask.contains(Mask::READABLE), mask.contains(Mask::WRITABLE)) {
             (true, true) => {
-                fe.read = Handler::Ready(proc);
-                fe.write = Handler::SameAsRead;
+                fe.read = Callback::Ready(proc);
+                fe.write = Callback::Empty;
+                fe.write_is_read = true;
             }
             (true, false) => {
                 // The write side keeps the handler it shared with the read side.
-                if matches!(fe.write, Handler::SameAsRead) {
-                    fe.write = mem::replace(&mut fe.read, Handler::None);
+                if mem::take(&mut fe.write_is_read) {
+                    fe.write = mem::replace(&mut fe.read, Callback::Empty);
                 }
-                fe.read = Handler::Ready(proc);
+                fe.read = Callback::Ready(proc);
             }
-            _ => fe.write = Handler::Ready(proc),
+            _ => {
+                fe.write = Callback::Ready(proc);
+                fe.write_is_read = false;
+            }
         }
         fe.mask |= mask;
         Ok(())
@@ -436,13 +425,14 @@ impl<P: Poller, S> EventLoop<P, S> {
         let fe = &mut self.events[i];
         fe.mask = fe.mask - mask;
         if mask.contains(Mask::READABLE) {
-            let read = mem::replace(&mut fe.read, Handler::None);
-            if matches!(fe.write, Handler::SameAsRead) {
+            let read = mem::replace(&mut fe.read, Callback::Empty);
+            if mem::take(&mut fe.write_is_read) {
                 fe.write = read;
             }
         }
         if mask.contains(Mask::WRITABLE) {
-            fe.write = Handler::None;
+            fe.write = Callback::Empty;
+            fe.write_is_read = false;
         }
         if !old.is_empty() && !fe.mask.intersects(Mask::READ_WRITE) {
             fe.mask = Mask::NONE;
@@ -619,7 +609,8 @@ impl<P: Poller, S> EventLoop<P, S> {
         F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
     {
         let id = self.hook_id();
-        self.before_sleep.push((id, Rc::new(RefCell::new(hook))));
+        self.before_sleep
+            .push((id, Callback::Ready(Box::new(hook))));
         id
     }
 
@@ -646,7 +637,7 @@ impl<P: Poller, S> EventLoop<P, S> {
         F: FnMut(&mut EventLoop<P, S>, &mut S) + 'static,
     {
         let id = self.hook_id();
-        self.after_sleep.push((id, Rc::new(RefCell::new(hook))));
+        self.after_sleep.push((id, Callback::Ready(Box::new(hook))));
         id
     }
 
@@ -759,23 +750,47 @@ impl<P: Poller, S> EventLoop<P, S> {
                 continue;
             }
             let id = a.id;
-            let Callback::Ready(mut proc) = mem::replace(&mut a.handler, Callback::Running) else {
+            let ran = self.run_callback(
+                |el| {
+                    el.asyncs
+                        .iter_mut()
+                        .find(|a| a.id == id)
+                        .map(|a| &mut a.handler)
+                },
+                |proc, el| proc(el, state),
+            );
+            match ran {
+                Some(Ok(())) => {}
                 // Running: re-entered from its own handler; keep it pending.
-                a.pending.store(true, Ordering::SeqCst);
-                continue;
-            };
-            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state)));
-            if let Some(a) = self.asyncs.iter_mut().find(|a| a.id == id) {
-                if matches!(a.handler, Callback::Running) {
-                    a.handler = Callback::Ready(proc);
+                None => self.asyncs[i - 1].pending.store(true, Ordering::SeqCst),
+                Some(Err(p)) => {
+                    self.rewake_asyncs();
+                    panic::resume_unwind(p);
                 }
-            }
-            if let Err(p) = result {
-                self.rewake_asyncs();
-                panic::resume_unwind(p);
             }
         }
         self.rewake_asyncs();
+    }
+
+    /// Runs a stored closure the way every handler of the loop is run: takes
+    /// it from the place `slot` finds, runs it under `catch_unwind`, then
+    /// puts it back in the place `slot` finds afterwards (the closure may
+    /// have changed the loop's tables), unless it was replaced or deleted
+    /// meanwhile. `None`: it was running already (a re-entrant call), or
+    /// there is none; `Some(Err(_))`: it panicked, for the caller to resume
+    /// once the loop is consistent.
+    fn run_callback<F, R>(
+        &mut self,
+        slot: impl Fn(&mut Self) -> Option<&mut Callback<F>>,
+        run: impl FnOnce(&mut F, &mut Self) -> R,
+    ) -> Option<Result<R, Panic>> {
+        let mut f = slot(self)?.take()?;
+        let result = panic::catch_unwind(AssertUnwindSafe(|| run(&mut f, self)));
+        if let Some(place) = slot(self) {
+            // Err: replaced or deleted while it ran; it is dropped here.
+            let _ = place.put_back(f);
+        }
+        Some(result)
     }
 
     /// What a pass left pending (a handler that deleted events shifted the
@@ -997,16 +1012,26 @@ impl<P: Poller, S> EventLoop<P, S> {
                 Place::Read => &self.before_sleep,
                 Place::Write => &self.after_sleep,
             };
-            let Some((id, hook)) = hooks.iter().find(|(id, _)| id.0 > last.0) else {
+            let Some((id, _)) = hooks.iter().find(|(id, _)| id.0 > last.0) else {
                 return;
             };
-            last = *id;
-            let shared = Rc::clone(hook);
-            // A hook that re-enters process_events is not run again inside it.
-            let Ok(mut run) = shared.try_borrow_mut() else {
-                continue;
-            };
-            run(self, state);
+            let id = *id;
+            last = id;
+            // None: a hook that re-entered process_events is not run again
+            // inside it.
+            let ran = self.run_callback(
+                |el| {
+                    let hooks = match which {
+                        Place::Read => &mut el.before_sleep,
+                        Place::Write => &mut el.after_sleep,
+                    };
+                    hooks.iter_mut().find(|(h, _)| *h == id).map(|(_, c)| c)
+                },
+                |hook, el| hook(el, state),
+            );
+            if let Some(Err(p)) = ran {
+                panic::resume_unwind(p);
+            }
         }
     }
 
@@ -1041,9 +1066,11 @@ impl<P: Poller, S> EventLoop<P, S> {
             if ran_at == Some(place) {
                 continue;
             }
-            let shared = matches!(fe.write, Handler::SameAsRead);
-            // Running: a handler re-entered process_events.
-            let Handler::Ready(mut proc) = mem::replace(fe.at(place), Handler::Running) else {
+            let shared = fe.write_is_read;
+            // None: a handler re-entered process_events. Its put-back is
+            // `restore`, not `run_callback`'s: a shared handler may have
+            // moved to the write place meanwhile.
+            let Some(mut proc) = fe.at(place).take() else {
                 continue;
             };
             let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, f.fd, f.mask)));

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -419,23 +419,21 @@ impl<P: Poller, S> EventLoop<P, S> {
                 continue;
             }
             let signo = e.action.signo;
-            let Callback::Ready(mut proc) = std::mem::replace(&mut e.handler, Callback::Running)
-            else {
+            let ran = self.run_callback(
+                |el| {
+                    let j = el.signals.find(signo)?;
+                    Some(&mut el.signals.entries[j].handler)
+                },
+                |proc, el| proc(el, state, signo),
+            );
+            match ran {
+                Some(Ok(())) => {}
                 // Running: re-entered from its own handler; keep it pending.
-                e.action.set();
-                continue;
-            };
-            let result = panic::catch_unwind(AssertUnwindSafe(|| proc(self, state, signo)));
-            // Put back unless the handler deleted or replaced itself.
-            if let Some(j) = self.signals.find(signo) {
-                let e = &mut self.signals.entries[j];
-                if matches!(e.handler, Callback::Running) {
-                    e.handler = Callback::Ready(proc);
+                None => self.signals.entries[i - 1].action.set(),
+                Some(Err(p)) => {
+                    self.rewake_if_pending();
+                    panic::resume_unwind(p);
                 }
-            }
-            if let Err(p) = result {
-                self.rewake_if_pending();
-                panic::resume_unwind(p);
             }
         }
         if self.signals.child.as_ref().is_some_and(Action::take) {
