@@ -1,7 +1,6 @@
 //! Log lines in Redis's format: `pid:M 26 Nov 2026 19:04:25.123 * message`.
 
 use std::io::Write;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -16,21 +15,6 @@ pub enum Level {
     Notice = 2,
     /// Only problems.
     Warning = 3,
-}
-
-impl FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "debug" => Ok(Level::Debug),
-            "verbose" => Ok(Level::Verbose),
-            "notice" => Ok(Level::Notice),
-            "warning" => Ok(Level::Warning),
-            _ => Err(format!(
-                "unknown log level '{s}' (debug, verbose, notice, warning)"
-            )),
-        }
-    }
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Notice as u8);

@@ -211,6 +211,8 @@ where
     el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
     let backend = el.name();
     let mut engine = Engine::new(config);
+    // CONFIG GET port shows the port bound, as chosen when 0 was asked.
+    engine.config.port = port;
     engine.backend = backend;
     engine.port = port;
     engine.set_size = set_size;

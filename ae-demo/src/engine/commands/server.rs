@@ -8,9 +8,10 @@ use super::{
     cstr, error, error_parts, glob_match, integer, reply_help, Command, CommandStats, COMMANDS,
     SYNTAX,
 };
+use crate::config::{Setting, SETTINGS};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Effect, Engine, REDIS_VERSION, VERSION};
-use crate::log::{self, Level};
+use crate::log;
 
 /// INFO's sections in Redis's order, each with whether INFO (or INFO
 /// default) shows it; `all` and `everything` show every one.
@@ -318,186 +319,12 @@ pub(super) fn shutdown(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
     e.effects.push(Effect::CloseAfterReply);
 }
 
-/// Sets a CONFIG parameter from its argument, or says why not.
-type Setter = fn(&mut Engine, &[u8]) -> Result<(), String>;
-
-/// A parameter CONFIG knows: its name, how to read it, and how to set it
-/// (`None`: immutable).
-struct Param {
-    name: &'static str,
-    get: fn(&Engine) -> String,
-    set: Option<Setter>,
-}
-
-const INTEGER_ERR: &str = "argument couldn't be parsed into an integer";
-const MEMORY_ERR: &str = "argument must be a memory value";
-
-fn int_in(v: &[u8], lo: i64, hi: i64) -> Result<i64, String> {
-    let n = integer(v).ok_or(INTEGER_ERR)?;
-    if n < lo || n > hi {
-        return Err(format!("argument must be between {lo} and {hi} inclusive"));
-    }
-    Ok(n)
-}
-
-fn memory(v: &[u8], lo: usize) -> Result<usize, String> {
-    let n = std::str::from_utf8(v)
-        .ok()
-        .and_then(|s| crate::config::parse_size(s).ok())
-        .ok_or(MEMORY_ERR)?;
-    if n < lo {
-        return Err(format!(
-            "argument must be between {lo} and {} inclusive",
-            i64::MAX
-        ));
-    }
-    Ok(n)
-}
-
-static PARAMS: &[Param] = &[
-    Param {
-        name: "port",
-        get: |s| s.port.to_string(),
-        set: None,
-    },
-    Param {
-        name: "bind",
-        get: |s| s.config.bind.to_string(),
-        set: None,
-    },
-    Param {
-        name: "maxclients",
-        get: |s| s.config.maxclients.to_string(),
-        set: Some(|s, v| {
-            let n = int_in(v, 1, u32::MAX as i64)? as usize;
-            // The loop's fd table was sized at start.
-            if n + crate::config::FDSET_RESERVE > s.set_size {
-                return Err("The event loop API used by Redis is not able to handle the specified number of clients".into());
-            }
-            s.config.maxclients = n;
-            Ok(())
-        }),
-    },
-    Param {
-        name: "timeout",
-        get: |s| s.config.timeout.to_string(),
-        set: Some(|s, v| {
-            s.config.timeout = int_in(v, 0, i32::MAX as i64)? as u64;
-            Ok(())
-        }),
-    },
-    Param {
-        name: "hz",
-        get: |s| s.config.hz.to_string(),
-        set: Some(|s, v| {
-            // Out-of-range values are capped, as Redis's updateHZ does.
-            s.config.hz = int_in(v, 0, i32::MAX as i64)?.clamp(1, 500) as u32;
-            Ok(())
-        }),
-    },
-    Param {
-        name: "loglevel",
-        get: |s| format!("{:?}", s.config.loglevel).to_ascii_lowercase(),
-        set: Some(|s, v| {
-            let level: Level = std::str::from_utf8(v)
-                .ok()
-                .and_then(|v| v.to_ascii_lowercase().parse().ok())
-                .ok_or(
-                    "argument(s) must be one of the following: debug, verbose, notice, warning",
-                )?;
-            s.config.loglevel = level;
-            log::set_level(level);
-            Ok(())
-        }),
-    },
-    Param {
-        name: "client-query-buffer-limit",
-        get: |s| s.config.client_query_buffer_limit.to_string(),
-        set: Some(|s, v| {
-            s.config.client_query_buffer_limit = memory(v, 1024 * 1024)?;
-            Ok(())
-        }),
-    },
-    Param {
-        name: "client-output-buffer-limit",
-        get: |s| {
-            format!(
-                "normal {} 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-                s.config.client_output_buffer_limit
-            )
-        },
-        set: Some(|s, v| {
-            // Class, hard, soft, seconds; only the normal class's hard
-            // limit exists here.
-            let text = String::from_utf8_lossy(v).to_ascii_lowercase();
-            let words: Vec<&str> = text.split_whitespace().collect();
-            if words.is_empty() || words.len() % 4 != 0 {
-                return Err("Wrong number of arguments in buffer limit configuration.".into());
-            }
-            let mut hard = None;
-            for w in words.chunks(4) {
-                if !matches!(w[0], "normal" | "slave" | "replica" | "pubsub") {
-                    return Err(
-                        "Invalid client class specified in buffer limit configuration.".into(),
-                    );
-                }
-                let limit = crate::config::parse_size(w[1]).map_err(|_| {
-                    "Error in hard, soft or soft_seconds setting in buffer limit configuration."
-                })?;
-                if w[0] == "normal" {
-                    hard = Some(limit);
-                }
-            }
-            if let Some(h) = hard {
-                s.config.client_output_buffer_limit = if h == 0 { usize::MAX } else { h };
-            }
-            Ok(())
-        }),
-    },
-    Param {
-        name: "tcp-backlog",
-        get: |s| s.config.tcp_backlog.to_string(),
-        set: None,
-    },
-    Param {
-        name: "databases",
-        get: |s| s.config.databases.to_string(),
-        set: None,
-    },
-    Param {
-        name: "save",
-        get: |_| String::new(),
-        set: None,
-    },
-    Param {
-        name: "appendonly",
-        get: |_| "no".into(),
-        set: None,
-    },
-    Param {
-        name: "proto-max-bulk-len",
-        get: |_| crate::resp::MAX_BULK_LEN.to_string(),
-        set: None,
-    },
-    Param {
-        name: "enable-debug-command",
-        get: |s| format!("{:?}", s.config.enable_debug_command).to_ascii_lowercase(),
-        set: None,
-    },
-];
-
-fn param(name: &[u8]) -> Option<&'static Param> {
-    PARAMS
-        .iter()
-        .find(|p| p.name.as_bytes().eq_ignore_ascii_case(name))
-}
-
 pub(super) fn config_get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     // Each parameter once, named as asked when asked without a pattern.
-    let mut matched: Vec<(Vec<u8>, &Param)> = Vec::new();
+    let mut matched: Vec<(Vec<u8>, &Setting)> = Vec::new();
     for pattern in &args[2..] {
         let is_glob = pattern.iter().any(|b| b"[*?".contains(b));
-        for p in PARAMS {
+        for p in SETTINGS.iter().filter(|s| s.in_config()) {
             let hit = if is_glob {
                 glob_match(pattern, p.name.as_bytes(), true)
             } else {
@@ -516,17 +343,26 @@ pub(super) fn config_get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     c.reply.map(matched.len(), c.session.resp3);
     for (name, p) in matched {
         c.reply.bulk(&name);
-        c.reply.bulk((p.get)(e).as_bytes());
+        c.reply.bulk((p.show)(&e.config).as_bytes());
     }
+}
+
+/// Checks what the settings cannot see: max clients must fit the loop's
+/// fd table, which was sized at start.
+fn check_engine_limits(e: &Engine, p: &Setting) -> Result<(), String> {
+    if p.name == "maxclients" && e.config.maxclients + crate::config::FDSET_RESERVE > e.set_size {
+        return Err("The event loop API used by Redis is not able to handle the specified number of clients".into());
+    }
+    Ok(())
 }
 
 pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if args.len() % 2 == 1 {
         return error(e, c, SYNTAX);
     }
-    let mut chosen: Vec<(&'static Param, usize)> = Vec::new();
+    let mut chosen: Vec<(&'static Setting, usize)> = Vec::new();
     for i in (2..args.len()).step_by(2) {
-        let Some(p) = param(&args[i]) else {
+        let Some(p) = Setting::find(&args[i]) else {
             let name = args[i].clone();
             return error_parts(
                 e,
@@ -538,7 +374,7 @@ pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
                 ],
             );
         };
-        let failure = if p.set.is_none() {
+        let failure = if !p.is_mutable() {
             Some("can't set immutable config")
         } else if chosen.iter().any(|(q, _)| q.name == p.name) {
             Some("duplicate parameter")
@@ -563,8 +399,10 @@ pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     // All or nothing, as Redis: on a failure the earlier ones are undone.
     let saved = e.config.clone();
     for (p, at) in &chosen {
-        let set = p.set.expect("checked");
-        if let Err(why) = set(e, &args[*at]) {
+        let set = p
+            .parse_config(&mut e.config, &args[*at])
+            .and_then(|()| check_engine_limits(e, p));
+        if let Err(why) = set {
             e.config = saved;
             log::set_level(e.config.loglevel);
             return error(
@@ -577,6 +415,7 @@ pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
             );
         }
     }
+    log::set_level(e.config.loglevel);
     c.reply.status("OK");
 }
 
