@@ -3,9 +3,9 @@
 //!
 //! A big argument is read straight into its own buffer, which becomes the
 //! stored value (Redis's `PROTO_MBULK_BIG_ARG`). Safe Rust reads only into
-//! initialized memory, so a fresh buffer is zeroed before the read: 5% of
-//! the server's CPU for pipelined 100 KB SETs, 20% at 1 MB, and glibc
-//! returned and re-took the heap around each freed value. The buffer of a
+//! initialized memory, so a fresh buffer is zeroed before the read, and the
+//! allocator returns and re-takes the heap around each freed value (the
+//! cost is in docs/benchmarks.md). The buffer of a
 //! value that a SET replaced is already initialized and already the right
 //! size (every client storing values of one kind sends one size): reading
 //! the next argument into it costs neither the zeroing nor an allocation.

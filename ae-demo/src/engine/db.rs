@@ -21,10 +21,21 @@ const KEYS_PER_LOOP: usize = 20;
 /// reply sends them from where they are stored instead of copying them: a
 /// GET of a 1 MB value would copy 1 MB per request, and pipelined GETs of
 /// 10 KB values filled reply buffers that the allocator then returned to
-/// the kernel and faulted back in (a third of the server's CPU in the
-/// profile). Shorter ones are copied into the reply, which costs less than
+/// the kernel and faulted back in (the profile is in docs/benchmarks.md).
+/// Shorter ones are copied into the reply, which costs less than
 /// the extra write part and the count.
 pub const SHARE_MIN: usize = 4 * 1024;
+
+/// When a key expires (TTL's -2, -1, or a time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// There is no such key (or it has expired).
+    NoKey,
+    /// The key has no TTL.
+    Never,
+    /// The key expires at this Unix time in ms.
+    At(i64),
+}
 
 /// A stored string value. It costs its own bytes: the buffer it arrived in
 /// becomes the value.
@@ -428,13 +439,16 @@ impl Db {
         }
     }
 
-    /// `None`: no such key; `Some(None)`: no TTL; else the deadline in
-    /// Unix ms.
-    pub fn expire_at(&mut self, key: &[u8], now: i64) -> Option<Option<i64>> {
+    /// When `key` expires.
+    pub fn deadline(&mut self, key: &[u8], now: i64) -> Deadline {
         if !self.check_live(key, now) {
-            return None;
+            return Deadline::NoKey;
         }
-        Some(self.map.get(key)?.expire.map(|(when, _)| when))
+        match self.map.get(key).map(|e| e.expire) {
+            None => Deadline::NoKey,
+            Some(None) => Deadline::Never,
+            Some(Some((when, _))) => Deadline::At(when),
+        }
     }
 
     /// Every key, live or not yet removed, in storage order.
@@ -539,11 +553,11 @@ mod tests {
         assert!(!db.persist(b"a"));
         assert!(db.remove(b"b"));
         assert_eq!(db.expires(), 1);
-        assert_eq!(db.expire_at(b"c", now), Some(Some(later)));
+        assert_eq!(db.deadline(b"c", now), Deadline::At(later));
         db.set(b"c", b"w".to_vec(), None);
-        assert_eq!(db.expire_at(b"c", now), Some(None));
+        assert_eq!(db.deadline(b"c", now), Deadline::Never);
         assert_eq!(db.expires(), 0);
-        assert_eq!(db.expire_at(b"zz", now), None);
+        assert_eq!(db.deadline(b"zz", now), Deadline::NoKey);
     }
 
     #[test]

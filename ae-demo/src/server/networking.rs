@@ -29,9 +29,8 @@ const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
 /// write hands the kernel as much as the send buffer's autotuning allows
 /// (megabytes), far more than the peer's window lets it send; the rest is
 /// then sent from the peer's context as its reads open the window, and a
-/// local client pays for the server's sends: pipelined 100 KB GETs ran at
-/// 0.80-0.86x redis-server with the client saturated, and at 0.98-1.0x
-/// with this. Replies wait in the client's list instead, where a big value
+/// local client pays for the server's sends (pipelined big GETs measured
+/// in docs/benchmarks.md). Replies wait in the client's list instead, where a big value
 /// is shared rather than copied per socket, and the output limit counts
 /// them. A send queue needs to cover the bandwidth-delay product, which
 /// unacknowledged bytes do, not the time until the next write (the

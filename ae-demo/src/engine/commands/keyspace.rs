@@ -3,6 +3,7 @@
 use super::{
     cstr, db_index, error, error_parts, glob_match, integer, reply_help, NOT_INTEGER, SYNTAX,
 };
+use crate::engine::db::Deadline;
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 
@@ -101,8 +102,10 @@ fn expire_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], kind: Ex
         None => return error(e, c, &invalid),
     };
     let key = &args[1];
-    let Some(current) = e.keyspace[c.session.db].expire_at(key, now) else {
-        return c.reply.int(0);
+    let current = match e.keyspace[c.session.db].deadline(key, now) {
+        Deadline::NoKey => return c.reply.int(0),
+        Deadline::Never => None,
+        Deadline::At(when) => Some(when),
     };
     let refused = (nx && current.is_some())
         || (xx && current.is_none())
@@ -160,12 +163,12 @@ pub(super) fn pexpireat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]
 /// key, -1 for no deadline, seconds rounded to the nearest.
 fn ttl_generic(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], millis: bool, absolute: bool) {
     let now = e.now_ms;
-    let deadline = e.keyspace[c.session.db].expire_at(key, now);
-    e.keyspace[c.session.db].note_read(deadline.is_some());
+    let deadline = e.keyspace[c.session.db].deadline(key, now);
+    e.keyspace[c.session.db].note_read(deadline != Deadline::NoKey);
     match deadline {
-        None => c.reply.int(-2),
-        Some(None) => c.reply.int(-1),
-        Some(Some(when)) => {
+        Deadline::NoKey => c.reply.int(-2),
+        Deadline::Never => c.reply.int(-1),
+        Deadline::At(when) => {
             let left = if absolute { when } else { when - now }.max(0);
             c.reply.int(if millis { left } else { (left + 500) / 1000 });
         }
