@@ -5,7 +5,7 @@
 //! created on one fixed backend, delegating every call to it unchanged.
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 use ae::{AnyPoller, Backend, Fired, Mask, Poller};
@@ -44,6 +44,15 @@ macro_rules! any_poller_on {
                 registered: &mut dyn Iterator<Item = (RawFd, Mask)>,
             ) -> io::Result<()> {
                 self.0.rebuild(registered)
+            }
+            fn after_fork(
+                &mut self,
+                registered: &mut dyn Iterator<Item = (RawFd, Mask)>,
+            ) -> io::Result<()> {
+                self.0.after_fork(registered)
+            }
+            fn poll_fd(&self) -> Option<BorrowedFd<'_>> {
+                self.0.poll_fd()
             }
         }
     };
