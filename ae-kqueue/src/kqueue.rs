@@ -18,7 +18,7 @@ const MAX_EVENTS: usize = 4096;
 /// True where kqueue is libkqueue, a user-space kqueue over epoll (Linux).
 /// Its knotes hold epoll registrations, which belong to the open file, not
 /// to the fd: see [`Kqueue::stale`].
-const LIBKQUEUE: bool = cfg!(target_os = "linux");
+const LIBKQUEUE: bool = cfg!(ae_kqueue = "libkqueue");
 
 /// The longest single wait; the loop simply polls again after it.
 /// libkqueue turns a whole-millisecond timeout into an `int` of
