@@ -212,10 +212,6 @@ pub struct Engine {
     pub run_id: String,
     /// The event-loop backend's name (INFO `multiplexing_api`).
     pub backend: &'static str,
-    /// The port actually bound.
-    pub port: u16,
-    /// Clients connected, the caller included (INFO `connected_clients`).
-    pub connected_clients: usize,
     /// The fds the loop was sized for: CONFIG SET maxclients cannot pass
     /// them.
     pub set_size: usize,
@@ -256,8 +252,6 @@ impl Engine {
             start: now,
             run_id: new_run_id(),
             backend: "none",
-            port: 0,
-            connected_clients: 0,
             monitors: Vec::new(),
             command_stats: HashMap::default(),
             error_stats: BTreeMap::new(),

@@ -65,7 +65,7 @@ pub struct Server {
 impl Server {
     /// The port actually bound.
     pub fn port(&self) -> u16 {
-        self.engine.port
+        self.engine.config.port
     }
 }
 
@@ -214,7 +214,6 @@ where
     // CONFIG GET port shows the port bound, as chosen when 0 was asked.
     engine.config.port = port;
     engine.backend = backend;
-    engine.port = port;
     engine.set_size = set_size;
     let server = Server {
         engine,
@@ -229,7 +228,7 @@ where
         Notice,
         "ae-demo {VERSION} started: pid={}, port={}, bind={}, backend={}, maxclients={}, hz={}",
         std::process::id(),
-        server.engine.port,
+        server.engine.config.port,
         server.engine.config.bind,
         server.engine.backend,
         server.engine.config.maxclients,

@@ -110,7 +110,6 @@ fn create_client<P: Poller>(
     server.next_client_id += 1;
     log!(Verbose, "Accepted client id={id} fd={fd}");
     server.clients.insert(Client::new(stream, id));
-    server.engine.connected_clients = server.clients.len();
     Ok(())
 }
 
@@ -121,7 +120,6 @@ pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) 
         return;
     };
     server.engine.client_closed(fd, &mut c.session);
-    server.engine.connected_clients = server.clients.len();
     el.delete_file_event(fd, Mask::READ_WRITE);
     log!(Verbose, "Client closed id={}", c.session.id);
     drop(c);

@@ -79,7 +79,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 e.backend,
                 std::process::id(),
                 e.run_id,
-                e.port,
+                e.config.port,
                 uptime / 86_400,
                 e.config.hz,
                 e.config.hz,
@@ -91,7 +91,9 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
         }
         "clients" => {
             let (mut max_input, mut max_output) = (c.conn.query_capacity, c.reply.pending());
+            let mut connected = 1;
             c.peers.for_each(&mut |p| {
+                connected += 1;
                 max_input = max_input.max(p.conn.query_capacity);
                 max_output = max_output.max(p.pending);
             });
@@ -100,7 +102,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
                 // MONITOR clients count (Redis lists them apart from
                 // replicas).
-                e.connected_clients,
+                connected,
                 e.config.maxclients,
                 max_input,
                 max_output,
