@@ -42,8 +42,9 @@ pub struct Input {
     /// Where the client is inside a request.
     parser: Parser,
     /// The least of a bulk argument still to come that is read straight
-    /// into the argument's buffer.
-    big_arg: usize,
+    /// into the argument's buffer (`u32`: with `pipelining` it fits the
+    /// padding a `usize` would add to every client).
+    big_arg: u32,
     /// The last read filled [`READ_LEN`] outside a big argument: more is
     /// likely waiting, so the next read may be larger.
     pipelining: bool,
@@ -51,7 +52,7 @@ pub struct Input {
 
 impl Default for Input {
     fn default() -> Self {
-        Input::with_big_arg(BIG_ARG)
+        Input::with_big_arg(BIG_ARG as u32)
     }
 }
 
@@ -70,7 +71,7 @@ impl Input {
     /// buffer once at least `big_arg` bytes of it are still to come (the
     /// server: [`BIG_ARG`]; the fuzzer: 1, to reach that path with small
     /// inputs).
-    pub fn with_big_arg(big_arg: usize) -> Self {
+    pub fn with_big_arg(big_arg: u32) -> Self {
         Input {
             query: Vec::new(),
             parser: Parser::default(),
@@ -118,7 +119,7 @@ impl Input {
         direct: bool,
     ) -> io::Result<Received> {
         let room = if direct && self.query.is_empty() {
-            self.parser.bulk_room(self.big_arg, pool)
+            self.parser.bulk_room(self.big_arg as usize, pool)
         } else {
             None
         };

@@ -104,10 +104,10 @@ impl Others<'_> {
     /// The client on `fd` if it is client `id`.
     fn get_mut(&mut self, (fd, id): (RawFd, u64)) -> Option<&mut Client> {
         let i = usize::try_from(fd).ok()?;
-        let slot = if i < self.before.len() {
-            self.before.get_mut(i)?
-        } else {
-            self.after.get_mut(i - self.before.len() - 1)?
+        // The client apart from these sits between the two halves.
+        let slot = match i.checked_sub(self.before.len() + 1) {
+            Some(j) => self.after.get_mut(j)?,
+            None => self.before.get_mut(i)?,
         };
         slot.as_deref_mut().filter(|c| c.session.id == id)
     }
