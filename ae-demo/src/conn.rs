@@ -197,3 +197,76 @@ impl Input {
         (pos, Ok(()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs every request; stops after `limit` of them.
+    struct Count {
+        pool: BulkPool,
+        seen: Vec<Vec<Vec<u8>>>,
+        limit: usize,
+    }
+
+    impl Requests for Count {
+        fn pool(&mut self) -> &mut BulkPool {
+            &mut self.pool
+        }
+        fn more(&self) -> bool {
+            self.seen.len() < self.limit
+        }
+        fn run(&mut self, args: &mut [Vec<u8>]) {
+            self.seen.push(args.to_vec());
+        }
+    }
+
+    fn count(limit: usize) -> Count {
+        Count {
+            pool: BulkPool::default(),
+            seen: Vec::new(),
+            limit,
+        }
+    }
+
+    /// The rest of a big value goes straight into its argument's buffer;
+    /// what follows it in the same read lands in the shared buffer.
+    #[test]
+    fn a_big_value_is_read_into_its_own_buffer() {
+        let value = vec![b'v'; 100_000];
+        let mut wire = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", value.len()).into_bytes();
+        wire.extend_from_slice(&value);
+        wire.extend_from_slice(b"\r\nPING\r\n");
+        let mut src = &wire[..];
+        let (mut input, mut run) = (Input::default(), count(usize::MAX));
+        let mut buf = vec![0u8; IOBUF_LEN];
+        let first = input.read(&mut src, &mut buf, &mut run.pool, true).unwrap();
+        assert_eq!(first.total, first.buffered);
+        input.feed(&buf[..first.buffered], &mut run).unwrap();
+        let second = input.read(&mut src, &mut buf, &mut run.pool, true).unwrap();
+        assert!(second.total > second.buffered, "{second:?}");
+        assert_eq!(&buf[..second.buffered], b"PING\r\n");
+        input.feed(&buf[..second.buffered], &mut run).unwrap();
+        assert_eq!(run.seen.len(), 2);
+        assert!(run.seen[0][2] == value);
+        assert_eq!(run.seen[1], vec![b"PING".to_vec()]);
+        assert_eq!(input.query_capacity(), 0, "an idle input holds no buffer");
+    }
+
+    /// Requests stop when the runner says so; the rest waits in the query
+    /// buffer for the next feed.
+    #[test]
+    fn feeding_stops_when_asked_and_keeps_the_rest() {
+        let (mut input, mut run) = (Input::default(), count(1));
+        input.feed(b"PING\r\nECHO a\r\nPIN", &mut run).unwrap();
+        assert_eq!(run.seen.len(), 1);
+        assert_eq!(input.query_len(), b"ECHO a\r\nPIN".len());
+        run.limit = usize::MAX;
+        input.feed(b"G\r\n", &mut run).unwrap();
+        assert_eq!(run.seen.len(), 3);
+        assert_eq!(input.query_len(), 0);
+        let err = input.feed(b"*1\r\n!x\r\n", &mut run).unwrap_err();
+        assert_eq!(err, ProtocolError("expected '$', got '!'".into()));
+        assert_eq!(input.query_len(), 0);
+    }
+}
