@@ -196,7 +196,8 @@ pub struct Engine {
     pub stats: Stats,
     /// Buffers of replaced big values, lent to the next big arguments.
     pub bulk_pool: BulkPool,
-    /// What the commands run since the server last looked asked of it.
+    /// What the commands run asked of the server, until it carries them
+    /// out (after each request).
     pub effects: Vec<Effect>,
     /// The time of the current read, so commands need no clock reads.
     pub now: Instant,
