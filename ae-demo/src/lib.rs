@@ -12,7 +12,7 @@
 //!   no sockets.
 //!
 //! Beneath them, shared by all: [`config`], [`resp`], [`bulk_pool`],
-//! [`ldouble`], [`log`].
+//! [`ldouble`], [`log`](mod@log).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
