@@ -102,6 +102,82 @@ fn strings() {
     assert!(effects(&mut e).is_empty());
 }
 
+const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+
+#[test]
+fn lists() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(&mut e, &mut c, &["RPUSH", "l", "a", "b", "c"]),
+        ":3\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["LPUSH", "l", "z"]), ":4\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["LRANGE", "l", "0", "-1"]),
+        "*4\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["TYPE", "l"]), "+list\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["RPOP", "l", "2"]),
+        "*2\r\n$1\r\nc\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["LPOS", "l", "a"]), ":1\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["LMOVE", "l", "m", "LEFT", "RIGHT"]),
+        "$1\r\nz\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["LPOP", "l"]), "$1\r\na\r\n");
+    // The emptied list is gone.
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "l"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["LPOP", "l", "1"]), "*-1\r\n");
+    assert_eq!(run(&mut e, &mut c, &["GET", "m"]), WRONGTYPE);
+    assert_eq!(run(&mut e, &mut c, &["SET", "s", "x"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["LPUSH", "s", "x"]), WRONGTYPE);
+    assert_eq!(
+        run(&mut e, &mut c, &["LPOP", "m", "-1"]),
+        "-ERR value is out of range, must be positive\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["LSET", "m", "5", "x"]),
+        "-ERR index out of range\r\n"
+    );
+}
+
+#[test]
+fn hashes() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(&mut e, &mut c, &["HSET", "h", "a", "1", "b", "2"]),
+        ":2\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["HSET", "h", "a", "3"]), ":0\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["HGETALL", "h"]),
+        "*4\r\n$1\r\na\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["HINCRBY", "h", "b", "5"]), ":7\r\n");
+    assert_eq!(run(&mut e, &mut c, &["TYPE", "h"]), "+hash\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["OBJECT", "ENCODING", "h"]),
+        "$8\r\nlistpack\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["HDEL", "h", "a", "b"]), ":2\r\n");
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "h"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["HGETALL", "h"]), "*0\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["HSET", "h", "a"]),
+        "-ERR wrong number of arguments for 'hset' command\r\n"
+    );
+    run(&mut e, &mut c, &["RPUSH", "l", "x"]);
+    assert_eq!(run(&mut e, &mut c, &["HGET", "l", "a"]), WRONGTYPE);
+    assert!(!run(&mut e, &mut c, &["HELLO", "3"]).is_empty());
+    run(&mut e, &mut c, &["HSET", "h", "f", "v"]);
+    assert_eq!(
+        run(&mut e, &mut c, &["HGETALL", "h"]),
+        "%1\r\n$1\r\nf\r\n$1\r\nv\r\n"
+    );
+}
+
 #[test]
 fn keyspace() {
     let (mut e, mut c) = (engine(), Client::new(1));

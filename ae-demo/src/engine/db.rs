@@ -4,6 +4,7 @@
 //! sampling (Redis's `activeExpireCycle`). Every change to a key is noted
 //! for WATCH.
 
+use std::collections::VecDeque;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -37,14 +38,80 @@ pub enum Deadline {
     At(i64),
 }
 
-/// A stored string value. It costs its own bytes: the buffer it arrived in
+/// A list's elements, head first.
+pub type List = VecDeque<Vec<u8>>;
+
+/// Most fields (`hash-max-listpack-entries`) and longest field or value
+/// (`hash-max-listpack-value`) of a hash Redis keeps as a listpack.
+pub const HASH_LISTPACK_ENTRIES: usize = 128;
+/// See [`HASH_LISTPACK_ENTRIES`].
+pub const HASH_LISTPACK_VALUE: usize = 64;
+
+/// A hash: fields in insertion order, which is the order Redis's listpack
+/// keeps (and so replies in) while the hash is small.
+#[derive(Debug, Clone, Default)]
+pub struct Hash {
+    /// Field to value.
+    pub map: IndexMap<Vec<u8>, Vec<u8>, KeyHasher>,
+    /// Redis would hold it as a hash table (`hashtable`, never converted
+    /// back), not a listpack: deletions may then reorder.
+    pub big: bool,
+}
+
+impl Hash {
+    /// Notes that a field or value this long was stored
+    /// (`hashTypeTryConversion`), and the current size.
+    pub fn grew(&mut self, longest: usize) {
+        if longest > HASH_LISTPACK_VALUE || self.map.len() > HASH_LISTPACK_ENTRIES {
+            self.big = true;
+        }
+    }
+
+    /// Removes a field; true if it was there. A listpack keeps the order
+    /// of the others; a hash table need not.
+    pub fn remove(&mut self, field: &[u8]) -> bool {
+        if self.big {
+            self.map.swap_remove(field).is_some()
+        } else {
+            self.map.shift_remove(field).is_some()
+        }
+    }
+}
+
+/// The type of a value, as TYPE names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A string.
+    String,
+    /// A list.
+    List,
+    /// A hash.
+    Hash,
+}
+
+impl Kind {
+    /// TYPE's answer.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::List => "list",
+            Kind::Hash => "hash",
+        }
+    }
+}
+
+/// A stored value. A string costs its own bytes: the buffer it arrived in
 /// becomes the value.
 #[derive(Debug, Clone)]
 pub enum Value {
-    /// A value shorter than [`SHARE_MIN`].
+    /// A string shorter than [`SHARE_MIN`].
     Inline(Vec<u8>),
     /// A longer one, shared with the replies that are sending it.
     Shared(Rc<Vec<u8>>),
+    /// A list.
+    List(Box<List>),
+    /// A hash.
+    Hash(Box<Hash>),
 }
 
 impl Value {
@@ -60,26 +127,46 @@ impl Value {
     /// The shared buffer of a big value.
     pub fn shared(&self) -> Option<&Rc<Vec<u8>>> {
         match self {
-            Value::Inline(_) => None,
             Value::Shared(rc) => Some(rc),
+            _ => None,
         }
+    }
+
+    /// Its type.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Inline(_) | Value::Shared(_) => Kind::String,
+            Value::List(_) => Kind::List,
+            Value::Hash(_) => Kind::Hash,
+        }
+    }
+
+    /// True for a string.
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::Inline(_) | Value::Shared(_))
     }
 
     /// The buffer of a big value that no reply is still sending, for
     /// another big value to be read into ([`crate::bulk_pool`]).
     pub fn into_spare(self) -> Option<Vec<u8>> {
         match self {
-            Value::Inline(_) => None,
             Value::Shared(rc) => Rc::try_unwrap(rc).ok(),
+            _ => None,
         }
     }
 
     /// The bytes, to change in place; a value that a pending reply is
     /// still sending is copied first, so the reply sends what was read.
+    /// A list or hash (which callers check for first) becomes an empty
+    /// string.
     pub fn make_mut(&mut self) -> &mut Vec<u8> {
+        if !self.is_string() {
+            *self = Value::Inline(Vec::new());
+        }
         match self {
-            Value::Inline(v) => v,
             Value::Shared(rc) => Rc::make_mut(rc),
+            Value::Inline(v) => v,
+            Value::List(_) | Value::Hash(_) => unreachable!("made a string above"),
         }
     }
 }
@@ -87,10 +174,12 @@ impl Value {
 impl Deref for Value {
     type Target = [u8];
 
+    /// A string's bytes; nothing for a list or hash.
     fn deref(&self) -> &[u8] {
         match self {
             Value::Inline(v) => v,
             Value::Shared(rc) => rc,
+            Value::List(_) | Value::Hash(_) => &[],
         }
     }
 }
@@ -197,7 +286,8 @@ impl Db {
         self.volatile.len()
     }
 
-    fn touch(&mut self, key: &[u8]) {
+    /// Notes `key` as changed for WATCH (Redis's `signalModifiedKey`).
+    pub fn touch(&mut self, key: &[u8]) {
         if !self.watched.is_empty() && self.watched.contains(key) {
             self.touched.push(key.to_vec());
         }
@@ -345,6 +435,42 @@ impl Db {
         self.map.get_mut(key)
     }
 
+    /// The value of a live key, to change in place, not yet noted as
+    /// changed: the caller calls [`Db::touch`] if it changes it.
+    pub fn get_mut_quiet(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
+        if !self.volatile.is_empty() && !self.check_live(key, now) {
+            return None;
+        }
+        self.map.get_mut(key)
+    }
+
+    /// The type of a live key's value.
+    pub fn kind(&mut self, key: &[u8], now: i64) -> Option<Kind> {
+        self.get(key, now).map(|entry| entry.value.kind())
+    }
+
+    /// The type of a stored key's value, expired or not (SCAN's filter).
+    pub fn kind_of_stored(&self, key: &[u8]) -> Option<Kind> {
+        self.map.get(key).map(|entry| entry.value.kind())
+    }
+
+    /// Adds `value` under `key`, which must not be live (a list or hash
+    /// created by its first element), with no TTL.
+    pub fn add(&mut self, key: &[u8], value: Value) {
+        self.touch(key);
+        if self.map.contains_key(key) {
+            self.remove(key);
+        }
+        self.map.insert(
+            key.to_vec(),
+            Entry {
+                value,
+                enc: Encoding::Raw,
+                expire: None,
+            },
+        );
+    }
+
     /// True if `key` is stored, expired or not.
     pub fn contains(&self, key: &[u8]) -> bool {
         self.map.contains_key(key)
@@ -399,7 +525,11 @@ impl Db {
     /// Stores a copy of `entry` (with its TTL) under `key`, replacing what
     /// is there (COPY, RENAME).
     pub fn put_entry(&mut self, key: &[u8], entry: &Entry) {
-        let _ = self.set_with(key, entry.value.to_vec(), entry.enc, false);
+        if entry.value.is_string() {
+            let _ = self.set_with(key, entry.value.to_vec(), entry.enc, false);
+        } else {
+            self.add(key, entry.value.clone());
+        }
         if let Some((when, _)) = entry.expire {
             self.set_expire(key, when);
         }

@@ -3,7 +3,7 @@
 use super::{
     cstr, db_index, error, error_parts, glob_match, integer, reply_help, NOT_INTEGER, SYNTAX,
 };
-use crate::engine::db::Deadline;
+use crate::engine::db::{Deadline, Value};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 
@@ -41,9 +41,9 @@ pub(super) fn touch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 
 pub(super) fn type_(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let now = e.now_ms;
-    let live = e.keyspace[c.session.db].exists(&args[1], now);
-    e.keyspace[c.session.db].note_read(live);
-    c.reply.status(if live { "string" } else { "none" });
+    let kind = e.keyspace[c.session.db].kind(&args[1], now);
+    e.keyspace[c.session.db].note_read(kind.is_some());
+    c.reply.status(kind.map_or("none", |k| k.name()));
 }
 
 /// The units and base of an EXPIRE-family command.
@@ -217,7 +217,7 @@ pub(super) fn keys(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 
 /// A SCAN cursor as `strtoul` reads it: an optional sign, digits (none
 /// reads as 0 only when the string is empty), no overflow; a minus wraps.
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
+pub(super) fn parse_cursor(arg: &[u8]) -> Option<u64> {
     let (neg, digits) = match arg.first() {
         Some(b'-') => (true, &arg[1..]),
         Some(b'+') => (false, &arg[1..]),
@@ -269,7 +269,13 @@ pub(super) fn scan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
                 .as_ref()
                 .map_or(true, |p| p.as_slice() == b"*" || glob_match(p, k, false))
         })
-        .filter(|_| type_name.as_deref().map_or(true, |t| t == b"string"))
+        .filter(|k| {
+            type_name.as_deref().map_or(true, |t| {
+                e.keyspace[c.session.db]
+                    .kind_of_stored(k)
+                    .is_some_and(|kind| kind.name().as_bytes() == t)
+            })
+        })
         .cloned()
         .collect();
     // Expired keys met are deleted and left out, as Redis does.
@@ -446,10 +452,15 @@ pub(super) fn object_encoding(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Ve
     let now = e.now_ms;
     let enc = e.keyspace[c.session.db]
         .get(&args[2], now)
-        .map(|entry| entry.enc);
+        .map(|entry| match &entry.value {
+            Value::List(_) => "quicklist",
+            Value::Hash(h) if h.big => "hashtable",
+            Value::Hash(_) => "listpack",
+            _ => entry.enc.name(),
+        });
     e.keyspace[c.session.db].note_read(enc.is_some());
     match enc {
-        Some(enc) => c.reply.bulk(enc.name().as_bytes()),
+        Some(enc) => c.reply.bulk(enc.as_bytes()),
         None => c.reply.nil(c.session.resp3),
     }
 }

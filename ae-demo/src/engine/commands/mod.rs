@@ -5,7 +5,9 @@
 //! and transactions (`multi.c`).
 
 mod connection;
+mod hashes;
 mod keyspace;
+mod lists;
 mod server;
 mod strings;
 mod transactions;
@@ -204,6 +206,40 @@ static COMMANDS: &[Command] = &[
     cmd("move", 3, keyspace::move_, WF, KEY),
     cmd("swapdb", 3, keyspace::swapdb, WF, NOKEY),
     container("object", OBJECT_SUBS),
+    // lists
+    cmd("lpush", -3, lists::lpush, WF, KEY),
+    cmd("rpush", -3, lists::rpush, WF, KEY),
+    cmd("lpushx", -3, lists::lpushx, WF, KEY),
+    cmd("rpushx", -3, lists::rpushx, WF, KEY),
+    cmd("lpop", -2, lists::lpop, WF, KEY),
+    cmd("rpop", -2, lists::rpop, WF, KEY),
+    cmd("llen", 2, lists::llen, RF, KEY),
+    cmd("lrange", 4, lists::lrange, R, KEY),
+    cmd("lindex", 3, lists::lindex, R, KEY),
+    cmd("lset", 4, lists::lset, W, KEY),
+    cmd("lrem", 4, lists::lrem, W, KEY),
+    cmd("ltrim", 4, lists::ltrim, W, KEY),
+    cmd("linsert", 5, lists::linsert, W, KEY),
+    cmd("lpos", -3, lists::lpos, R, KEY),
+    cmd("lmove", 5, lists::lmove, W, TWO),
+    cmd("rpoplpush", 3, lists::rpoplpush, W, TWO),
+    // hashes
+    cmd("hset", -4, hashes::hset, WF, KEY),
+    cmd("hmset", -4, hashes::hset, WF, KEY),
+    cmd("hsetnx", 4, hashes::hsetnx, WF, KEY),
+    cmd("hget", 3, hashes::hget, RF, KEY),
+    cmd("hmget", -3, hashes::hmget, RF, KEY),
+    cmd("hdel", -3, hashes::hdel, WF, KEY),
+    cmd("hlen", 2, hashes::hlen, RF, KEY),
+    cmd("hstrlen", 3, hashes::hstrlen, RF, KEY),
+    cmd("hexists", 3, hashes::hexists, RF, KEY),
+    cmd("hgetall", 2, hashes::hgetall, R, KEY),
+    cmd("hkeys", 2, hashes::hkeys, R, KEY),
+    cmd("hvals", 2, hashes::hvals, R, KEY),
+    cmd("hincrby", 4, hashes::hincrby, WF, KEY),
+    cmd("hincrbyfloat", 4, hashes::hincrbyfloat, WF, KEY),
+    cmd("hrandfield", -2, hashes::hrandfield, R, KEY),
+    cmd("hscan", -3, hashes::hscan, R, KEY),
     // connection
     cmd("ping", -1, connection::ping, CONN, NOKEY),
     cmd("echo", 2, connection::echo, CONN, NOKEY),
@@ -556,6 +592,7 @@ fn db_index(arg: &[u8]) -> Result<i64, &'static str> {
     Ok(n)
 }
 const SYNTAX: &str = "ERR syntax error";
+const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 fn integer(arg: &[u8]) -> Option<i64> {
     string2ll(arg)

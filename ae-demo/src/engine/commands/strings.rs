@@ -1,6 +1,6 @@
 //! String commands (Redis's `t_string.c`).
 
-use super::{error, integer, NOT_INTEGER, SYNTAX};
+use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Encoding, Value};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
@@ -85,24 +85,41 @@ fn deadline(now: i64, kind: Expiry, arg: &[u8], command: &str) -> Result<i64, St
 }
 
 /// Replies with `key`'s value, or nil, and counts the hit or miss: GET and
-/// each key of MGET.
-fn reply_value(e: &mut Engine, c: &mut Caller<'_>, key: &[u8]) {
+/// each key of MGET. A key of another type is WRONGTYPE for GET
+/// (`strict`), nil for MGET.
+fn reply_value(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], strict: bool) {
     let now = e.now_ms;
-    let found = match e.keyspace[c.session.db].get(key, now) {
-        Some(entry) => {
+    let (found, wrong) = match e.keyspace[c.session.db].get(key, now) {
+        Some(entry) if entry.value.is_string() => {
             c.reply.bulk_value(&entry.value);
-            true
+            (true, false)
         }
-        None => {
+        Some(_) if strict => (true, true),
+        found => {
             c.reply.nil(c.session.resp3);
-            false
+            (found.is_some(), false)
         }
     };
     e.keyspace[c.session.db].note_read(found);
+    if wrong {
+        error(e, c, WRONGTYPE);
+    }
+}
+
+/// True (and WRONGTYPE sent) when `key` holds a list or hash.
+fn wrong_type(e: &mut Engine, c: &mut Caller<'_>, key: &[u8]) -> bool {
+    let now = e.now_ms;
+    let wrong = e.keyspace[c.session.db]
+        .get(key, now)
+        .is_some_and(|entry| !entry.value.is_string());
+    if wrong {
+        error(e, c, WRONGTYPE);
+    }
+    wrong
 }
 
 pub(super) fn get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    reply_value(e, c, &args[1]);
+    reply_value(e, c, &args[1], true);
 }
 
 /// SET and its variants (`setGenericCommand`).
@@ -128,6 +145,10 @@ fn set_generic(
     // Redis's lookupKeyWrite does (KEEPTTL must not keep a passed
     // deadline, and the expiry counts).
     let found = if o.get {
+        if wrong_type(e, c, key) {
+            e.keyspace[c.session.db].note_read(true);
+            return;
+        }
         let old = e.keyspace[c.session.db]
             .get(key, now)
             .map(|entry| entry.value.clone());
@@ -209,6 +230,9 @@ pub(super) fn getset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 
 pub(super) fn getdel(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let now = e.now_ms;
+    if wrong_type(e, c, &args[1]) {
+        return e.keyspace[c.session.db].note_read(true);
+    }
     match e.keyspace[c.session.db].get(&args[1], now) {
         Some(entry) => {
             c.reply.bulk_value(&entry.value);
@@ -227,6 +251,9 @@ pub(super) fn getex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(o) = parse_options(args, false) else {
         return error(e, c, SYNTAX);
     };
+    if wrong_type(e, c, &args[1]) {
+        return e.keyspace[c.session.db].note_read(true);
+    }
     let value = e.keyspace[c.session.db]
         .get(&args[1], now)
         .map(|entry| entry.value.clone());
@@ -259,7 +286,7 @@ pub(super) fn getex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 pub(super) fn mget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     c.reply.array(args.len() - 1);
     for key in &args[1..] {
-        reply_value(e, c, key);
+        reply_value(e, c, key, false);
     }
 }
 
@@ -318,6 +345,9 @@ fn too_long(e: &mut Engine, c: &mut Caller<'_>, total: i64) -> bool {
 
 pub(super) fn append(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let now = e.now_ms;
+    if wrong_type(e, c, &args[1]) {
+        return;
+    }
     let len = e.keyspace[c.session.db]
         .get(&args[1], now)
         .map(|entry| entry.value.len());
@@ -345,6 +375,9 @@ pub(super) fn append(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 
 pub(super) fn strlen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let now = e.now_ms;
+    if wrong_type(e, c, &args[1]) {
+        return e.keyspace[c.session.db].note_read(true);
+    }
     let len = e.keyspace[c.session.db]
         .get(&args[1], now)
         .map(|entry| entry.value.len());
@@ -357,6 +390,9 @@ pub(super) fn getrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
     let (Some(mut start), Some(mut end)) = (integer(&args[2]), integer(&args[3])) else {
         return error(e, c, NOT_INTEGER);
     };
+    if wrong_type(e, c, &args[1]) {
+        return e.keyspace[c.session.db].note_read(true);
+    }
     let now = e.now_ms;
     let Some(entry) = e.keyspace[c.session.db].get(&args[1], now) else {
         e.keyspace[c.session.db].note_read(false);
@@ -394,6 +430,9 @@ pub(super) fn setrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
     if offset < 0 {
         return error(e, c, "ERR offset is out of range");
     }
+    if wrong_type(e, c, &args[1]) {
+        return;
+    }
     let now = e.now_ms;
     let value = &args[3];
     let len = e.keyspace[c.session.db]
@@ -424,6 +463,9 @@ pub(super) fn setrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
 
 fn incr_by(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], by: i64) {
     let now = e.now_ms;
+    if wrong_type(e, c, key) {
+        return;
+    }
     let current = match e.keyspace[c.session.db].get(key, now) {
         None => 0,
         Some(entry) => match integer(&entry.value) {
@@ -467,6 +509,9 @@ pub(super) fn decrby(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 pub(super) fn incrbyfloat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     const NOT_FLOAT: &str = "ERR value is not a valid float";
     let now = e.now_ms;
+    if wrong_type(e, c, &args[1]) {
+        return;
+    }
     let current = match e.keyspace[c.session.db].get(&args[1], now) {
         None => LongDouble::ZERO,
         Some(entry) => match LongDouble::parse(&entry.value) {
@@ -491,6 +536,13 @@ pub(super) fn incrbyfloat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
 /// matching ranges (`lcsCommand`).
 pub(super) fn lcs(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let now = e.now_ms;
+    let db = &mut e.keyspace[c.session.db];
+    let strings = |k: Option<crate::engine::db::Kind>| {
+        k.map_or(true, |k| k == crate::engine::db::Kind::String)
+    };
+    if !strings(db.kind(&args[1], now)) || !strings(db.kind(&args[2], now)) {
+        return error(e, c, "ERR The specified keys must contain string values");
+    }
     let a = e.keyspace[c.session.db]
         .get(&args[1], now)
         .map(|entry| entry.value.to_vec());
