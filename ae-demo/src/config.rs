@@ -1,6 +1,12 @@
 //! The settings: one table ([`SETTINGS`], like Redis's `standardConfig`)
-//! that the command line (in redis-server's style, `--port 6380`),
-//! `--help`, CONFIG GET and CONFIG SET all read.
+//! that the config file, the command line (in redis-server's style,
+//! `--port 6380`), `--help`, CONFIG GET and CONFIG SET all read.
+//!
+//! As redis-server does (`main`, `loadServerConfig`), the command line
+//! `[file] [--name value ...] [-]` becomes config text: the file, then
+//! standard input when `-` is given, then each `--name value...` as a line
+//! `name "value"...`; one loader reads it all, so options override the file
+//! and an error anywhere is reported as Redis reports a bad config line.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -8,7 +14,7 @@ use std::net::IpAddr;
 use ae::Backend;
 
 use crate::log::Level;
-use crate::resp::string2ll;
+use crate::resp::{split_args, string2ll};
 
 /// fds kept beyond max clients for the listener, the waker, logs and the
 /// like (Redis's `CONFIG_FDSET_INCR`, 32 + 96).
@@ -55,6 +61,12 @@ pub struct Config {
     pub enable_debug_command: Protected,
     /// Number of databases SELECT chooses from.
     pub databases: usize,
+    /// Snapshot schedules, `(seconds, changes)` pairs, as `save` gives
+    /// them. Kept and reported only: this server does not persist yet, so
+    /// none of them ever saves (and the default is none, not Redis's
+    /// `3600 1 300 100 60 10000`, so that CONFIG GET save tells the truth
+    /// by default).
+    pub save: Vec<(u64, u64)>,
 }
 
 impl Default for Config {
@@ -74,6 +86,7 @@ impl Default for Config {
             tcp_backlog: 0,
             enable_debug_command: Protected::No,
             databases: 0,
+            save: Vec::new(),
         };
         for s in SETTINGS {
             if let Some(value) = s.default {
@@ -95,7 +108,8 @@ pub enum Access {
     Immutable,
     /// The command line, CONFIG GET and CONFIG SET.
     Mutable,
-    /// CONFIG GET only: a value fixed in this server (no persistence).
+    /// CONFIG GET only: a value fixed in this server (a directive setting
+    /// it is refused, saying so).
     Reported,
 }
 
@@ -138,8 +152,23 @@ pub enum Kind {
     Backend(fn(&mut Config, Backend)),
     /// Output limits by client class, `normal <hard> <soft> <seconds>
     /// ...` (Redis's format); only the normal class's hard limit exists
-    /// here, and the command line gives it alone, as a size.
+    /// here, and the command line may also give it alone, as a size.
     ClassLimits(fn(&mut Config, usize)),
+    /// Snapshot schedules (`save`): `""` for none, or `<seconds>
+    /// <changes>` pairs; kept in [`Config::save`].
+    Save,
+    /// A yes/no setting this server has only as `no` (`appendonly`,
+    /// `daemonize`): `yes` is refused with `why`.
+    Off {
+        /// Why `yes` cannot be had.
+        why: &'static str,
+    },
+    /// A string setting this server has only empty (`logfile`): anything
+    /// else is refused with `why`.
+    Empty {
+        /// Why a value cannot be had.
+        why: &'static str,
+    },
     /// A value nothing sets.
     Fixed,
 }
@@ -300,19 +329,55 @@ pub static SETTINGS: &[Setting] = &[
     },
     Setting {
         name: "save",
-        kind: Kind::Fixed,
+        kind: Kind::Save,
         default: None,
-        help: "no snapshots",
-        access: Access::Reported,
-        show: |_| String::new(),
+        help: "snapshot schedules, kept but never run: no persistence yet (default \"\")",
+        access: Access::Mutable,
+        show: |c| {
+            let pairs: Vec<String> = c.save.iter().map(|(s, n)| format!("{s} {n}")).collect();
+            pairs.join(" ")
+        },
     },
     Setting {
         name: "appendonly",
-        kind: Kind::Fixed,
+        kind: Kind::Off {
+            why: "appendonly yes is not supported: ae-demo has no append-only file",
+        },
         default: None,
-        help: "no append-only file",
-        access: Access::Reported,
+        help: "append-only file: no (the only value)",
+        access: Access::Mutable,
         show: |_| "no".into(),
+    },
+    Setting {
+        name: "daemonize",
+        kind: Kind::Off {
+            why: "daemonize yes is not supported: ae-demo runs in the foreground",
+        },
+        default: None,
+        help: "run in the background: no (the only value)",
+        access: Access::Immutable,
+        show: |_| "no".into(),
+    },
+    Setting {
+        name: "protected-mode",
+        kind: Kind::Off {
+            why: "protected-mode yes is not supported: ae-demo refuses no client; \
+                  to keep others out, bind a loopback address (the default)",
+        },
+        default: None,
+        help: "refuse non-loopback clients: no (the only value)",
+        access: Access::Mutable,
+        show: |_| "no".into(),
+    },
+    Setting {
+        name: "logfile",
+        kind: Kind::Empty {
+            why: "a log file is not supported: ae-demo logs to standard output (logfile \"\")",
+        },
+        default: None,
+        help: "log file: \"\" (standard output, the only value)",
+        access: Access::Immutable,
+        show: |_| String::new(),
     },
     Setting {
         name: "proto-max-bulk-len",
@@ -362,9 +427,10 @@ impl Setting {
         self.access != Access::Reported
     }
 
-    /// Sets the value from `--<name> <value>`; the error says why not.
+    /// Sets the value from a one-argument directive (`<name> <value>`
+    /// in the config file, `--<name> <value>` on the command line); the
+    /// error says why not, in Redis's words where Redis has the setting.
     pub fn parse_flag(&self, config: &mut Config, v: &str) -> Result<(), String> {
-        let flag = self.name;
         match self.kind {
             Kind::Int {
                 min,
@@ -373,36 +439,98 @@ impl Setting {
                 set,
             } => {
                 let (lo, hi) = flag_range.unwrap_or((min, max));
-                match v.parse::<i64>() {
-                    Ok(n) if (lo..=hi).contains(&n) => set(config, n),
-                    _ => {
-                        return Err(format!(
-                            "invalid value '{v}' for --{flag}: expected a number from {lo} to {hi}"
-                        ))
-                    }
+                let n = string2ll(v.as_bytes()).ok_or(INTEGER_ERR)?;
+                if !(lo..=hi).contains(&n) {
+                    return Err(format!("argument must be between {lo} and {hi} inclusive"));
                 }
+                set(config, n);
             }
-            Kind::Size { min, set } => set(config, parse_size(v)?.max(min)),
-            Kind::Choice { words, set } => match words.iter().position(|w| *w == v) {
-                Some(i) => set(config, i),
-                None => {
-                    return Err(format!(
-                        "--{flag}: invalid value '{v}' ({})",
-                        words.join(", ")
-                    ))
-                }
-            },
+            Kind::Size { min, set } => set(config, parse_size(v).map_err(|_| MEMORY_ERR)?.max(min)),
+            Kind::Choice { words, set } => {
+                let i = words
+                    .iter()
+                    .position(|w| w.eq_ignore_ascii_case(v))
+                    .ok_or_else(|| choice_err(words))?;
+                set(config, i);
+            }
             Kind::Addr(set) => set(
                 config,
                 v.parse()
-                    .map_err(|_| format!("invalid address '{v}' for --{flag}"))?,
+                    .map_err(|_| format!("invalid address '{v}' (one IP address)"))?,
             ),
             Kind::Backend(set) => set(
                 config,
-                Backend::parse_available(v).map_err(|e| format!("--{flag}: {e}"))?,
+                Backend::parse_available(v).map_err(|e| e.to_string())?,
             ),
-            Kind::ClassLimits(set) => set(config, parse_size(v)?),
-            Kind::Fixed => return Err(format!("unknown option '--{flag}' (see --help)")),
+            Kind::ClassLimits(set) => set(config, parse_size(v).map_err(|_| MEMORY_ERR)?),
+            Kind::Save => self.apply(config, &[v.as_bytes().to_vec()], true)?,
+            Kind::Off { why } => check_off(v.as_bytes(), why)?,
+            Kind::Empty { why } => {
+                if !v.is_empty() {
+                    return Err(why.into());
+                }
+            }
+            Kind::Fixed => {
+                return Err(format!(
+                    "{} is fixed in ae-demo at {}",
+                    self.name,
+                    (self.show)(config)
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes several arguments (Redis's `MULTI_ARG_CONFIG`).
+    fn is_multi_arg(&self) -> bool {
+        matches!(self.kind, Kind::Save | Kind::ClassLimits(_))
+    }
+
+    /// Applies a directive's arguments (those after its name), as
+    /// `loadServerConfigFromString` does: one argument unless the setting
+    /// takes several; a multi-argument setting given one non-empty
+    /// argument has it split (`--save "900 1"`). `first_save` is true for
+    /// the first `save` of the text, which replaces the schedules before it
+    /// adds its own; later ones add to them.
+    fn apply(&self, config: &mut Config, args: &[Vec<u8>], first_save: bool) -> Result<(), String> {
+        if !self.is_multi_arg() {
+            let [arg] = args else {
+                return Err("wrong number of arguments".into());
+            };
+            return self.parse_flag(config, &String::from_utf8_lossy(arg));
+        }
+        let split;
+        let args = match args {
+            [one] if !one.is_empty() => {
+                split = split_args(one).ok_or("Unbalanced quotes in configuration line")?;
+                &split[..]
+            }
+            _ => args,
+        };
+        let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+        match self.kind {
+            Kind::Save => {
+                let schedules = parse_save(&args)?;
+                if first_save || schedules.is_none() {
+                    config.save.clear();
+                }
+                config.save.extend(schedules.unwrap_or_default());
+            }
+            Kind::ClassLimits(set) => match args[..] {
+                [size] => set(
+                    config,
+                    std::str::from_utf8(size)
+                        .ok()
+                        .and_then(|s| parse_size(s).ok())
+                        .ok_or(MEMORY_ERR)?,
+                ),
+                _ => {
+                    if let Some(hard) = normal_hard_limit(&args.join(&b' '))? {
+                        set(config, if hard == 0 { usize::MAX } else { hard });
+                    }
+                }
+            },
+            _ => return Err("wrong number of arguments".into()),
         }
         Ok(())
     }
@@ -438,12 +566,7 @@ impl Setting {
                 let i = words
                     .iter()
                     .position(|w| w.as_bytes() == lower.as_slice())
-                    .ok_or_else(|| {
-                        format!(
-                            "argument(s) must be one of the following: {}",
-                            words.join(", ")
-                        )
-                    })?;
+                    .ok_or_else(|| choice_err(words))?;
                 set(config, i);
             }
             Kind::ClassLimits(set) => {
@@ -451,7 +574,18 @@ impl Setting {
                     set(config, if hard == 0 { usize::MAX } else { hard });
                 }
             }
-            Kind::Addr(_) | Kind::Backend(_) | Kind::Fixed => {
+            Kind::Save => {
+                // CONFIG SET splits a multi-argument value at each space
+                // (performInterfaceSet); "" is no schedule.
+                let args: Vec<&[u8]> = if v.is_empty() {
+                    Vec::new()
+                } else {
+                    v.split(|&b| b == b' ').collect()
+                };
+                config.save = parse_save(&args)?.unwrap_or_default();
+            }
+            Kind::Off { why } => check_off(v, why)?,
+            Kind::Addr(_) | Kind::Backend(_) | Kind::Empty { .. } | Kind::Fixed => {
                 return Err("can't set immutable config".into())
             }
         }
@@ -480,9 +614,58 @@ impl Setting {
                     .collect();
                 format!("<{}>", names.join("|"))
             }
+            Kind::Save => "<\"\"|seconds changes ...>".into(),
+            Kind::Off { .. } => "<no>".into(),
+            Kind::Empty { .. } => "<\"\">".into(),
             Kind::Fixed => String::new(),
         }
     }
+}
+
+/// Redis's error for a word not among an enum's.
+fn choice_err(words: &[&str]) -> String {
+    format!(
+        "argument(s) must be one of the following: {}",
+        words.join(", ")
+    )
+}
+
+/// Checks a yes/no value this server has only as `no` (Redis's
+/// `yesnotoi`: either word, any case).
+fn check_off(v: &[u8], why: &str) -> Result<(), String> {
+    if v.eq_ignore_ascii_case(b"no") {
+        Ok(())
+    } else if v.eq_ignore_ascii_case(b"yes") {
+        Err(why.into())
+    } else {
+        Err("argument must be 'yes' or 'no'".into())
+    }
+}
+
+/// `save`'s arguments as `setConfigSaveOption` checks them: a lone `""`
+/// is "no schedule" (`None`), else pairs of seconds (at least 1) and
+/// changes (at least 0).
+fn parse_save(args: &[&[u8]]) -> Result<Option<Vec<(u64, u64)>>, String> {
+    if let [b""] = args {
+        return Ok(None);
+    }
+    const INVALID: &str = "Invalid save parameters";
+    if args.len() % 2 == 1 {
+        return Err(INVALID.into());
+    }
+    let mut pairs = Vec::with_capacity(args.len() / 2);
+    for pair in args.chunks(2) {
+        let number = |arg: &[u8], least: i64| {
+            std::str::from_utf8(arg)
+                .ok()
+                .and_then(|s| s.trim_start().parse::<i64>().ok())
+                .filter(|&n| n >= least && n <= i64::from(i32::MAX))
+                .map(|n| n as u64)
+                .ok_or(INVALID)
+        };
+        pairs.push((number(pair[0], 1)?, number(pair[1], 0)?));
+    }
+    Ok(Some(pairs))
 }
 
 /// The normal class's hard limit in a `<class> <hard> <soft> <seconds>
@@ -514,12 +697,83 @@ pub enum Command {
     Run(Config),
     /// Print the usage.
     Help,
+    /// Print the version line ([`version`]).
+    Version,
+}
+
+/// Why the server cannot start with the settings given.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ArgsError {
+    /// A line of the config text (the file's, or one the command line
+    /// became) that cannot be applied; shown as Redis shows it, with
+    /// [`Display`](std::fmt::Display).
+    Line {
+        /// Its number in the text, from 1.
+        number: usize,
+        /// The line, trimmed.
+        text: String,
+        /// Why, in Redis's words where Redis has them.
+        why: String,
+    },
+    /// The config file cannot be read; Redis logs this (a warning), as
+    /// `Fatal error, can't open config file '<path>': <why>`.
+    Open(String),
+    /// Anything else (`$AE_BACKEND` names no backend).
+    Other(String),
+}
+
+impl std::fmt::Display for ArgsError {
+    /// The `Line` text is `loadServerConfigFromString`'s report with this
+    /// server's name and version where Redis gives its own.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArgsError::Line { number, text, why } => write!(
+                f,
+                "\n*** FATAL CONFIG FILE ERROR (ae-demo {}) ***\n\
+                 Reading the configuration file, at line {number}\n\
+                 >>> '{text}'\n{why}\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+            ArgsError::Open(msg) | ArgsError::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+/// The line `--version` prints, in redis-server's format (`Redis server
+/// v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=...`) so
+/// that tools that read its fields can, but naming this server and its own
+/// version, not Redis's: `sha=00000000:0` is what Redis prints when built
+/// outside git (no commit is recorded in this build), `malloc=libc` is
+/// Rust's system allocator, and `build` is a hash of the name, version and
+/// target, the same for every build of one version for one platform.
+pub fn version() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let id = format!(
+        "ae-demo {version} {} {}",
+        std::env::consts::ARCH,
+        std::env::consts::OS
+    );
+    // FNV-1a, 64 bits.
+    let build = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!(
+        "ae-demo server v={version} sha=00000000:0 malloc=libc bits={} build={build:x}",
+        usize::BITS
+    )
 }
 
 /// The usage text, from [`SETTINGS`].
 pub fn usage() -> String {
-    let mut text =
-        String::from("Usage: ae-demo [options]\nA Redis-protocol server on the ae event loop.\n\n");
+    let mut text = String::from(
+        "Usage: ae-demo [/path/to/redis.conf] [options] [-]\n\
+         A Redis-protocol server on the ae event loop.\n\
+         \n\
+         The file holds one setting a line, `name value` (# comments, Redis's\n\
+         quoting); `-` reads more from standard input; the options come last\n\
+         and override both.\n\
+         \n",
+    );
     for s in SETTINGS.iter().filter(|s| s.is_flag()) {
         let flag = format!("--{} {}", s.name, s.metavar());
         let help = s.help.replace("{best}", Backend::best().name());
@@ -528,7 +782,8 @@ pub fn usage() -> String {
             None => writeln!(text, "  {flag:<36} {help}"),
         };
     }
-    let _ = writeln!(text, "  {:<36} this text", "--help");
+    let _ = writeln!(text, "  {:<36} this text", "-h, --help");
+    let _ = writeln!(text, "  {:<36} the version", "-v, --version");
     text.push_str("Sizes take Redis's units: 100, 10kb, 64mb, 1gb.");
     text
 }
@@ -556,34 +811,179 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("invalid size '{s}'"))
 }
 
-/// Parses the arguments after the program name.
-pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+/// Redis's `sdscatrepr`: `arg` in double quotes, escaped so that
+/// [`split_args`] gives it back.
+fn repr(out: &mut Vec<u8>, arg: &[u8]) {
+    out.push(b'"');
+    for &c in arg {
+        match c {
+            b'\\' | b'"' => out.extend_from_slice(&[b'\\', c]),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x07 => out.extend_from_slice(b"\\a"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            b' '..=b'~' => out.push(c),
+            _ => out.extend_from_slice(format!("\\x{c:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
+/// What the command line becomes (redis-server's `main`): the config
+/// file's name, if the first argument is one; whether `-` (first or last)
+/// asks for standard input; and the options as config lines, one per
+/// `--name`, each value quoted: `--port 7000 --save "" ` gives
+/// `port "7000" \nsave "" `. As in Redis, a name's first value is taken
+/// whatever it looks like, more values follow until the next `--`, and a
+/// bare `--save` (last, or before another `--`) means `save ""`. Beyond
+/// Redis, `--name=value` is taken too.
+pub fn options_text(args: &[String]) -> (Option<String>, bool, Vec<u8>) {
+    let mut file = None;
+    let mut rest = args;
+    if let Some(first) = args.first() {
+        if !first.starts_with('-') {
+            file = Some(first.clone());
+            rest = &args[1..];
+        }
+    }
+    let mut stdin = false;
+    let mut options = Vec::new();
+    // The last name has its value (Redis's handled_last_config_arg).
+    let mut has_value = true;
+    for (j, arg) in rest.iter().enumerate() {
+        let first_or_last = (j == 0 && file.is_none()) || j + 1 == rest.len();
+        if arg == "-" && first_or_last {
+            stdin = true;
+        } else if has_value && arg.starts_with("--") {
+            if !options.is_empty() {
+                options.push(b'\n');
+            }
+            let name = &arg[2..];
+            match name.split_once('=') {
+                Some((n, v)) if !n.is_empty() && !n.contains(' ') => {
+                    options.extend_from_slice(n.as_bytes());
+                    options.push(b' ');
+                    repr(&mut options, v.as_bytes());
+                    options.push(b' ');
+                    continue;
+                }
+                _ => {}
+            }
+            options.extend_from_slice(name.as_bytes());
+            options.push(b' ');
+            // "--port 6380" as one argument carries its value.
+            if split_args(arg.as_bytes()).is_some_and(|a| a.len() == 1) {
+                has_value = false;
+                let next_is_name = rest.get(j + 1).is_some_and(|n| n.starts_with("--"));
+                let is_save = arg.eq_ignore_ascii_case("--save");
+                if is_save && (next_is_name || j + 1 == rest.len()) {
+                    options.extend_from_slice(b"\"\"");
+                    has_value = true;
+                }
+            }
+        } else {
+            repr(&mut options, arg.as_bytes());
+            options.push(b' ');
+            has_value = true;
+        }
+    }
+    (file, stdin, options)
+}
+
+/// Applies config text, as `loadServerConfigFromString` reads it: lines
+/// split at `\n` and trimmed of spaces, tabs, CRs and LFs; blank lines and
+/// those starting with `#` skipped; each other line split as
+/// [`split_args`] splits (Redis's `sdssplitargs`), its first word a
+/// setting's name in any case, the rest its arguments. The first line that
+/// cannot be applied stops it.
+pub fn load_text(config: &mut Config, text: &[u8]) -> Result<(), ArgsError> {
+    // The text is a C string in Redis.
+    let text = &text[..text.iter().position(|&b| b == 0).unwrap_or(text.len())];
+    let mut first_save = true;
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line = trim(line);
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
+        let fail = |why: &str| ArgsError::Line {
+            number: i + 1,
+            text: String::from_utf8_lossy(line).into_owned(),
+            why: why.to_string(),
+        };
+        let args =
+            split_args(line).ok_or_else(|| fail("Unbalanced quotes in configuration line"))?;
+        let Some((name, values)) = args.split_first() else {
+            continue;
+        };
+        let setting = SETTINGS
+            .iter()
+            .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+            .ok_or_else(|| fail("Bad directive or wrong number of arguments"))?;
+        setting
+            .apply(config, values, first_save)
+            .map_err(|why| fail(&why))?;
+        if matches!(setting.kind, Kind::Save) {
+            first_save = false;
+        }
+    }
+    Ok(())
+}
+
+/// Parses the arguments after the program name, reading the config file
+/// and standard input when they name them.
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ArgsError> {
+    let args: Vec<String> = args.into_iter().collect();
+    // As redis-server, these count only first.
+    match args.first().map(String::as_str) {
+        Some("-v" | "--version") => return Ok(Command::Version),
+        Some("-h" | "--help") => return Ok(Command::Help),
+        _ => {}
+    }
     let mut config = Config {
-        backend: Backend::from_env().map_err(|e| e.to_string())?,
+        backend: Backend::from_env().map_err(|e| ArgsError::Other(e.to_string()))?,
         ..Config::default()
     };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if arg == "--help" || arg == "-h" {
-            return Ok(Command::Help);
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let Some(name) = flag.strip_prefix("--") else {
-            return Err(format!("unexpected argument '{arg}' (see --help)"));
-        };
-        let Some(setting) = SETTINGS.iter().find(|s| s.is_flag() && s.name == name) else {
-            return Err(format!("unknown option '{flag}' (see --help)"));
-        };
-        let value = match inline.or_else(|| args.next()) {
-            Some(v) => v,
-            None => return Err(format!("{flag} needs a value (see --help)")),
-        };
-        setting.parse_flag(&mut config, &value)?;
+    if args.is_empty() {
+        return Ok(Command::Run(config));
     }
+    let (file, stdin, options) = options_text(&args);
+    let mut text = Vec::new();
+    if let Some(path) = &file {
+        text = std::fs::read(path).map_err(|e| {
+            ArgsError::Open(format!(
+                "Fatal error, can't open config file '{path}': {}",
+                strerror(&e)
+            ))
+        })?;
+    }
+    if stdin {
+        crate::log!(Warning, "Reading config from stdin");
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut text)
+            .map_err(|e| ArgsError::Other(format!("reading standard input: {e}")))?;
+    }
+    text.push(b'\n');
+    text.extend_from_slice(&options);
+    load_text(&mut config, &text)?;
     Ok(Command::Run(config))
+}
+
+/// `line` without the spaces, tabs, CRs and LFs at either end (Redis's
+/// `sdstrim(line, " \t\r\n")`).
+fn trim(line: &[u8]) -> &[u8] {
+    let cut = |b: &u8| !matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = line.iter().position(cut).unwrap_or(line.len());
+    let end = line.iter().rposition(cut).map_or(start, |i| i + 1);
+    &line[start..end]
+}
+
+/// An OS error as C's `strerror` words it (Rust adds " (os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -591,10 +991,221 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Config, String> {
-        match parse_args(args.iter().map(|s| s.to_string()))? {
+        match parse_args(args.iter().map(|s| s.to_string())).map_err(|e| e.to_string())? {
             Command::Run(c) => Ok(c),
             Command::Help => Err("help".into()),
+            Command::Version => Err("version".into()),
         }
+    }
+
+    /// The config text loaded over the defaults, or the error's report.
+    fn load(text: &str) -> Result<Config, String> {
+        let mut c = Config::default();
+        load_text(&mut c, text.as_bytes()).map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn version_line_has_redis_servers_fields() {
+        let v = version();
+        let words: Vec<&str> = v.split(' ').collect();
+        assert_eq!(&words[..2], ["ae-demo", "server"], "{v}");
+        let keys: Vec<&str> = words[2..]
+            .iter()
+            .map(|w| w.split_once('=').map_or("", |(k, _)| k))
+            .collect();
+        assert_eq!(keys, ["v", "sha", "malloc", "bits", "build"], "{v}");
+        assert!(v.contains(&format!("v={} ", env!("CARGO_PKG_VERSION"))));
+        assert_eq!(v, version(), "the same each time");
+        for first in ["-v", "--version"] {
+            assert!(matches!(
+                parse_args(strings(&[first])),
+                Ok(Command::Version)
+            ));
+        }
+        assert!(matches!(parse_args(strings(&["-h"])), Ok(Command::Help)));
+    }
+
+    /// The command line becomes config lines as in redis-server's main.
+    #[test]
+    fn command_line_becomes_config_lines() {
+        let (file, stdin, text) = options_text(&strings(&[
+            "my.conf",
+            "--port",
+            "7000",
+            "--save",
+            "--loglevel",
+            "verbose",
+            "--save",
+            "900",
+            "1",
+            "--hz=5",
+            "--bind",
+            "a\"b\n",
+            "--save",
+        ]));
+        assert_eq!(file.as_deref(), Some("my.conf"));
+        assert!(!stdin);
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "port \"7000\" \nsave \"\"\nloglevel \"verbose\" \nsave \"900\" \"1\" \n\
+             hz \"5\" \nbind \"a\\\"b\\n\" \nsave \"\""
+        );
+        // `-` first or last reads standard input; elsewhere it is a value.
+        let (file, stdin, text) = options_text(&strings(&["-", "--port", "-", "--hz", "1"]));
+        assert_eq!((file, stdin), (None, true));
+        assert_eq!(text, b"port \"-\" \nhz \"1\" ");
+        let (_, stdin, _) = options_text(&strings(&["x.conf", "-"]));
+        assert!(stdin);
+    }
+
+    /// Comments, blank lines, quoting, names in any case, and later lines
+    /// (the command line's) over earlier ones (the file's).
+    #[test]
+    fn config_text_lines() {
+        let c = load(
+            "# a comment\n\
+             \n\
+             \t  \r\n\
+             PORT 7001\r\n\
+             \x20 hz \"20\"\n\
+             loglevel 'verbose'\n\
+             save \"900 1\"\n\
+             save 300 10\n\
+             client-output-buffer-limit normal 1mb 0 0 pubsub 32mb 8mb 60\n\
+             \n\
+             port \"7002\" \nhz \"30\" ",
+        )
+        .unwrap();
+        assert_eq!((c.port, c.hz, c.loglevel), (7002, 30, Level::Verbose));
+        assert_eq!(c.save, [(900, 1), (300, 10)]);
+        assert_eq!(c.client_output_buffer_limit, 1 << 20);
+        // `save ""` clears what came before; the first save replaces the
+        // defaults (none here) and later ones add.
+        assert!(load("save 900 1\nsave \"\"").unwrap().save.is_empty());
+        assert_eq!(load("save \"\"\nsave 60 5").unwrap().save, [(60, 5)]);
+        for ok in [
+            "appendonly no",
+            "daemonize NO",
+            "protected-mode no",
+            "logfile \"\"",
+        ] {
+            assert!(load(ok).is_ok(), "{ok}");
+        }
+    }
+
+    /// Each error as Redis reports it: the line number, the line, why.
+    #[test]
+    fn config_text_errors() {
+        let report = |n: usize, line: &str, why: &str| {
+            format!(
+                "\n*** FATAL CONFIG FILE ERROR (ae-demo {}) ***\n\
+                 Reading the configuration file, at line {n}\n>>> '{line}'\n{why}\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        };
+        for (text, n, line, why) in [
+            (
+                "# c\n\nnope 1\n",
+                3,
+                "nope 1",
+                "Bad directive or wrong number of arguments",
+            ),
+            (
+                "port \"6380",
+                1,
+                "port \"6380",
+                "Unbalanced quotes in configuration line",
+            ),
+            (
+                "port 1\nport \"1\"x",
+                2,
+                "port \"1\"x",
+                "Unbalanced quotes in configuration line",
+            ),
+            ("port 1 2", 1, "port 1 2", "wrong number of arguments"),
+            ("port", 1, "port", "wrong number of arguments"),
+            (
+                "port 70000",
+                1,
+                "port 70000",
+                "argument must be between 0 and 65535 inclusive",
+            ),
+            (
+                "hz x",
+                1,
+                "hz x",
+                "argument couldn't be parsed into an integer",
+            ),
+            ("save 900", 1, "save 900", "Invalid save parameters"),
+            ("save 0 1", 1, "save 0 1", "Invalid save parameters"),
+            (
+                "loglevel loud",
+                1,
+                "loglevel loud",
+                "argument(s) must be one of the following: debug, verbose, notice, warning",
+            ),
+            (
+                "appendonly maybe",
+                1,
+                "appendonly maybe",
+                "argument must be 'yes' or 'no'",
+            ),
+            (
+                "client-query-buffer-limit 1tb",
+                1,
+                "client-query-buffer-limit 1tb",
+                "argument must be a memory value",
+            ),
+        ] {
+            assert_eq!(load(text).unwrap_err(), report(n, line, why), "{text:?}");
+        }
+        for (text, word) in [
+            ("appendonly yes", "append-only"),
+            ("daemonize yes", "foreground"),
+            ("protected-mode yes", "loopback"),
+            ("logfile /tmp/x.log", "standard output"),
+            ("proto-max-bulk-len 1mb", "fixed"),
+        ] {
+            let e = load(text).unwrap_err();
+            assert!(e.contains("not supported") || e.contains(word), "{e}");
+            assert!(e.contains(word), "{e}");
+        }
+        // The command line's own lines follow the (empty) file's.
+        assert_eq!(
+            parse(&["--nope", "1"]).unwrap_err(),
+            report(
+                2,
+                "nope \"1\"",
+                "Bad directive or wrong number of arguments"
+            )
+        );
+    }
+
+    /// CONFIG SET of the settings this server has only one way.
+    #[test]
+    fn config_set_of_save_and_the_off_settings() {
+        let mut c = Config::default();
+        let save = Setting::find(b"save").unwrap();
+        save.parse_config(&mut c, b"900 1 60 100").unwrap();
+        assert_eq!((save.show)(&c), "900 1 60 100");
+        save.parse_config(&mut c, b"").unwrap();
+        assert_eq!((save.show)(&c), "");
+        assert_eq!(
+            save.parse_config(&mut c, b"900"),
+            Err("Invalid save parameters".into())
+        );
+        let aof = Setting::find(b"appendonly").unwrap();
+        aof.parse_config(&mut c, b"NO").unwrap();
+        assert!(aof
+            .parse_config(&mut c, b"yes")
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(!Setting::find(b"daemonize").unwrap().is_mutable());
     }
 
     #[test]

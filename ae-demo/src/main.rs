@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use ae_demo::config::{self, Command};
+use ae_demo::config::{self, ArgsError, Command};
 use ae_demo::server::{self, Signals};
 
 fn main() -> ExitCode {
@@ -12,11 +12,33 @@ fn main() -> ExitCode {
             println!("{}", config::usage());
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Version) => {
+            println!("{}", config::version());
+            return ExitCode::SUCCESS;
+        }
+        Err(e @ ArgsError::Line { .. }) => {
+            // Redis's report, on stderr as Redis writes it.
+            eprint!("{e}");
+            return ExitCode::FAILURE;
+        }
+        Err(e @ ArgsError::Open(_)) => {
+            // A log line in Redis; on stderr too, to reach a terminal when
+            // the log goes elsewhere.
+            ae_demo::log!(Warning, "{e}");
+            eprintln!("ae-demo: {e}");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("ae-demo: {e}");
             return ExitCode::FAILURE;
         }
     };
+    if !config.save.is_empty() {
+        ae_demo::log!(
+            Warning,
+            "save schedules are kept (CONFIG GET save) but never run: ae-demo does not persist yet"
+        );
+    }
     // SIGINT, SIGTERM and SIGHUP are signal events of the loop (init_server).
     let signals = Signals::default();
     match server::run(config, signals) {
