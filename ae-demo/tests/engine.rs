@@ -179,6 +179,47 @@ fn hashes() {
 }
 
 #[test]
+fn sets() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(&mut e, &mut c, &["SADD", "s", "3", "1", "2", "1"]),
+        ":3\r\n"
+    );
+    // Integers only: read in numeric order, as an intset.
+    assert_eq!(
+        run(&mut e, &mut c, &["SMEMBERS", "s"]),
+        "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["OBJECT", "ENCODING", "s"]),
+        "$6\r\nintset\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["SADD", "t", "2", "3", "4"]), ":3\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["SINTER", "s", "t"]),
+        "*2\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["SDIFFSTORE", "d", "s", "t"]),
+        ":1\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["SINTERCARD", "2", "s", "t"]),
+        ":2\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["TYPE", "d"]), "+set\r\n");
+    assert_eq!(run(&mut e, &mut c, &["SPOP", "d"]), "$1\r\n1\r\n");
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "d"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["SREM", "s", "1", "2", "3"]), ":3\r\n");
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "s"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["LPUSH", "t", "x"]), WRONGTYPE);
+    assert_eq!(
+        run(&mut e, &mut c, &["SPOP", "t", "-1"]),
+        "-ERR value is out of range, must be positive\r\n"
+    );
+}
+
+#[test]
 fn keyspace() {
     let (mut e, mut c) = (engine(), Client::new(1));
     run(&mut e, &mut c, &["MSET", "a", "1", "b", "2"]);

@@ -78,6 +78,60 @@ impl Hash {
     }
 }
 
+/// Most members of a set of integers Redis keeps as an intset
+/// (`set-max-intset-entries`).
+pub const SET_INTSET_ENTRIES: usize = 512;
+
+/// A set. Members are kept in insertion order; while Redis would hold the
+/// set as an intset (integers only, few enough) it is read in numeric
+/// order, as Redis reads an intset.
+#[derive(Debug, Clone)]
+pub struct Set {
+    /// The members.
+    pub members: indexmap::IndexSet<Vec<u8>, KeyHasher>,
+    /// Redis would hold it as an intset (never again once converted).
+    pub intset: bool,
+}
+
+impl Default for Set {
+    fn default() -> Self {
+        Set {
+            members: Default::default(),
+            intset: true,
+        }
+    }
+}
+
+impl Set {
+    /// Adds a member; true if it is new (`setTypeAdd`, with the
+    /// conversion to a hash table it may cause).
+    pub fn add(&mut self, member: Vec<u8>) -> bool {
+        if self.intset && crate::resp::string2ll(&member).is_none() {
+            self.intset = false;
+        }
+        let added = self.members.insert(member);
+        if self.members.len() > SET_INTSET_ENTRIES {
+            self.intset = false;
+        }
+        added
+    }
+
+    /// Removes a member; true if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        self.members.swap_remove(member)
+    }
+
+    /// The members in the order Redis iterates them: numeric for an
+    /// intset, else as stored.
+    pub fn ordered(&self) -> Vec<&Vec<u8>> {
+        let mut all: Vec<&Vec<u8>> = self.members.iter().collect();
+        if self.intset {
+            all.sort_by_key(|m| crate::resp::string2ll(m).unwrap_or(0));
+        }
+        all
+    }
+}
+
 /// The type of a value, as TYPE names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -87,6 +141,8 @@ pub enum Kind {
     List,
     /// A hash.
     Hash,
+    /// A set.
+    Set,
 }
 
 impl Kind {
@@ -96,6 +152,7 @@ impl Kind {
             Kind::String => "string",
             Kind::List => "list",
             Kind::Hash => "hash",
+            Kind::Set => "set",
         }
     }
 }
@@ -112,6 +169,8 @@ pub enum Value {
     List(Box<List>),
     /// A hash.
     Hash(Box<Hash>),
+    /// A set.
+    Set(Box<Set>),
 }
 
 impl Value {
@@ -138,6 +197,7 @@ impl Value {
             Value::Inline(_) | Value::Shared(_) => Kind::String,
             Value::List(_) => Kind::List,
             Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
         }
     }
 
@@ -166,7 +226,9 @@ impl Value {
         match self {
             Value::Shared(rc) => Rc::make_mut(rc),
             Value::Inline(v) => v,
-            Value::List(_) | Value::Hash(_) => unreachable!("made a string above"),
+            Value::List(_) | Value::Hash(_) | Value::Set(_) => {
+                unreachable!("made a string above")
+            }
         }
     }
 }
@@ -179,7 +241,7 @@ impl Deref for Value {
         match self {
             Value::Inline(v) => v,
             Value::Shared(rc) => rc,
-            Value::List(_) | Value::Hash(_) => &[],
+            Value::List(_) | Value::Hash(_) | Value::Set(_) => &[],
         }
     }
 }
@@ -447,6 +509,12 @@ impl Db {
     /// The type of a live key's value.
     pub fn kind(&mut self, key: &[u8], now: i64) -> Option<Kind> {
         self.get(key, now).map(|entry| entry.value.kind())
+    }
+
+    /// A stored key's entry, expired or not, without a lookup's side
+    /// effects (for reading several keys at once once they were looked up).
+    pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
+        self.map.get(key)
     }
 
     /// The type of a stored key's value, expired or not (SCAN's filter).

@@ -456,6 +456,8 @@ pub(super) fn object_encoding(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Ve
             Value::List(_) => "quicklist",
             Value::Hash(h) if h.big => "hashtable",
             Value::Hash(_) => "listpack",
+            Value::Set(s) if s.intset => "intset",
+            Value::Set(_) => "hashtable",
             _ => entry.enc.name(),
         });
     e.keyspace[c.session.db].note_read(enc.is_some());

@@ -9,6 +9,7 @@ mod hashes;
 mod keyspace;
 mod lists;
 mod server;
+mod sets;
 mod strings;
 mod transactions;
 
@@ -240,6 +241,24 @@ static COMMANDS: &[Command] = &[
     cmd("hincrbyfloat", 4, hashes::hincrbyfloat, WF, KEY),
     cmd("hrandfield", -2, hashes::hrandfield, R, KEY),
     cmd("hscan", -3, hashes::hscan, R, KEY),
+    // sets
+    cmd("sadd", -3, sets::sadd, WF, KEY),
+    cmd("srem", -3, sets::srem, WF, KEY),
+    cmd("smove", 4, sets::smove, WF, TWO),
+    cmd("sismember", 3, sets::sismember, RF, KEY),
+    cmd("smismember", -3, sets::smismember, RF, KEY),
+    cmd("scard", 2, sets::scard, RF, KEY),
+    cmd("spop", -2, sets::spop, WF, KEY),
+    cmd("srandmember", -2, sets::srandmember, R, KEY),
+    cmd("smembers", 2, sets::smembers, R, KEY),
+    cmd("sinter", -2, sets::sinter, R, KEYS),
+    cmd("sintercard", -3, sets::sintercard, R, NOKEY),
+    cmd("sinterstore", -3, sets::sinterstore, W, KEYS),
+    cmd("sunion", -2, sets::sunion, R, KEYS),
+    cmd("sunionstore", -3, sets::sunionstore, W, KEYS),
+    cmd("sdiff", -2, sets::sdiff, R, KEYS),
+    cmd("sdiffstore", -3, sets::sdiffstore, W, KEYS),
+    cmd("sscan", -3, sets::sscan, R, KEY),
     // connection
     cmd("ping", -1, connection::ping, CONN, NOKEY),
     cmd("echo", 2, connection::echo, CONN, NOKEY),
