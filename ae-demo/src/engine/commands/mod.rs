@@ -1,6 +1,7 @@
 //! The command table and the dispatcher (Redis's `commands.def`,
 //! `processCommand` and `call`), with the commands by family in the
-//! submodules: strings (`t_string.c`), keyspace (`db.c`, `expire.c`),
+//! submodules: strings (`t_string.c`), lists (`t_list.c`), hashes
+//! (`t_hash.c`), sets (`t_set.c`), keyspace (`db.c`, `expire.c`),
 //! connection (`networking.c`), e (`e.c`, `config.c`, `debug.c`)
 //! and transactions (`multi.c`).
 
