@@ -1,5 +1,10 @@
 //! The event loop of Redis (`ae.c`) in Rust, generic over a [`Poller`].
 //!
+//! To start: a server depends on `ae` (package `ae-loop`), which re-exports
+//! this crate and chooses the backend; for this crate alone,
+//! `ae-core = { package = "ae-loop-core", path = "../ae/ae-core" }` (from a
+//! checkout at `../ae`) and a [`Poller`] from a backend crate or your own.
+//!
 //! A loop multiplexes *file events* (an fd becomes readable or writable) and
 //! *time events* (a deadline passes) onto handlers, one thread, no locks. As
 //! in ae.c, file events live in a table indexed by fd, so lookups are O(1),

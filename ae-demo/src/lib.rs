@@ -3,6 +3,10 @@
 //! `read_query_from_client`, replies written before the loop sleeps, and
 //! `server_cron`.
 //!
+//! To start: `cargo run --release -p ae-demo` in a checkout (it listens on
+//! 127.0.0.1:6379), then any Redis client: `redis-cli ping`. Not published:
+//! a demonstration of the loop, not a crate to depend on.
+//!
 //! Three layers, each importing only the ones below it:
 //! - [`server`]: the loop wiring, the client table that carries out what
 //!   commands ask for, the cron;

@@ -1,4 +1,5 @@
-//! The fuzz target's corpus (`fuzz/corpus/resp_parser`), replayed as an
+//! The fuzz target's seed corpus (`tests/corpus`, which
+//! `fuzz/corpus/resp_parser` links to), replayed as an
 //! ordinary test with the target's own checks (`ae_demo::fuzzing`): every
 //! input as the fuzzer reads it, and its payload again in reads of several
 //! fixed sizes.
@@ -9,7 +10,7 @@ use ae_demo::fuzzing::{check, check_split, decode};
 
 #[test]
 fn resp_parser_corpus_passes_the_fuzz_checks() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/resp_parser");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut inputs: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())

@@ -1,5 +1,10 @@
 //! The Linux epoll backend for [`ae_core`] (Redis's `ae_epoll.c`).
 //!
+//! To start: `ae-epoll = { package = "ae-loop-epoll", path = "../ae/ae-epoll" }` (from a
+//! checkout at `../ae`), then `EventLoop::<Epoll, S>::new(setsize)`, the
+//! [`ae_core::EventLoop`] on this backend; a server usually depends on `ae`
+//! (package `ae-loop`) instead, which chooses the backend.
+//!
 //! One translation, nothing else: READABLE/WRITABLE become `EPOLLIN`/
 //! `EPOLLOUT`; a new fd is `EPOLL_CTL_ADD`ed, a changed one `MOD`ed, an
 //! emptied one `DEL`eted; `EPOLLERR`/`EPOLLHUP` come back as READABLE and

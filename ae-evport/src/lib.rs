@@ -1,6 +1,11 @@
 //! The event-port backend for [`ae_core`] on illumos and Solaris (Redis's
 //! `ae_evport.c`), the best backend there, as in Redis.
 //!
+//! To start: `ae-evport = { package = "ae-loop-evport", path = "../ae/ae-evport" }` (from a
+//! checkout at `../ae`), then `EventLoop::<Evport, S>::new(setsize)`, the
+//! [`ae_core::EventLoop`] on this backend; a server usually depends on `ae`
+//! (package `ae-loop`) instead, which chooses the backend.
+//!
 //! An event port is one-shot: an fd it reports is dissociated from the
 //! port. ae is level-triggered, so every fd a poll reports is associated
 //! again when the next poll starts, once its handlers have run (as Redis
@@ -13,7 +18,7 @@
 //! of their own, and creating one fails with
 //! [`std::io::ErrorKind::Unsupported`]. Its tests run only on illumos and
 //! Solaris: on other systems the crate is type-checked
-//! (`cargo check --target x86_64-unknown-illumos -p ae-evport --all-targets`)
+//! (`cargo check --target x86_64-unknown-illumos -p ae-loop-evport --all-targets`)
 //! and its conformance test is reported as ignored.
 #![warn(missing_docs)]
 

@@ -1,6 +1,11 @@
 //! The kqueue backend for [`ae_core`] (Redis's `ae_kqueue.c`): macOS,
 //! FreeBSD, OpenBSD, NetBSD and DragonFly, and Linux through libkqueue.
 //!
+//! To start: `ae-kqueue = { package = "ae-loop-kqueue", path = "../ae/ae-kqueue" }` (from a
+//! checkout at `../ae`), then `EventLoop::<Kqueue, S>::new(setsize)`, the
+//! [`ae_core::EventLoop`] on this backend; a server usually depends on `ae`
+//! (package `ae-loop`) instead, which chooses the backend.
+//!
 //! READABLE and WRITABLE are two separate filters (`EVFILT_READ`,
 //! `EVFILT_WRITE`). Only registered filters are ever deleted (Valkey #715);
 //! the read and write results of one fd in one poll are merged into one
@@ -16,7 +21,7 @@
 //!
 //! ```sh
 //! LIBKQUEUE_DIR=/opt/libkqueue LD_LIBRARY_PATH=/opt/libkqueue/lib \
-//!     cargo test -p ae-kqueue --features libkqueue
+//!     cargo test -p ae-loop-kqueue --features libkqueue
 //! ```
 //! Without `LIBKQUEUE_DIR` the crate type-checks but does not link. Where
 //! kqueue is not built in (Linux without the feature, other systems),

@@ -1,6 +1,11 @@
 //! The poll(2) backend for [`ae_core`]: the portable fallback without
 //! select's `FD_SETSIZE` limit (libev's `ev_poll.c` has the same design).
 //!
+//! To start: `ae-poll = { package = "ae-loop-poll", path = "../ae/ae-poll" }` (from a
+//! checkout at `../ae`), then `EventLoop::<Poll, S>::new(setsize)`, the
+//! [`ae_core::EventLoop`] on this backend; a server usually depends on `ae`
+//! (package `ae-loop`) instead, which chooses the backend.
+//!
 //! Interest lives in user space, in a dense array of `pollfd`s handed to
 //! poll(2) as it is, with each fd's position in it kept in a table indexed by
 //! fd, so adding and removing interest are O(1) (a removed entry's place is

@@ -1,5 +1,10 @@
 //! The portable select(2) backend for [`ae_core`] (Redis's `ae_select.c`).
 //!
+//! To start: `ae-select = { package = "ae-loop-select", path = "../ae/ae-select" }` (from a
+//! checkout at `../ae`), then `EventLoop::<Select, S>::new(setsize)`, the
+//! [`ae_core::EventLoop`] on this backend; a server usually depends on `ae`
+//! (package `ae-loop`) instead, which chooses the backend.
+//!
 //! select can only watch fds below `FD_SETSIZE`: this backend refuses larger
 //! set sizes and fds with an error instead of writing past the `fd_set`, and
 //! reports only the fds that select marked ready. When select fails with

@@ -2,6 +2,10 @@
 //! behaviour of the repository's `docs/semantics.md`, named after its case
 //! id, generic over the [`Poller`].
 //!
+//! To start: `ae-testkit = { package = "ae-loop-testkit", path = "../ae/ae-testkit" }`
+//! (from a checkout at `../ae`) among a backend's `[dev-dependencies]`, and
+//! the two lines below in its `tests/`.
+//!
 //! A backend crate runs the whole suite with two lines in `tests/` (and
 //! `ae-testkit` among its `[dev-dependencies]`):
 //!

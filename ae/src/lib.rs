@@ -1,6 +1,11 @@
 //! The event loop of Redis (`ae.c`) in Rust, with its backends: the crate a
 //! server depends on.
 //!
+//! To start: depend on it as `ae = { package = "ae-loop", path = "../ae/ae" }`
+//! (from a checkout at `../ae`: the package is `ae-loop`, the crate `ae`),
+//! create an [`EventLoop`] on [`Best`], register file and time events, and
+//! [`run`](EventLoop::run) it, as the example below does.
+//!
 //! It re-exports [`ae_core`] (the loop: [`EventLoop`], [`Mask`], [`Flags`],
 //! timers, hooks, [`Waker`]) and chooses the backend, in one of two ways:
 //!
@@ -69,7 +74,7 @@ pub use any::AnyPoller;
 pub use backend::Backend;
 
 /// The README's examples, compiled and run as doc tests.
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
