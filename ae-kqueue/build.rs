@@ -9,8 +9,8 @@
 //!   libkqueue linked from a non-empty `LIBKQUEUE_DIR` (its `lib/` and
 //!   `include/`). An empty `LIBKQUEUE_DIR` is unset, as a shell's `VAR=` is.
 //!
-//! [`AVAILABLE`]: https://docs.rs/ae-kqueue/latest/ae_kqueue/constant.AVAILABLE.html
-//! [`NATIVE`]: https://docs.rs/ae-kqueue/latest/ae_kqueue/constant.NATIVE.html
+//! [`AVAILABLE`]: https://docs.rs/ae-loop-kqueue/latest/ae_kqueue/constant.AVAILABLE.html
+//! [`NATIVE`]: https://docs.rs/ae-loop-kqueue/latest/ae_kqueue/constant.NATIVE.html
 
 fn main() {
     println!("cargo:rerun-if-env-changed=LIBKQUEUE_DIR");

@@ -3,7 +3,7 @@
 //! poll, with whatever interest handlers left it in between.
 //!
 //! These run on illumos and Solaris only; elsewhere the file type-checks
-//! (`cargo check --target x86_64-unknown-illumos -p ae-evport --all-targets`)
+//! (`cargo check --target x86_64-unknown-illumos -p ae-loop-evport --all-targets`)
 //! and one ignored test says why nothing ran.
 
 #[cfg(not(any(target_os = "illumos", target_os = "solaris")))]

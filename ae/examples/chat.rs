@@ -12,7 +12,7 @@
 //! `/nick NAME` renames a member.
 //!
 //! ```sh
-//! cargo run -p ae --example chat -- --port 7001
+//! cargo run -p ae-loop --example chat -- --port 7001
 //! nc 127.0.0.1 7001
 //! ```
 

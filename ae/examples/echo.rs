@@ -12,8 +12,8 @@
 //!   and every connection is closed as the state is dropped.
 //!
 //! ```sh
-//! cargo run -p ae --example echo -- --port 7000 --idle 30
-//! AE_BACKEND=select cargo run -p ae --example echo
+//! cargo run -p ae-loop --example echo -- --port 7000 --idle 30
+//! AE_BACKEND=select cargo run -p ae-loop --example echo
 //! nc 127.0.0.1 7000
 //! ```
 

@@ -19,7 +19,7 @@
 //! the shell started dies too) and exit with status 0.
 //!
 //! ```sh
-//! cargo run -p ae --example jobs -- --listen 127.0.0.1:7003 --max-parallel 2
+//! cargo run -p ae-loop --example jobs -- --listen 127.0.0.1:7003 --max-parallel 2
 //! printf 'sleep 1; echo done\nexit 3\n' | nc -N 127.0.0.1 7003
 //! ```
 

@@ -17,8 +17,8 @@
 //! - SIGINT or SIGTERM stop it cleanly, with exit status 0.
 //!
 //! ```sh
-//! cargo run -p ae --example proxy -- --listen 127.0.0.1:7002 --upstream 127.0.0.1:7000
-//! AE_BACKEND=select cargo run -p ae --example proxy -- --listen 127.0.0.1:0 \
+//! cargo run -p ae-loop --example proxy -- --listen 127.0.0.1:7002 --upstream 127.0.0.1:7000
+//! AE_BACKEND=select cargo run -p ae-loop --example proxy -- --listen 127.0.0.1:0 \
 //!     --upstream 127.0.0.1:7000 --idle-timeout-ms 5000
 //! ```
 
