@@ -220,6 +220,57 @@ fn sets() {
 }
 
 #[test]
+fn sorted_sets() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(
+            &mut e,
+            &mut c,
+            &["ZADD", "z", "2", "b", "1", "a", "2", "a2"]
+        ),
+        ":3\r\n"
+    );
+    // By score, ties by member bytes.
+    assert_eq!(
+        run(&mut e, &mut c, &["ZRANGE", "z", "0", "-1"]),
+        "*3\r\n$1\r\na\r\n$2\r\na2\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZINCRBY", "z", "0.5", "a"]),
+        "$3\r\n1.5\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["ZSCORE", "z", "b"]), "$1\r\n2\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["OBJECT", "ENCODING", "z"]),
+        "$8\r\nlistpack\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["TYPE", "z"]), "+zset\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["ZCOUNT", "z", "(1.5", "+inf"]),
+        ":2\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZCOUNT", "z", "nan", "1"]),
+        "-ERR min or max is not a float\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZPOPMIN", "z"]),
+        "*2\r\n$1\r\na\r\n$3\r\n1.5\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZREMRANGEBYRANK", "z", "0", "-1"]),
+        ":2\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["EXISTS", "z"]), ":0\r\n");
+    assert_eq!(run(&mut e, &mut c, &["SET", "s", "x"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["ZADD", "s", "1", "a"]), WRONGTYPE);
+    assert_eq!(
+        run(&mut e, &mut c, &["ZADD", "z", "NX", "XX", "1", "a"]),
+        "-ERR XX and NX options at the same time are not compatible\r\n"
+    );
+}
+
+#[test]
 fn keyspace() {
     let (mut e, mut c) = (engine(), Client::new(1));
     run(&mut e, &mut c, &["MSET", "a", "1", "b", "2"]);

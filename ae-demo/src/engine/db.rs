@@ -132,6 +132,108 @@ impl Set {
     }
 }
 
+/// Most members (`zset-max-listpack-entries`) and longest member
+/// (`zset-max-listpack-value`) of a sorted set Redis keeps as a listpack.
+pub const ZSET_LISTPACK_ENTRIES: usize = 128;
+/// See [`ZSET_LISTPACK_ENTRIES`].
+pub const ZSET_LISTPACK_VALUE: usize = 64;
+
+/// Redis's order of sorted set members: by score, ties by member bytes.
+fn zcmp(a: (f64, &[u8]), b: (f64, &[u8])) -> std::cmp::Ordering {
+    a.0.partial_cmp(&b.0)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then_with(|| a.1.cmp(b.1))
+}
+
+/// A sorted set: the members in Redis's order (score, then member bytes)
+/// and each member's score. Scores are never NaN.
+#[derive(Debug, Clone, Default)]
+pub struct ZSet {
+    /// (score, member), ascending.
+    pub sorted: Vec<(f64, Vec<u8>)>,
+    /// Member to score.
+    pub scores: std::collections::HashMap<Vec<u8>, f64, KeyHasher>,
+    /// Redis would hold it as a skiplist (never converted back), not a
+    /// listpack.
+    pub skiplist: bool,
+}
+
+impl ZSet {
+    /// Members.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// No members.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// A member's score.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        self.scores.get(member).copied()
+    }
+
+    /// Where (score, member) is or would go.
+    fn position(&self, score: f64, member: &[u8]) -> Result<usize, usize> {
+        self.sorted
+            .binary_search_by(|(s, m)| zcmp((*s, m), (score, member)))
+    }
+
+    /// Sets a member's score; true if it is new. Converts to a skiplist
+    /// as `zsetAdd` does (too many members, or a long one).
+    pub fn insert(&mut self, member: Vec<u8>, score: f64) -> bool {
+        let new = match self.scores.get(&member) {
+            Some(&old) => {
+                if let Ok(i) = self.position(old, &member) {
+                    self.sorted.remove(i);
+                }
+                false
+            }
+            None => true,
+        };
+        if new && (self.len() + 1 > ZSET_LISTPACK_ENTRIES || member.len() > ZSET_LISTPACK_VALUE) {
+            self.skiplist = true;
+        }
+        // A listpack stores an integral score as an integer: -0 reads 0.
+        let score = if score == 0.0 && !self.skiplist {
+            0.0
+        } else {
+            score
+        };
+        let at = self.position(score, &member).unwrap_or_else(|i| i);
+        self.scores.insert(member.clone(), score);
+        self.sorted.insert(at, (score, member));
+        new
+    }
+
+    /// Removes a member; true if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        match self.scores.remove(member) {
+            Some(score) => {
+                if let Ok(i) = self.position(score, member) {
+                    self.sorted.remove(i);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes the members at positions `from..to`.
+    pub fn remove_range(&mut self, from: usize, to: usize) {
+        for (_, m) in self.sorted.drain(from..to) {
+            self.scores.remove(&m);
+        }
+    }
+
+    /// A member's position, lowest score first.
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        let score = self.score(member)?;
+        self.position(score, member).ok()
+    }
+}
+
 /// The type of a value, as TYPE names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -143,6 +245,8 @@ pub enum Kind {
     Hash,
     /// A set.
     Set,
+    /// A sorted set.
+    ZSet,
 }
 
 impl Kind {
@@ -153,6 +257,7 @@ impl Kind {
             Kind::List => "list",
             Kind::Hash => "hash",
             Kind::Set => "set",
+            Kind::ZSet => "zset",
         }
     }
 }
@@ -171,6 +276,8 @@ pub enum Value {
     Hash(Box<Hash>),
     /// A set.
     Set(Box<Set>),
+    /// A sorted set.
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -198,6 +305,7 @@ impl Value {
             Value::List(_) => Kind::List,
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
+            Value::ZSet(_) => Kind::ZSet,
         }
     }
 
@@ -226,7 +334,7 @@ impl Value {
         match self {
             Value::Shared(rc) => Rc::make_mut(rc),
             Value::Inline(v) => v,
-            Value::List(_) | Value::Hash(_) | Value::Set(_) => {
+            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
                 unreachable!("made a string above")
             }
         }
@@ -241,7 +349,7 @@ impl Deref for Value {
         match self {
             Value::Inline(v) => v,
             Value::Shared(rc) => rc,
-            Value::List(_) | Value::Hash(_) | Value::Set(_) => &[],
+            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => &[],
         }
     }
 }

@@ -29,7 +29,7 @@ use reply::ReplyBuf;
 /// Version reported in the log and INFO.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The Redis version whose behaviour the commands reproduce (INFO
-/// `redis_version`, HELLO): the string, list, hash, set, keyspace,
+/// `redis_version`, HELLO): the string, list, hash, set, sorted set, keyspace,
 /// connection and transaction commands answer as Redis 7.0.15 does, which
 /// the differential test checks.
 pub const REDIS_VERSION: &str = "7.0.15";

@@ -458,6 +458,8 @@ pub(super) fn object_encoding(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Ve
             Value::Hash(_) => "listpack",
             Value::Set(s) if s.intset => "intset",
             Value::Set(_) => "hashtable",
+            Value::ZSet(z) if z.skiplist => "skiplist",
+            Value::ZSet(_) => "listpack",
             _ => entry.enc.name(),
         });
     e.keyspace[c.session.db].note_read(enc.is_some());

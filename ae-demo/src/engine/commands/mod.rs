@@ -13,6 +13,7 @@ mod server;
 mod sets;
 mod strings;
 mod transactions;
+mod zsets;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -260,6 +261,31 @@ static COMMANDS: &[Command] = &[
     cmd("sdiff", -2, sets::sdiff, R, KEYS),
     cmd("sdiffstore", -3, sets::sdiffstore, W, KEYS),
     cmd("sscan", -3, sets::sscan, R, KEY),
+    // sorted sets
+    cmd("zadd", -4, zsets::zadd, WF, KEY),
+    cmd("zincrby", 4, zsets::zincrby, WF, KEY),
+    cmd("zrem", -3, zsets::zrem, WF, KEY),
+    cmd("zcard", 2, zsets::zcard, RF, KEY),
+    cmd("zscore", 3, zsets::zscore, RF, KEY),
+    cmd("zmscore", -3, zsets::zmscore, RF, KEY),
+    cmd("zrank", 3, zsets::zrank, RF, KEY),
+    cmd("zrevrank", 3, zsets::zrevrank, RF, KEY),
+    cmd("zcount", 4, zsets::zcount, RF, KEY),
+    cmd("zlexcount", 4, zsets::zlexcount, RF, KEY),
+    cmd("zrange", -4, zsets::zrange, R, KEY),
+    cmd("zrangestore", -5, zsets::zrangestore, W, TWO),
+    cmd("zrevrange", -4, zsets::zrevrange, R, KEY),
+    cmd("zrangebyscore", -4, zsets::zrangebyscore, R, KEY),
+    cmd("zrevrangebyscore", -4, zsets::zrevrangebyscore, R, KEY),
+    cmd("zrangebylex", -4, zsets::zrangebylex, R, KEY),
+    cmd("zrevrangebylex", -4, zsets::zrevrangebylex, R, KEY),
+    cmd("zremrangebyrank", 4, zsets::zremrangebyrank, W, KEY),
+    cmd("zremrangebyscore", 4, zsets::zremrangebyscore, W, KEY),
+    cmd("zremrangebylex", 4, zsets::zremrangebylex, W, KEY),
+    cmd("zpopmin", -2, zsets::zpopmin, WF, KEY),
+    cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
+    cmd("zrandmember", -2, zsets::zrandmember, R, KEY),
+    cmd("zscan", -3, zsets::zscan, R, KEY),
     // connection
     cmd("ping", -1, connection::ping, CONN, NOKEY),
     cmd("echo", 2, connection::echo, CONN, NOKEY),
