@@ -268,6 +268,28 @@ fn sorted_sets() {
         run(&mut e, &mut c, &["ZADD", "z", "NX", "XX", "1", "a"]),
         "-ERR XX and NX options at the same time are not compatible\r\n"
     );
+    // A set's members score 1 in the sorted set algebra.
+    assert_eq!(
+        run(&mut e, &mut c, &["ZADD", "a", "2", "x", "3", "y"]),
+        ":2\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["SADD", "t", "y", "w"]), ":2\r\n");
+    assert_eq!(
+        run(
+            &mut e,
+            &mut c,
+            &["ZUNIONSTORE", "d", "2", "a", "t", "WEIGHTS", "1", "10"]
+        ),
+        ":3\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZRANGE", "d", "0", "-1", "WITHSCORES"]),
+        "*6\r\n$1\r\nx\r\n$1\r\n2\r\n$1\r\nw\r\n$2\r\n10\r\n$1\r\ny\r\n$2\r\n13\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["ZINTERCARD", "2", "a", "t"]),
+        ":1\r\n"
+    );
 }
 
 #[test]

@@ -286,6 +286,13 @@ static COMMANDS: &[Command] = &[
     cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
     cmd("zrandmember", -2, zsets::zrandmember, R, KEY),
     cmd("zscan", -3, zsets::zscan, R, KEY),
+    cmd("zunion", -3, zsets::zunion, R, NOKEY),
+    cmd("zinter", -3, zsets::zinter, R, NOKEY),
+    cmd("zdiff", -3, zsets::zdiff, R, NOKEY),
+    cmd("zintercard", -3, zsets::zintercard, R, NOKEY),
+    cmd("zunionstore", -4, zsets::zunionstore, W, KEY),
+    cmd("zinterstore", -4, zsets::zinterstore, W, KEY),
+    cmd("zdiffstore", -4, zsets::zdiffstore, W, KEY),
     // connection
     cmd("ping", -1, connection::ping, CONN, NOKEY),
     cmd("echo", 2, connection::echo, CONN, NOKEY),

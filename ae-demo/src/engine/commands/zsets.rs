@@ -1197,3 +1197,293 @@ pub(super) fn zscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         c.reply.bulk(s.as_bytes());
     }
 }
+
+// ------------------------------------------------------------ algebra
+
+/// An input of ZUNION, ZINTER, ZDIFF: a sorted set, or a set whose
+/// members score 1.
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    None,
+    ZSet(&'a ZSet),
+    Set(&'a crate::engine::db::Set),
+}
+
+impl Src<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Src::None => 0,
+            Src::ZSet(z) => z.len(),
+            Src::Set(s) => s.members.len(),
+        }
+    }
+    fn find(&self, m: &[u8]) -> Option<f64> {
+        match self {
+            Src::None => None,
+            Src::ZSet(z) => z.score(m),
+            Src::Set(s) => s.members.contains(m).then_some(1.0),
+        }
+    }
+    fn members(&self) -> Vec<(&[u8], f64)> {
+        match self {
+            Src::None => Vec::new(),
+            Src::ZSet(z) => z.sorted.iter().map(|(s, m)| (m.as_slice(), *s)).collect(),
+            Src::Set(s) => s
+                .ordered()
+                .into_iter()
+                .map(|m| (m.as_slice(), 1.0))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SetOp {
+    Union,
+    Inter,
+    Diff,
+}
+
+#[derive(Clone, Copy)]
+enum Aggregate {
+    Sum,
+    Min,
+    Max,
+}
+
+/// `zunionInterAggregate`.
+fn aggregate(target: &mut f64, v: f64, how: Aggregate) {
+    match how {
+        Aggregate::Sum => {
+            *target += v;
+            if target.is_nan() {
+                *target = 0.0;
+            }
+        }
+        Aggregate::Min => {
+            if v < *target {
+                *target = v;
+            }
+        }
+        Aggregate::Max => {
+            if v > *target {
+                *target = v;
+            }
+        }
+    }
+}
+
+/// ZUNION, ZINTER, ZDIFF, ZINTERCARD and the STORE forms
+/// (`zunionInterDiffGenericCommand`).
+fn zsetop(
+    e: &mut Engine,
+    c: &mut Caller<'_>,
+    args: &[Vec<u8>],
+    dst: Option<&[u8]>,
+    numkeys_at: usize,
+    op: SetOp,
+    card_only: bool,
+) {
+    let Some(setnum) = integer(&args[numkeys_at]) else {
+        return error(e, c, NOT_INTEGER);
+    };
+    if setnum < 1 {
+        let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
+        return error(
+            e,
+            c,
+            &format!("ERR at least 1 input key is needed for '{name}' command"),
+        );
+    }
+    if setnum > (args.len() - numkeys_at - 1) as i64 {
+        return error(e, c, SYNTAX);
+    }
+    let setnum = setnum as usize;
+    let keys = &args[numkeys_at + 1..numkeys_at + 1 + setnum];
+    let db = c.session.db;
+    let now = e.now_ms;
+    for k in keys {
+        let kind = e.keyspace[db].kind(k, now);
+        e.keyspace[db].note_read(kind.is_some());
+        if matches!(kind, Some(k) if k != crate::engine::db::Kind::ZSet && k != crate::engine::db::Kind::Set)
+        {
+            return error(e, c, WRONGTYPE);
+        }
+    }
+    let mut weights = vec![1.0f64; setnum];
+    let mut how = Aggregate::Sum;
+    let (mut withscores, mut limit) = (false, 0usize);
+    let mut j = numkeys_at + 1 + setnum;
+    while j < args.len() {
+        let remaining = args.len() - j;
+        let a = args[j].to_ascii_lowercase();
+        if op != SetOp::Diff && !card_only && remaining > setnum && a == b"weights" {
+            j += 1;
+            for w in weights.iter_mut() {
+                match parse_score(&args[j]) {
+                    Some(v) => *w = v,
+                    None => return error(e, c, "ERR weight value is not a float"),
+                }
+                j += 1;
+            }
+        } else if op != SetOp::Diff && !card_only && remaining >= 2 && a == b"aggregate" {
+            how = match args[j + 1].to_ascii_lowercase().as_slice() {
+                b"sum" => Aggregate::Sum,
+                b"min" => Aggregate::Min,
+                b"max" => Aggregate::Max,
+                _ => return error(e, c, SYNTAX),
+            };
+            j += 2;
+        } else if dst.is_none() && !card_only && a == b"withscores" {
+            withscores = true;
+            j += 1;
+        } else if card_only && remaining >= 2 && a == b"limit" {
+            limit = match integer(&args[j + 1]) {
+                Some(n) if n >= 0 => n as usize,
+                _ => return error(e, c, "ERR LIMIT can't be negative"),
+            };
+            j += 2;
+        } else {
+            return error(e, c, SYNTAX);
+        }
+    }
+    let d = &e.keyspace[db];
+    let mut srcs: Vec<(Src<'_>, f64)> = keys
+        .iter()
+        .zip(&weights)
+        .map(|(k, &w)| {
+            let src = match d.peek(k).map(|entry| &entry.value) {
+                Some(Value::ZSet(z)) => Src::ZSet(z),
+                Some(Value::Set(s)) => Src::Set(s),
+                _ => Src::None,
+            };
+            (src, w)
+        })
+        .collect();
+    if op != SetOp::Diff {
+        srcs.sort_by_key(|(s, _)| s.len());
+    }
+    let mut out = ZSet::default();
+    let mut cardinality = 0usize;
+    let mut maxlen = 0;
+    match op {
+        SetOp::Inter => {
+            let (first, w0) = srcs[0];
+            for (m, s) in first.members() {
+                let mut score = w0 * s;
+                if score.is_nan() {
+                    score = 0.0;
+                }
+                let mut all = true;
+                for (src, w) in &srcs[1..] {
+                    match src.find(m) {
+                        Some(v) => aggregate(&mut score, v * w, how),
+                        None => {
+                            all = false;
+                            break;
+                        }
+                    }
+                }
+                if !all {
+                    continue;
+                }
+                if card_only {
+                    cardinality += 1;
+                    if limit > 0 && cardinality >= limit {
+                        break;
+                    }
+                } else {
+                    maxlen = maxlen.max(m.len());
+                    out.skiplist = true;
+                    out.insert(m.to_vec(), score);
+                }
+            }
+        }
+        SetOp::Union => {
+            let mut acc: std::collections::HashMap<&[u8], f64> = Default::default();
+            for (src, w) in &srcs {
+                for (m, s) in src.members() {
+                    let mut score = w * s;
+                    if score.is_nan() {
+                        score = 0.0;
+                    }
+                    match acc.get_mut(m) {
+                        Some(t) => aggregate(t, score, how),
+                        None => {
+                            acc.insert(m, score);
+                        }
+                    }
+                }
+            }
+            out.skiplist = true;
+            for (m, s) in acc {
+                maxlen = maxlen.max(m.len());
+                out.insert(m.to_vec(), s);
+            }
+        }
+        SetOp::Diff => {
+            let (first, _) = srcs[0];
+            out.skiplist = true;
+            for (m, s) in first.members() {
+                if !srcs[1..].iter().any(|(src, _)| src.find(m).is_some()) {
+                    maxlen = maxlen.max(m.len());
+                    out.insert(m.to_vec(), s);
+                }
+            }
+        }
+    }
+    if card_only {
+        return c.reply.int(cardinality as i64);
+    }
+    match dst {
+        Some(dst) => {
+            // `zsetConvertToListpackIfNeeded`: a small result is a
+            // listpack (-0 then reads as 0, as a listpack stores it).
+            if out.len() <= crate::engine::db::ZSET_LISTPACK_ENTRIES
+                && maxlen <= crate::engine::db::ZSET_LISTPACK_VALUE
+            {
+                let mut small = ZSet::default();
+                for (s, m) in std::mem::take(&mut out.sorted) {
+                    small.insert(m, s);
+                }
+                out = small;
+            }
+            store_result(e, c, dst, out)
+        }
+        None => {
+            let all: Vec<usize> = (0..out.len()).collect();
+            reply_members(c, &out, &all, withscores)
+        }
+    }
+}
+
+pub(super) fn zunion(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    zsetop(e, c, args, None, 1, SetOp::Union, false);
+}
+
+pub(super) fn zinter(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    zsetop(e, c, args, None, 1, SetOp::Inter, false);
+}
+
+pub(super) fn zdiff(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    zsetop(e, c, args, None, 1, SetOp::Diff, false);
+}
+
+pub(super) fn zintercard(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    zsetop(e, c, args, None, 1, SetOp::Inter, true);
+}
+
+pub(super) fn zunionstore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let dst = args[1].clone();
+    zsetop(e, c, args, Some(&dst), 2, SetOp::Union, false);
+}
+
+pub(super) fn zinterstore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let dst = args[1].clone();
+    zsetop(e, c, args, Some(&dst), 2, SetOp::Inter, false);
+}
+
+pub(super) fn zdiffstore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let dst = args[1].clone();
+    zsetop(e, c, args, Some(&dst), 2, SetOp::Diff, false);
+}
