@@ -284,6 +284,7 @@ static COMMANDS: &[Command] = &[
     cmd("zremrangebylex", 4, zsets::zremrangebylex, W, KEY),
     cmd("zpopmin", -2, zsets::zpopmin, WF, KEY),
     cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
+    cmd("zmpop", -4, zsets::zmpop, W, NOKEY),
     cmd("zrandmember", -2, zsets::zrandmember, R, KEY),
     cmd("zscan", -3, zsets::zscan, R, KEY),
     cmd("zunion", -3, zsets::zunion, R, NOKEY),

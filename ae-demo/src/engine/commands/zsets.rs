@@ -1487,3 +1487,77 @@ pub(super) fn zdiffstore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     let dst = args[1].clone();
     zsetop(e, c, args, Some(&dst), 2, SetOp::Diff, false);
 }
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (`zmpopGenericCommand`).
+pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let numkeys = match integer(&args[1]) {
+        Some(n) if n >= 1 => n as u64,
+        _ => return error(e, c, "ERR numkeys should be greater than 0"),
+    };
+    let where_idx = match usize::try_from(numkeys).ok().and_then(|n| n.checked_add(2)) {
+        Some(i) if i < args.len() => i,
+        _ => return error(e, c, SYNTAX),
+    };
+    let max = match args[where_idx].to_ascii_lowercase().as_slice() {
+        b"min" => false,
+        b"max" => true,
+        _ => return error(e, c, SYNTAX),
+    };
+    let mut count = None;
+    let mut j = where_idx + 1;
+    while j < args.len() {
+        let more = args.len() - 1 - j;
+        if count.is_none() && more > 0 && args[j].eq_ignore_ascii_case(b"count") {
+            j += 1;
+            count = match integer(&args[j]) {
+                Some(n) if n >= 1 => Some(n as usize),
+                _ => return error(e, c, "ERR count should be greater than 0"),
+            };
+        } else {
+            return error(e, c, SYNTAX);
+        }
+        j += 1;
+    }
+    let count = count.unwrap_or(1);
+    let db = c.session.db;
+    let resp3 = c.session.resp3;
+    let mut chosen = None;
+    for k in &args[2..where_idx] {
+        match find(e, db, k, false) {
+            Found::Missing => continue,
+            Found::Wrong => return error(e, c, WRONGTYPE),
+            Found::ZSet(_) => {
+                chosen = Some(k.clone());
+                break;
+            }
+        }
+    }
+    let Some(key) = chosen else {
+        return c.reply.nil_array(resp3);
+    };
+    let Found::ZSet(z) = find(e, db, &key, false) else {
+        return;
+    };
+    let n = count.min(z.len());
+    let popped: Vec<(f64, Vec<u8>)> = if max {
+        let at = z.len() - n;
+        let mut v: Vec<_> = z.sorted.drain(at..).collect();
+        v.reverse();
+        v
+    } else {
+        z.sorted.drain(..n).collect()
+    };
+    for (_, m) in &popped {
+        z.scores.remove(m);
+    }
+    let empty = z.is_empty();
+    c.reply.array(2);
+    c.reply.bulk(&key);
+    c.reply.array(n);
+    for (s, m) in &popped {
+        c.reply.array(2);
+        c.reply.bulk(m);
+        reply_double(c, *s);
+    }
+    touch_or_delete(e, db, &key, empty);
+}
