@@ -2,7 +2,7 @@
 """ae-demo beside redis-server, driven by redis-benchmark.
 
 Usage:
-  benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES] [--ae-demo BIN]
+  benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES | --types] [--ae-demo BIN]
   benches/redis_compare.py syscalls [--requests N] [--datasize SIZES [--pipeline N]]
   benches/redis_compare.py memory [--clients N]
 
@@ -54,6 +54,9 @@ AE_DEMO = os.path.join(ROOT, "target", "release", "ae-demo")
 # Replaced by --ae-demo (a binary built elsewhere, say before a change).
 AE_DEMO_BIN = [AE_DEMO]
 TESTS = ["PING_INLINE", "PING_MBULK", "SET", "GET"]
+# --types: the data-type rows (redis-benchmark's own test names; LRANGE_N
+# after the LPUSH that "-t lrange" runs first, to fill the list).
+TYPE_TESTS = ["LPUSH", "LPOP", "SADD", "HSET", "ZADD", "LRANGE_100", "LRANGE_600", "MSET"]
 
 
 def free_port():
@@ -120,6 +123,9 @@ def size_label(size):
 
 # redis-benchmark's "ping" runs PING_INLINE and PING_MBULK.
 SMALL_GROUPS = (("ping", 2), ("set", 1), ("get", 1))
+# redis-benchmark's "lrange" runs LPUSH, then LRANGE_100, _300, _500, _600.
+TYPE_GROUPS = (("lpush", 1), ("lpop", 1), ("sadd", 1), ("hset", 1), ("zadd", 1),
+               ("lrange", 5), ("mset", 1))
 # GET after SET, so it reads a value of the size just set.
 LARGE_GROUPS = (("set", 1), ("get", 1))
 
@@ -137,8 +143,10 @@ def bench(proc, port, pipeline, requests, groups=SMALL_GROUPS, datasize=None):
         cpu_per_request = (cpu_seconds(proc.pid) - before) * 1e6 / (requests * tests)
         for line in out.splitlines():
             fields = [f.strip('"') for f in line.split(",")]
-            if fields and fields[0] in TESTS:
-                result[fields[0]] = (float(fields[1]), cpu_per_request)
+            # "LRANGE_100 (first 100 elements)" is the row LRANGE_100.
+            name = fields[0].split(" ")[0] if fields else ""
+            if name in TESTS + TYPE_TESTS and not (group == "lrange" and name == "LPUSH"):
+                result[name] = (float(fields[1]), cpu_per_request)
     return result
 
 
@@ -157,8 +165,8 @@ def throughput(args):
     procs = {n: start(n) for n in names}
     # Rows: (test, datasize or None); datasize mode runs SET and GET only.
     sizes = args.datasize or [None]
-    groups = LARGE_GROUPS if args.datasize else SMALL_GROUPS
-    tests = ["SET", "GET"] if args.datasize else TESTS
+    groups = LARGE_GROUPS if args.datasize else TYPE_GROUPS if args.types else SMALL_GROUPS
+    tests = ["SET", "GET"] if args.datasize else TYPE_TESTS if args.types else TESTS
     results = {}  # (name, test, pipeline, datasize) -> [(rps, cpu)]
     try:
         for r in range(args.rounds):
@@ -379,6 +387,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory"])
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--types", action="store_true",
+                   help="the data-type rows (LPUSH, LPOP, SADD, HSET, ZADD, LRANGE_100/600, MSET)"
+                        " instead of PING, SET and GET")
     p.add_argument("--requests", type=int, default=100_000)
     p.add_argument("--datasize", type=lambda t: [parse_size(x) for x in t.split(",")],
                    help="value sizes for SET/GET, e.g. 10k,100k,1m (throughput only)")
