@@ -45,6 +45,12 @@ pub struct Config {
     pub maxclients: usize,
     /// Close clients idle this many seconds; 0 never.
     pub timeout: u64,
+    /// Commands that run at least this many µs go to the SLOWLOG; -1 none.
+    pub slowlog_log_slower_than: i64,
+    /// Most SLOWLOG entries kept.
+    pub slowlog_max_len: u64,
+    /// Commands that run at least this many ms are LATENCY events; 0 off.
+    pub latency_monitor_threshold: i64,
     /// serverCron runs per second (1–500).
     pub hz: u32,
     /// The event-loop backend.
@@ -78,6 +84,9 @@ impl Default for Config {
             bind: IpAddr::from([0, 0, 0, 0]),
             maxclients: 0,
             timeout: 0,
+            slowlog_log_slower_than: 0,
+            slowlog_max_len: 0,
+            latency_monitor_threshold: 0,
             hz: 0,
             backend: Backend::best(),
             loglevel: Level::Notice,
@@ -243,6 +252,45 @@ pub static SETTINGS: &[Setting] = &[
         help: "close clients idle this many seconds; 0 never",
         access: Access::Mutable,
         show: |c| c.timeout.to_string(),
+    },
+    Setting {
+        name: "slowlog-log-slower-than",
+        kind: Kind::Int {
+            min: -1,
+            max: i64::MAX,
+            flag_range: None,
+            set: |c, n| c.slowlog_log_slower_than = n,
+        },
+        default: Some("10000"),
+        help: "SLOWLOG commands that run this many microseconds; -1 none",
+        access: Access::Mutable,
+        show: |c| c.slowlog_log_slower_than.to_string(),
+    },
+    Setting {
+        name: "slowlog-max-len",
+        kind: Kind::Int {
+            min: 0,
+            max: i64::MAX,
+            flag_range: None,
+            set: |c, n| c.slowlog_max_len = n as u64,
+        },
+        default: Some("128"),
+        help: "most SLOWLOG entries kept",
+        access: Access::Mutable,
+        show: |c| c.slowlog_max_len.to_string(),
+    },
+    Setting {
+        name: "latency-monitor-threshold",
+        kind: Kind::Int {
+            min: 0,
+            max: i64::MAX,
+            flag_range: None,
+            set: |c, n| c.latency_monitor_threshold = n,
+        },
+        default: Some("0"),
+        help: "LATENCY events for commands that run this many milliseconds; 0 off",
+        access: Access::Mutable,
+        show: |c| c.latency_monitor_threshold.to_string(),
     },
     Setting {
         name: "hz",

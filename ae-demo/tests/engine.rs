@@ -422,3 +422,80 @@ fn transactions_and_watch() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn role_is_a_master_without_replicas() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(
+        run(&mut e, &mut c, &["ROLE"]),
+        "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n"
+    );
+    assert!(run(&mut e, &mut c, &["ROLE", "x"]).starts_with("-ERR wrong number"));
+}
+
+#[test]
+fn object_freq_and_idletime() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    run(&mut e, &mut c, &["SET", "k", "v"]);
+    assert!(run(&mut e, &mut c, &["OBJECT", "FREQ", "k"])
+        .starts_with("-ERR An LFU maxmemory policy is not selected"));
+    assert_eq!(run(&mut e, &mut c, &["OBJECT", "FREQ", "nope"]), "$-1\r\n");
+    let idle = run(&mut e, &mut c, &["OBJECT", "IDLETIME", "k"]);
+    assert!(idle == ":0\r\n" || idle == ":1\r\n", "{idle}");
+    assert_eq!(
+        run(&mut e, &mut c, &["OBJECT", "IDLETIME", "nope"]),
+        "$-1\r\n"
+    );
+    // The stamp is the engine's clock: an old one reads as idle since.
+    e.keyspace[0].clock = u32::MAX;
+    run(&mut e, &mut c, &["GET", "k"]);
+    assert!(run(&mut e, &mut c, &["OBJECT", "IDLETIME", "k"]).starts_with(":0\r\n"));
+}
+
+#[test]
+fn slowlog_entries_and_truncation() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "LEN"]), ":0\r\n");
+    e.config.slowlog_log_slower_than = 0;
+    let long = "x".repeat(130);
+    let mut args = vec!["RPUSH", "l", long.as_str()];
+    let items: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    args.extend(items.iter().map(|s| s.as_str()));
+    run(&mut e, &mut c, &args);
+    let got = run(&mut e, &mut c, &["SLOWLOG", "GET", "1"]);
+    assert!(got.starts_with("*1\r\n*6\r\n:0\r\n:"), "{got}");
+    assert!(got.contains("*32\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n"), "{got}");
+    assert!(got.contains(&format!("{}... (2 more bytes)", "x".repeat(128))));
+    assert!(got.contains("... (12 more arguments)"), "{got}");
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "LEN"]), ":2\r\n");
+    e.config.slowlog_max_len = 1;
+    run(&mut e, &mut c, &["PING"]);
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "LEN"]), ":1\r\n");
+    // RESET is logged after it ran, as Redis logs it.
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "RESET"]), "+OK\r\n");
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "LEN"]), ":1\r\n");
+    e.config.slowlog_log_slower_than = -1;
+    run(&mut e, &mut c, &["SLOWLOG", "RESET"]);
+    run(&mut e, &mut c, &["PING"]);
+    assert_eq!(run(&mut e, &mut c, &["SLOWLOG", "LEN"]), ":0\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["SLOWLOG", "GET", "x"]),
+        "-ERR count should be greater than or equal to -1\r\n"
+    );
+    assert_eq!(
+        run(&mut e, &mut c, &["SLOWLOG", "NOPE"]),
+        "-ERR unknown subcommand 'NOPE'. Try SLOWLOG HELP.\r\n"
+    );
+}
+
+#[test]
+fn latency_off_by_default() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    assert_eq!(run(&mut e, &mut c, &["LATENCY", "LATEST"]), "*0\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["LATENCY", "HISTORY", "command"]),
+        "*0\r\n"
+    );
+    assert_eq!(run(&mut e, &mut c, &["LATENCY", "RESET"]), ":0\r\n");
+    assert!(run(&mut e, &mut c, &["LATENCY", "HELP"]).starts_with("*17\r\n"));
+}

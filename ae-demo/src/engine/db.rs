@@ -415,6 +415,9 @@ pub struct Entry {
     pub enc: Encoding,
     /// Deadline (Unix ms) and position in `Db::volatile`.
     expire: Option<(i64, usize)>,
+    /// Last access, in Unix seconds (Redis's LRU clock, coarser): OBJECT
+    /// IDLETIME.
+    lru: u32,
 }
 
 /// One database (Redis's db 0).
@@ -438,6 +441,9 @@ pub struct Db {
     /// `keyspace_hits` and `keyspace_misses`).
     hits: u64,
     misses: u64,
+    /// The current Unix second, set once per read batch: what lookups and
+    /// writes stamp an entry's `lru` with (no clock read of their own).
+    pub clock: u32,
 }
 
 impl Db {
@@ -592,7 +598,19 @@ impl Db {
         if !self.volatile.is_empty() && !self.check_live(key, now) {
             return None;
         }
-        self.map.get(key)
+        let entry = self.map.get_mut(key)?;
+        entry.lru = self.clock;
+        Some(entry)
+    }
+
+    /// Seconds since a live key was last read or written (OBJECT
+    /// IDLETIME), without counting as an access.
+    pub fn idle_secs(&mut self, key: &[u8], now: i64) -> Option<i64> {
+        if !self.check_live(key, now) {
+            return None;
+        }
+        let entry = self.map.get(key)?;
+        Some((self.clock as i64 - entry.lru as i64).max(0))
     }
 
     /// The value of a live key, to change in place (the key counts as
@@ -602,7 +620,9 @@ impl Db {
             return None;
         }
         self.touch(key);
-        self.map.get_mut(key)
+        let entry = self.map.get_mut(key)?;
+        entry.lru = self.clock;
+        Some(entry)
     }
 
     /// The value of a live key, to change in place, not yet noted as
@@ -611,7 +631,9 @@ impl Db {
         if !self.volatile.is_empty() && !self.check_live(key, now) {
             return None;
         }
-        self.map.get_mut(key)
+        let entry = self.map.get_mut(key)?;
+        entry.lru = self.clock;
+        Some(entry)
     }
 
     /// The type of a live key's value.
@@ -643,6 +665,7 @@ impl Db {
                 value,
                 enc: Encoding::Raw,
                 expire: None,
+                lru: self.clock,
             },
         );
     }
@@ -671,6 +694,7 @@ impl Db {
         if let Some(entry) = self.map.get_mut(key) {
             let old = std::mem::replace(&mut entry.value, value);
             entry.enc = enc;
+            entry.lru = self.clock;
             if !keep_ttl {
                 self.persist(key);
             }
@@ -682,6 +706,7 @@ impl Db {
                     value,
                     enc,
                     expire: None,
+                    lru: self.clock,
                 },
             );
             None

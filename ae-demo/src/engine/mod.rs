@@ -234,6 +234,50 @@ pub struct Engine {
     /// Arguments of the running command MONITOR shows as `(redacted)`
     /// (passwords of AUTH and HELLO).
     redacted: Vec<usize>,
+    /// SLOWLOG entries, newest first.
+    pub slowlog: std::collections::VecDeque<SlowlogEntry>,
+    /// The id of the next SLOWLOG entry.
+    pub slowlog_next_id: u64,
+    /// LATENCY events by name.
+    pub latency: BTreeMap<&'static str, LatencySeries>,
+}
+
+/// One SLOWLOG entry (`slowlogEntry`).
+#[derive(Clone, Debug)]
+pub struct SlowlogEntry {
+    /// Sequential id.
+    pub id: u64,
+    /// Unix seconds when logged.
+    pub time: i64,
+    /// Microseconds the command ran.
+    pub duration: u64,
+    /// The arguments, cut as Redis cuts them.
+    pub argv: Vec<Vec<u8>>,
+    /// The client's `ip:port`.
+    pub peer: String,
+    /// The client's name, or empty.
+    pub name: Vec<u8>,
+}
+
+/// Samples of one LATENCY event (`latencyTimeSeries`).
+#[derive(Clone, Debug)]
+pub struct LatencySeries {
+    /// Next slot.
+    pub idx: usize,
+    /// Greatest latency seen, ms.
+    pub max: u64,
+    /// (Unix seconds, ms); time 0 is an unused slot.
+    pub samples: [(i64, u64); 160],
+}
+
+impl Default for LatencySeries {
+    fn default() -> Self {
+        LatencySeries {
+            idx: 0,
+            max: 0,
+            samples: [(0, 0); 160],
+        }
+    }
 }
 
 impl Engine {
@@ -261,6 +305,9 @@ impl Engine {
             active_expire_off: false,
             in_exec: false,
             redacted: Vec::new(),
+            slowlog: std::collections::VecDeque::new(),
+            slowlog_next_id: 0,
+            latency: BTreeMap::new(),
         }
     }
 

@@ -469,6 +469,29 @@ pub(super) fn object_encoding(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Ve
     }
 }
 
+pub(super) fn object_freq(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let db = &mut e.keyspace[c.session.db];
+    let found = db.exists(&args[2], now);
+    db.note_read(found);
+    if !found {
+        return c.reply.nil(c.session.resp3);
+    }
+    // No maxmemory policy but the default (noeviction): never LFU.
+    error(e, c, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+}
+
+pub(super) fn object_idletime(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let now = e.now_ms;
+    let db = &mut e.keyspace[c.session.db];
+    let idle = db.idle_secs(&args[2], now);
+    db.note_read(idle.is_some());
+    match idle {
+        Some(secs) => c.reply.int(secs),
+        None => c.reply.nil(c.session.resp3),
+    }
+}
+
 pub(super) fn object_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     reply_help(
         c,
@@ -477,6 +500,12 @@ pub(super) fn object_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>])
             "ENCODING <key>",
             "    Return the kind of internal representation used in order to store the value",
             "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
         ],
     );
 }

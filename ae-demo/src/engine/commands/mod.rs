@@ -148,7 +148,34 @@ static OBJECT_SUBS: &[Command] = &[
         keys: (2, 2, 1),
         ..sub("object|encoding", 3, keyspace::object_encoding, READONLY)
     },
+    Command {
+        keys: (2, 2, 1),
+        ..sub("object|freq", 3, keyspace::object_freq, READONLY)
+    },
+    Command {
+        keys: (2, 2, 1),
+        ..sub("object|idletime", 3, keyspace::object_idletime, READONLY)
+    },
     sub("object|help", 2, keyspace::object_help, NO_KEYS),
+];
+
+static SLOWLOG_SUBS: &[Command] = &[
+    sub("slowlog|get", -2, server::slowlog_get, ADMIN | NO_KEYS),
+    sub("slowlog|len", 2, server::slowlog_len, ADMIN | NO_KEYS),
+    sub("slowlog|reset", 2, server::slowlog_reset, ADMIN | NO_KEYS),
+    sub("slowlog|help", 2, server::slowlog_help, NO_KEYS),
+];
+
+static LATENCY_SUBS: &[Command] = &[
+    sub("latency|latest", 2, server::latency_latest, ADMIN | NO_KEYS),
+    sub(
+        "latency|history",
+        3,
+        server::latency_history,
+        ADMIN | NO_KEYS,
+    ),
+    sub("latency|reset", -2, server::latency_reset, ADMIN | NO_KEYS),
+    sub("latency|help", 2, server::latency_help, NO_KEYS),
 ];
 
 static COMMAND_SUBS: &[Command] = &[
@@ -322,6 +349,9 @@ static COMMANDS: &[Command] = &[
         NOKEY,
     ),
     container("config", CONFIG_SUBS),
+    container("slowlog", SLOWLOG_SUBS),
+    container("latency", LATENCY_SUBS),
+    cmd("role", 1, server::role, CONN, NOKEY),
     Command {
         arity: -1,
         proc: server::command_all,
@@ -394,6 +424,10 @@ pub fn process_command(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
     if e.now_at != Some(e.now) {
         e.now_at = Some(e.now);
         e.now_ms = unix_ms();
+        let clock = (e.now_ms / 1000) as u32;
+        for db in e.keyspace.iter_mut() {
+            db.clock = clock;
+        }
     }
     if c.session.reply_mode == ReplyMode::SkipNext {
         c.session.reply_mode = ReplyMode::Skip;
@@ -601,10 +635,20 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
     let outer_errors = std::mem::take(&mut e.errors_in_call);
     // MONITOR sees the command as sent, after it ran; administrative
     // commands are not shown.
-    let monitored =
-        (cmd.flags & (SKIP_MONITOR | ADMIN) == 0 && !e.monitors.is_empty()).then(|| args.to_vec());
+    let monitored = cmd.flags & (SKIP_MONITOR | ADMIN) == 0 && !e.monitors.is_empty();
+    // Commands may move their arguments into the keyspace: what MONITOR
+    // and SLOWLOG show is copied first, when MONITOR runs or every
+    // command is logged (slowlog-log-slower-than 0). With a higher
+    // threshold (no copy on the fast path) a slow command's arguments are
+    // logged as it left them: one moved into a key shows as empty.
+    let slower_than = e.config.slowlog_log_slower_than;
+    let original = (monitored || slower_than == 0).then(|| args.to_vec());
     (cmd.proc)(e, c, args);
-    if let Some(mut original) = monitored {
+    let usec = start.elapsed().as_micros() as u64;
+    if slower_than >= 0 && usec >= slower_than as u64 && cmd.name != "exec" {
+        server::slowlog_push(e, c, original.as_deref().unwrap_or(args), usec);
+    }
+    if let (true, Some(mut original)) = (monitored, original) {
         for i in std::mem::take(&mut e.redacted) {
             if let Some(arg) = original.get_mut(i) {
                 *arg = b"(redacted)".to_vec();
@@ -613,7 +657,17 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
         connection::feed_monitors(e, c, &original);
     }
     e.redacted.clear();
-    let usec = start.elapsed().as_micros() as u64;
+    if e.config.latency_monitor_threshold > 0 {
+        let ms = usec / 1000;
+        if ms >= e.config.latency_monitor_threshold as u64 {
+            let event = if cmd.flags & FAST != 0 {
+                "fast-command"
+            } else {
+                "command"
+            };
+            server::latency_add(e, event, ms);
+        }
+    }
     e.stats.total_commands += 1;
     let failed = e.errors_in_call > 0;
     e.errors_in_call = outer_errors;

@@ -532,3 +532,212 @@ pub(super) fn command_list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]
         c.reply.bulk(cmd.name.as_bytes());
     }
 }
+
+/// ROLE: a master with no replicas (`*3 master 0 *0`).
+pub(super) fn role(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.array(3);
+    c.reply.bulk(b"master");
+    c.reply.int(0);
+    c.reply.array(0);
+}
+
+/// Logs a command that ran long enough (`slowlogCreateEntry`): at most 32
+/// arguments, the last then counting those left out, each cut at 128 bytes;
+/// the oldest entries go past `slowlog-max-len`.
+pub(super) fn slowlog_push(e: &mut Engine, c: &Caller<'_>, args: &[Vec<u8>], usec: u64) {
+    const MAX_ARGC: usize = 32;
+    const MAX_STRING: usize = 128;
+    let argc = args.len().min(MAX_ARGC);
+    let mut argv = Vec::with_capacity(argc);
+    for (j, arg) in args.iter().take(argc).enumerate() {
+        if argc != args.len() && j == argc - 1 {
+            argv.push(format!("... ({} more arguments)", args.len() - argc + 1).into_bytes());
+        } else if e.redacted.contains(&j) {
+            argv.push(b"(redacted)".to_vec());
+        } else if arg.len() > MAX_STRING {
+            let mut s = arg[..MAX_STRING].to_vec();
+            s.extend_from_slice(format!("... ({} more bytes)", arg.len() - MAX_STRING).as_bytes());
+            argv.push(s);
+        } else {
+            argv.push(arg.clone());
+        }
+    }
+    let entry = crate::engine::SlowlogEntry {
+        id: e.slowlog_next_id,
+        time: e.now_ms / 1000,
+        duration: usec,
+        argv,
+        peer: c.conn.addr(false),
+        name: c.session.name.clone().unwrap_or_default(),
+    };
+    e.slowlog_next_id += 1;
+    e.slowlog.push_front(entry);
+    let max = usize::try_from(e.config.slowlog_max_len).unwrap_or(usize::MAX);
+    e.slowlog.truncate(max);
+}
+
+pub(super) fn slowlog_get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    if args.len() > 3 {
+        let sub = cstr(&args[1][..args[1].len().min(128)]).to_vec();
+        return error_parts(
+            e,
+            c,
+            &[
+                b"ERR unknown subcommand or wrong number of arguments for '",
+                &sub,
+                b"'. Try SLOWLOG HELP.",
+            ],
+        );
+    }
+    let mut count = 10usize;
+    if let Some(arg) = args.get(2) {
+        // `getRangeLongFromObjectOrReply` with a message: one error for
+        // a non-number and for one out of range.
+        match integer(arg) {
+            None | Some(i64::MIN..=-2) => {
+                return error(e, c, "ERR count should be greater than or equal to -1")
+            }
+            Some(-1) => count = e.slowlog.len(),
+            Some(n) => count = usize::try_from(n).unwrap_or(usize::MAX),
+        }
+    }
+    let n = count.min(e.slowlog.len());
+    c.reply.array(n);
+    for entry in e.slowlog.iter().take(n) {
+        c.reply.array(6);
+        c.reply.int(entry.id as i64);
+        c.reply.int(entry.time);
+        c.reply.int(entry.duration as i64);
+        c.reply.array(entry.argv.len());
+        for a in &entry.argv {
+            c.reply.bulk(a);
+        }
+        c.reply.bulk(entry.peer.as_bytes());
+        c.reply.bulk(&entry.name);
+    }
+}
+
+pub(super) fn slowlog_len(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.int(e.slowlog.len() as i64);
+}
+
+pub(super) fn slowlog_reset(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    e.slowlog.clear();
+    c.reply.status("OK");
+}
+
+pub(super) fn slowlog_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "SLOWLOG",
+        &[
+            "GET [<count>]",
+            "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+            "    Entries are made of:",
+            "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+            "    client name",
+            "LEN",
+            "    Return the length of the slowlog.",
+            "RESET",
+            "    Reset the slowlog.",
+        ],
+    );
+}
+
+/// Adds a LATENCY sample (`latencyAddSample`): one a second per event, the
+/// greater kept when two fall in the same second.
+pub(super) fn latency_add(e: &mut Engine, event: &'static str, ms: u64) {
+    let now = e.now_ms / 1000;
+    let ts = e.latency.entry(event).or_default();
+    ts.max = ts.max.max(ms);
+    let len = ts.samples.len();
+    let prev = (ts.idx + len - 1) % len;
+    if ts.samples[prev].0 == now {
+        ts.samples[prev].1 = ts.samples[prev].1.max(ms);
+        return;
+    }
+    ts.samples[ts.idx] = (now, ms);
+    ts.idx = (ts.idx + 1) % len;
+}
+
+pub(super) fn latency_latest(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.array(e.latency.len());
+    for (event, ts) in &e.latency {
+        let len = ts.samples.len();
+        let last = ts.samples[(ts.idx + len - 1) % len];
+        c.reply.array(4);
+        c.reply.bulk(event.as_bytes());
+        c.reply.int(last.0);
+        c.reply.int(last.1 as i64);
+        c.reply.int(ts.max as i64);
+    }
+}
+
+pub(super) fn latency_history(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let Some(ts) = e
+        .latency
+        .iter()
+        .find(|(k, _)| k.as_bytes() == args[2])
+        .map(|(_, v)| v)
+    else {
+        c.reply.array(0);
+        return;
+    };
+    let len = ts.samples.len();
+    let samples: Vec<(i64, u64)> = (0..len)
+        .map(|j| ts.samples[(ts.idx + j) % len])
+        .filter(|s| s.0 != 0)
+        .collect();
+    c.reply.array(samples.len());
+    for (time, ms) in samples {
+        c.reply.array(2);
+        c.reply.int(time);
+        c.reply.int(ms as i64);
+    }
+}
+
+pub(super) fn latency_reset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let resets = if args.len() == 2 {
+        let n = e.latency.len();
+        e.latency.clear();
+        n
+    } else {
+        let mut n = 0;
+        for name in &args[2..] {
+            let found = e
+                .latency
+                .keys()
+                .find(|k| k.as_bytes() == name.as_slice())
+                .copied();
+            if let Some(k) = found {
+                e.latency.remove(k);
+                n += 1;
+            }
+        }
+        n
+    };
+    c.reply.int(resets as i64);
+}
+
+pub(super) fn latency_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "LATENCY",
+        &[
+            "DOCTOR",
+            "    Return a human readable latency analysis report.",
+            "GRAPH <event>",
+            "    Return an ASCII latency graph for the <event> class.",
+            "HISTORY <event>",
+            "    Return time-latency samples for the <event> class.",
+            "LATEST",
+            "    Return the latest latency samples for all events.",
+            "RESET [<event> ...]",
+            "    Reset latency data of one or more <event> classes.",
+            "    (default: reset all data for all event classes)",
+            "HISTOGRAM [COMMAND ...]",
+            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+            "    If no commands are specified then all histograms are replied.",
+        ],
+    );
+}
