@@ -499,3 +499,28 @@ fn latency_off_by_default() {
     assert_eq!(run(&mut e, &mut c, &["LATENCY", "RESET"]), ":0\r\n");
     assert!(run(&mut e, &mut c, &["LATENCY", "HELP"]).starts_with("*17\r\n"));
 }
+
+#[test]
+fn memory_usage_estimates() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    run(&mut e, &mut c, &["SET", "k", "v"]);
+    // robj and embstr in one allocation (21 bytes: 32) + key sds (8) +
+    // dict entry (24), as redis-server answers.
+    assert_eq!(run(&mut e, &mut c, &["MEMORY", "USAGE", "k"]), ":64\r\n");
+    run(&mut e, &mut c, &["SET", "n", "12345"]);
+    assert_eq!(run(&mut e, &mut c, &["MEMORY", "USAGE", "n"]), ":48\r\n");
+    assert_eq!(run(&mut e, &mut c, &["MEMORY", "USAGE", "nope"]), "$-1\r\n");
+    assert_eq!(
+        run(&mut e, &mut c, &["MEMORY", "USAGE", "k", "SAMPLES", "-1"]),
+        "-ERR syntax error\r\n"
+    );
+    let items: Vec<String> = (0..300).map(|i| format!("member-{i}")).collect();
+    let mut args = vec!["SADD", "s"];
+    args.extend(items.iter().map(|s| s.as_str()));
+    run(&mut e, &mut c, &args);
+    let all = run(&mut e, &mut c, &["MEMORY", "USAGE", "s", "SAMPLES", "0"]);
+    let n: i64 = all.trim_start_matches(':').trim().parse().unwrap();
+    assert!(n > 300 * 40, "{all}");
+    let help = run(&mut e, &mut c, &["MEMORY", "HELP"]);
+    assert!(help.starts_with("*14\r\n"), "{help}");
+}

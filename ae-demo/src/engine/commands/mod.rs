@@ -178,6 +178,14 @@ static LATENCY_SUBS: &[Command] = &[
     sub("latency|help", 2, server::latency_help, NO_KEYS),
 ];
 
+static MEMORY_SUBS: &[Command] = &[
+    Command {
+        keys: (2, 2, 1),
+        ..sub("memory|usage", -3, server::memory_usage, READONLY)
+    },
+    sub("memory|help", 2, server::memory_help, NO_KEYS),
+];
+
 static COMMAND_SUBS: &[Command] = &[
     sub("command|count", 2, server::command_count, NO_KEYS),
     sub("command|info", -2, server::command_info, NO_KEYS),
@@ -351,6 +359,7 @@ static COMMANDS: &[Command] = &[
     container("config", CONFIG_SUBS),
     container("slowlog", SLOWLOG_SUBS),
     container("latency", LATENCY_SUBS),
+    container("memory", MEMORY_SUBS),
     cmd("role", 1, server::role, CONN, NOKEY),
     Command {
         arity: -1,

@@ -741,3 +741,186 @@ pub(super) fn latency_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]
         ],
     );
 }
+
+/// jemalloc's size class for an allocation of `n` bytes (`zmalloc_size`).
+fn je(n: usize) -> usize {
+    if n <= 8 {
+        return 8;
+    }
+    if n <= 128 {
+        return n.div_ceil(16) * 16;
+    }
+    // Four classes between each power of two.
+    let pow = usize::BITS - (n - 1).leading_zeros() - 1;
+    let step = (1usize << pow) / 4;
+    n.div_ceil(step) * step
+}
+
+/// What an sds string of `len` bytes allocates (`sdsZmallocSize`).
+fn sds(len: usize) -> usize {
+    let header = match len {
+        0..32 => 1,
+        32..256 => 3,
+        256..65536 => 5,
+        _ => 9,
+    };
+    je(header + len + 1)
+}
+
+/// A listpack's bytes for `items` (header, entries with their encoding
+/// and back-length bytes, end byte).
+fn listpack<'a>(items: impl Iterator<Item = &'a [u8]>) -> usize {
+    let mut bytes = 7;
+    for item in items {
+        let len = item.len();
+        let entry = if integer(item).is_some() && len <= 20 {
+            1 + len.min(8)
+        } else if len < 64 {
+            1 + len
+        } else if len < 4096 {
+            2 + len
+        } else {
+            5 + len
+        };
+        bytes += entry + if entry < 128 { 1 } else { 2 };
+    }
+    bytes
+}
+
+const ROBJ: usize = 16;
+const DICT_ENTRY: usize = 24;
+const DICT: usize = 56;
+
+/// A hash table's fixed part with `n` entries: the object, the dict, the
+/// bucket array.
+fn dict_overhead(n: usize) -> usize {
+    ROBJ + DICT + 8 * n.next_power_of_two().max(4)
+}
+
+/// The first `samples` per-entry sizes, averaged and scaled to `n`
+/// (`objectComputeSize`'s sampling).
+fn sampled(sizes: impl Iterator<Item = usize>, samples: usize, n: usize) -> usize {
+    let (mut total, mut count) = (0usize, 0usize);
+    for size in sizes.take(samples) {
+        total += size;
+        count += 1;
+    }
+    if count == 0 {
+        return 0;
+    }
+    (total as f64 / count as f64 * n as f64) as usize
+}
+
+/// MEMORY USAGE key [SAMPLES n]: an estimate in Redis's manner
+/// (`objectComputeSize` plus the key and its dict entry), with jemalloc's
+/// size classes; close to redis-server's but not byte-exact for
+/// aggregates, whose internal layout differs.
+pub(super) fn memory_usage(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    use crate::engine::db::{Encoding, Value};
+    let mut samples = 5usize;
+    let mut j = 3;
+    while j < args.len() {
+        if args[j].eq_ignore_ascii_case(b"samples") && j + 1 < args.len() {
+            match integer(&args[j + 1]) {
+                None => return error(e, c, "ERR value is not an integer or out of range"),
+                Some(n) if n < 0 => return error(e, c, SYNTAX),
+                Some(0) => samples = usize::MAX,
+                Some(n) => samples = usize::try_from(n).unwrap_or(usize::MAX),
+            }
+            j += 2;
+        } else {
+            return error(e, c, SYNTAX);
+        }
+    }
+    let Some(entry) = e.keyspace[c.session.db].peek(&args[2]) else {
+        return c.reply.nil(c.session.resp3);
+    };
+    let value = match &entry.value {
+        Value::Inline(s) => match entry.enc {
+            Encoding::Int => ROBJ,
+            Encoding::Embstr => je(ROBJ + 3 + s.len() + 1),
+            Encoding::Raw => ROBJ + sds(s.len().max(32)),
+        },
+        Value::Shared(s) => ROBJ + sds(s.len()),
+        Value::List(l) => {
+            // Nodes of up to 8 KiB listpacks (`list-max-listpack-size -2`).
+            let bytes = listpack(l.iter().map(|v| v.as_slice()));
+            let nodes = bytes.div_ceil(8192).max(1);
+            ROBJ + 40 + nodes * (32 + je(bytes / nodes))
+        }
+        Value::Hash(h) if !h.big => {
+            ROBJ + je(listpack(
+                h.map.iter().flat_map(|(k, v)| [k.as_slice(), v.as_slice()]),
+            ))
+        }
+        Value::Hash(h) => {
+            let each = h
+                .map
+                .iter()
+                .map(|(k, v)| sds(k.len()) + sds(v.len()) + DICT_ENTRY);
+            dict_overhead(h.map.len()) + sampled(each, samples, h.map.len())
+        }
+        Value::Set(s) if s.intset => {
+            let width = s
+                .members
+                .iter()
+                .filter_map(|m| integer(m))
+                .map(|n| {
+                    if i16::try_from(n).is_ok() {
+                        2
+                    } else if i32::try_from(n).is_ok() {
+                        4
+                    } else {
+                        8
+                    }
+                })
+                .max()
+                .unwrap_or(2);
+            ROBJ + je(8 + width * s.members.len())
+        }
+        Value::Set(s) => {
+            let each = s.members.iter().map(|m| sds(m.len()) + DICT_ENTRY);
+            dict_overhead(s.members.len()) + sampled(each, samples, s.members.len())
+        }
+        Value::ZSet(z) if !z.skiplist => {
+            let scores: Vec<String> = z.sorted.iter().map(|(s, _)| s.to_string()).collect();
+            let items = z
+                .sorted
+                .iter()
+                .zip(&scores)
+                .flat_map(|((_, m), s)| [m.as_slice(), s.as_bytes()]);
+            ROBJ + je(listpack(items))
+        }
+        Value::ZSet(z) => {
+            // zset, zskiplist, the header node of 32 levels.
+            let fixed = dict_overhead(z.len()) + 16 + 32 + je(24 + 32 * 16);
+            let each = z
+                .sorted
+                .iter()
+                .map(|(_, m)| sds(m.len()) + DICT_ENTRY + je(24 + 16));
+            fixed + sampled(each, samples, z.len())
+        }
+    };
+    let usage = value + sds(args[2].len()) + DICT_ENTRY;
+    c.reply.int(usage as i64);
+}
+
+pub(super) fn memory_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "MEMORY",
+        &[
+            "DOCTOR",
+            "    Return memory problems reports.",
+            "MALLOC-STATS",
+            "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "STATS",
+            "    Return information about the memory usage of the server.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return memory in bytes used by <key> and its value. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+        ],
+    );
+}
