@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use super::keyspace::parse_cursor;
+use super::keyspace::{parse_cursor, scan_matches, scan_options};
 use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Hash, Value};
 use crate::engine::reply::Reply;
@@ -380,25 +380,10 @@ pub(super) fn hscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
         Found::Hash(_) => {}
     }
-    let (mut count, mut pattern) = (10i64, None);
-    let mut i = 3;
-    while i < args.len() {
-        let more = args.len() - i >= 2;
-        match args[i].to_ascii_lowercase().as_slice() {
-            b"count" if more => {
-                let Some(n) = integer(&args[i + 1]) else {
-                    return error(e, c, NOT_INTEGER);
-                };
-                if n < 1 {
-                    return error(e, c, SYNTAX);
-                }
-                count = n;
-            }
-            b"match" if more => pattern = Some(i + 1),
-            _ => return error(e, c, SYNTAX),
-        }
-        i += 2;
-    }
+    let (count, pattern) = match scan_options(&args[3..]) {
+        Ok(options) => options,
+        Err(msg) => return error(e, c, msg),
+    };
     let Found::Hash(h) = find(e, db, &args[1], false) else {
         return;
     };
@@ -416,12 +401,7 @@ pub(super) fn hscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         let bottom = top.saturating_sub(count.min(1 << 20) as usize);
         (bottom, bottom, top)
     };
-    let matches = |f: &[u8]| {
-        pattern.map_or(true, |p| {
-            let p = &args[p];
-            p.as_slice() == b"*" || super::glob_match(p, f, false)
-        })
-    };
+    let matches = |f: &[u8]| scan_matches(pattern, f);
     let mut picked: Vec<usize> = (from..to)
         .filter(|&i| h.map.get_index(i).is_some_and(|(f, _)| matches(f)))
         .collect();

@@ -217,6 +217,31 @@ pub(super) fn keys(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 
 /// A SCAN cursor as `strtoul` reads it: an optional sign, digits (none
 /// reads as 0 only when the string is empty), no overflow; a minus wraps.
+/// The options of HSCAN, SSCAN and ZSCAN after the cursor: `COUNT n`
+/// (10 by default, at least 1) and `MATCH pattern`, each a pair; `Err` is
+/// the error to answer.
+pub(super) fn scan_options(opts: &[Vec<u8>]) -> Result<(i64, Option<&[u8]>), &'static str> {
+    let (mut count, mut pattern) = (10i64, None);
+    for pair in opts.chunks(2) {
+        match (pair[0].to_ascii_lowercase().as_slice(), pair.get(1)) {
+            (b"count", Some(n)) => {
+                count = integer(n).ok_or(NOT_INTEGER)?;
+                if count < 1 {
+                    return Err(SYNTAX);
+                }
+            }
+            (b"match", Some(p)) => pattern = Some(p.as_slice()),
+            _ => return Err(SYNTAX),
+        }
+    }
+    Ok((count, pattern))
+}
+
+/// Whether `member` passes a SCAN-family `MATCH` (none, or `*`, passes all).
+pub(super) fn scan_matches(pattern: Option<&[u8]>, member: &[u8]) -> bool {
+    pattern.map_or(true, |p| p == b"*" || super::glob_match(p, member, false))
+}
+
 pub(super) fn parse_cursor(arg: &[u8]) -> Option<u64> {
     let (neg, digits) = match arg.first() {
         Some(b'-') => (true, &arg[1..]),

@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use super::keyspace::parse_cursor;
+use super::keyspace::{parse_cursor, scan_matches, scan_options};
 use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Kind, Set, Value};
 use crate::engine::reply::Reply;
@@ -528,34 +528,14 @@ pub(super) fn sscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
         Found::Set(_) => {}
     }
-    let (mut count, mut pattern) = (10i64, None);
-    let mut i = 3;
-    while i < args.len() {
-        let more = args.len() - i >= 2;
-        match args[i].to_ascii_lowercase().as_slice() {
-            b"count" if more => {
-                let Some(n) = integer(&args[i + 1]) else {
-                    return error(e, c, NOT_INTEGER);
-                };
-                if n < 1 {
-                    return error(e, c, SYNTAX);
-                }
-                count = n;
-            }
-            b"match" if more => pattern = Some(i + 1),
-            _ => return error(e, c, SYNTAX),
-        }
-        i += 2;
-    }
+    let (count, pattern) = match scan_options(&args[3..]) {
+        Ok(options) => options,
+        Err(msg) => return error(e, c, msg),
+    };
     let Found::Set(s) = find(e, db, &args[1], false) else {
         return;
     };
-    let matches = |m: &[u8]| {
-        pattern.map_or(true, |p| {
-            let p = &args[p];
-            p.as_slice() == b"*" || super::glob_match(p, m, false)
-        })
-    };
+    let matches = |m: &[u8]| scan_matches(pattern, m);
     // An intset is sent whole in one call (cursor 0); a hash table is
     // walked down from the top, as SCAN walks the keys.
     let (next, picked): (usize, Vec<&Vec<u8>>) = if s.intset {
