@@ -11,28 +11,15 @@ use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 use crate::ldouble::LongDouble;
 
-/// What a key holds, for a hash command.
-enum Found<'a> {
-    Missing,
-    Hash(&'a mut Hash),
-    Wrong,
-}
+/// What a key holds, for a hashe command.
+type Found<'a> = super::Found<'a, Hash>;
 
 /// Looks `key` up; `read` counts the hit or miss (`lookupKeyRead`).
 fn find<'a>(e: &'a mut Engine, db: usize, key: &[u8], read: bool) -> Found<'a> {
-    let now = e.now_ms;
-    let d = &mut e.keyspace[db];
-    if read {
-        let live = d.exists(key, now);
-        d.note_read(live);
-    }
-    match d.get_mut_quiet(key, now) {
-        None => Found::Missing,
-        Some(entry) => match &mut entry.value {
-            Value::Hash(h) => Found::Hash(h),
-            _ => Found::Wrong,
-        },
-    }
+    super::find_as(e, db, key, read, |v| match v {
+        Value::Hash(x) => Some(x),
+        _ => None,
+    })
 }
 
 /// The hash at `key`, created empty if there is none
@@ -50,7 +37,7 @@ fn find_or_create<'a>(e: &'a mut Engine, c: &mut Caller<'_>, key: &[u8]) -> Opti
         }
     }
     match find(e, db, key, false) {
-        Found::Hash(h) => Some(h),
+        Found::Is(h) => Some(h),
         _ => None,
     }
 }
@@ -107,7 +94,7 @@ pub(super) fn hget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::Hash(h) => match h.map.get(&args[2]) {
+        Found::Is(h) => match h.map.get(&args[2]) {
             Some(v) => c.reply.bulk(v),
             None => c.reply.nil(resp3),
         },
@@ -119,7 +106,7 @@ pub(super) fn hmget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let h = match find(e, c.session.db, &args[1], true) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => None,
-        Found::Hash(h) => Some(h),
+        Found::Is(h) => Some(h),
     };
     c.reply.array(args.len() - 2);
     for field in &args[2..] {
@@ -135,7 +122,7 @@ pub(super) fn hdel(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (deleted, empty) = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::Hash(h) => {
+        Found::Is(h) => {
             let mut deleted = 0;
             for field in &args[2..] {
                 if h.remove(field) {
@@ -162,7 +149,7 @@ pub(super) fn hlen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Hash(h) => c.reply.int(h.map.len() as i64),
+        Found::Is(h) => c.reply.int(h.map.len() as i64),
     }
 }
 
@@ -170,7 +157,7 @@ pub(super) fn hstrlen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Hash(h) => c.reply.int(h.map.get(&args[2]).map_or(0, Vec::len) as i64),
+        Found::Is(h) => c.reply.int(h.map.get(&args[2]).map_or(0, Vec::len) as i64),
     }
 }
 
@@ -178,7 +165,7 @@ pub(super) fn hexists(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Hash(h) => c.reply.int(i64::from(h.map.contains_key(&args[2]))),
+        Found::Is(h) => c.reply.int(i64::from(h.map.contains_key(&args[2]))),
     }
 }
 
@@ -189,7 +176,7 @@ fn getall(e: &mut Engine, c: &mut Caller<'_>, key: &[u8], keys: bool, values: bo
     let h = match find(e, c.session.db, key, true) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => None,
-        Found::Hash(h) => Some(h),
+        Found::Is(h) => Some(h),
     };
     let n = h.as_ref().map_or(0, |h| h.map.len());
     if both {
@@ -295,7 +282,7 @@ pub(super) fn hrandfield(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
         return match find(e, c.session.db, &args[1], true) {
             Found::Wrong => error(e, c, WRONGTYPE),
             Found::Missing => c.reply.nil(resp3),
-            Found::Hash(h) => {
+            Found::Is(h) => {
                 let i = random_below(h.map.len());
                 if let Some((f, _)) = h.map.get_index(i) {
                     c.reply.bulk(f);
@@ -324,7 +311,7 @@ pub(super) fn hrandfield(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     let h = match find(e, c.session.db, &args[1], true) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.array(0),
-        Found::Hash(h) => h,
+        Found::Is(h) => h,
     };
     if count == 0 {
         return c.reply.array(0);
@@ -378,13 +365,13 @@ pub(super) fn hscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             c.reply.bulk(b"0");
             return c.reply.array(0);
         }
-        Found::Hash(_) => {}
+        Found::Is(_) => {}
     }
     let (count, pattern) = match scan_options(&args[3..]) {
         Ok(options) => options,
         Err(msg) => return error(e, c, msg),
     };
-    let Found::Hash(h) = find(e, db, &args[1], false) else {
+    let Found::Is(h) = find(e, db, &args[1], false) else {
         return;
     };
     // A listpack is sent whole in one call (cursor 0); a hash table is

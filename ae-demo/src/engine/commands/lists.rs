@@ -8,38 +8,15 @@ use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 
 /// What a key holds, for a list command.
-enum Found<'a> {
-    Missing,
-    List(&'a mut List),
-    Wrong,
-}
+type Found<'a> = super::Found<'a, List>;
 
 /// Looks `key` up in the caller's database; `read` counts the hit or
 /// miss (Redis's `lookupKeyRead`). Nothing is noted as changed.
 fn find<'a>(e: &'a mut Engine, db: usize, key: &[u8], read: bool) -> Found<'a> {
-    let now = e.now_ms;
-    let d = &mut e.keyspace[db];
-    if read {
-        let live = d.exists(key, now);
-        d.note_read(live);
-    }
-    match d.get_mut_quiet(key, now) {
-        None => Found::Missing,
-        Some(entry) => match &mut entry.value {
-            Value::List(l) => Found::List(l),
-            _ => Found::Wrong,
-        },
-    }
-}
-
-/// After a change to the list at `key`: deletes it if it is empty, else
-/// notes it as changed.
-fn changed(e: &mut Engine, db: usize, key: &[u8], empty: bool) {
-    if empty {
-        e.keyspace[db].remove(key);
-    } else {
-        e.keyspace[db].touch(key);
-    }
+    super::find_as(e, db, key, read, |v| match v {
+        Value::List(x) => Some(x),
+        _ => None,
+    })
 }
 
 /// LPUSH, RPUSH and their X forms (`pushGenericCommand`).
@@ -59,7 +36,7 @@ fn push(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool, xx
     };
     let len = match find(e, db, key, false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
-        Found::List(l) => {
+        Found::Is(l) => {
             add(l, values);
             let n = l.len();
             e.keyspace[db].touch(key);
@@ -115,8 +92,8 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if count.is_some() => return c.reply.nil_array(resp3),
         Found::Missing => return c.reply.nil(resp3),
-        Found::List(_) if count == Some(0) => return c.reply.array(0),
-        Found::List(l) => {
+        Found::Is(_) if count == Some(0) => return c.reply.array(0),
+        Found::Is(l) => {
             let take = |l: &mut List| if head { l.pop_front() } else { l.pop_back() };
             match count {
                 None => {
@@ -137,7 +114,7 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
             l.is_empty()
         }
     };
-    changed(e, db, &args[1], empty);
+    super::touch_or_delete(e, db, &args[1], empty);
 }
 
 pub(super) fn lpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
@@ -152,7 +129,7 @@ pub(super) fn llen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::List(l) => c.reply.int(l.len() as i64),
+        Found::Is(l) => c.reply.int(l.len() as i64),
     }
 }
 
@@ -177,7 +154,7 @@ pub(super) fn lrange(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.array(0),
-        Found::List(l) => match range(start, end, l.len()) {
+        Found::Is(l) => match range(start, end, l.len()) {
             None => c.reply.array(0),
             Some((from, to)) => {
                 c.reply.array(to - from + 1);
@@ -205,7 +182,7 @@ pub(super) fn lindex(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::List(l) => match index {
+        Found::Is(l) => match index {
             None => error(e, c, NOT_INTEGER),
             Some(i) => match position(i, l.len()) {
                 Some(i) => c.reply.bulk(&l[i]),
@@ -222,7 +199,7 @@ pub(super) fn lset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, db, &args[1], false) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => error(e, c, "ERR no such key"),
-        Found::List(l) => match index {
+        Found::Is(l) => match index {
             None => error(e, c, NOT_INTEGER),
             Some(i) => match position(i, l.len()) {
                 Some(i) => {
@@ -244,7 +221,7 @@ pub(super) fn lrem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (removed, empty) = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::List(l) => {
+        Found::Is(l) => {
             let target = &args[3];
             let limit = if count == 0 {
                 usize::MAX
@@ -274,7 +251,7 @@ pub(super) fn lrem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if removed > 0 {
-        changed(e, db, &args[1], empty);
+        super::touch_or_delete(e, db, &args[1], empty);
     }
     c.reply.int(removed as i64);
 }
@@ -287,7 +264,7 @@ pub(super) fn ltrim(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let empty = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.status("OK"),
-        Found::List(l) => {
+        Found::Is(l) => {
             match range(start, end, l.len()) {
                 None => l.clear(),
                 Some((from, to)) => {
@@ -298,7 +275,7 @@ pub(super) fn ltrim(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             l.is_empty()
         }
     };
-    changed(e, db, &args[1], empty);
+    super::touch_or_delete(e, db, &args[1], empty);
     c.reply.status("OK");
 }
 
@@ -315,7 +292,7 @@ pub(super) fn linsert(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     let len = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::List(l) => match l.iter().position(|v| *v == args[3]) {
+        Found::Is(l) => match l.iter().position(|v| *v == args[3]) {
             None => return c.reply.int(-1),
             Some(i) => {
                 l.insert(i + usize::from(after), value);
@@ -375,7 +352,7 @@ pub(super) fn lpos(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if count.is_some() => return c.reply.array(0),
         Found::Missing => return c.reply.nil(resp3),
-        Found::List(l) => l,
+        Found::Is(l) => l,
     };
     let len = l.len();
     let limit = if maxlen == 0 {
@@ -443,7 +420,7 @@ fn lmove_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], from: boo
     {
         return error(e, c, WRONGTYPE);
     }
-    let Found::List(l) = find(e, db, src, false) else {
+    let Found::Is(l) = find(e, db, src, false) else {
         return;
     };
     let Some(value) = (if from { l.pop_front() } else { l.pop_back() }) else {
@@ -451,7 +428,7 @@ fn lmove_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], from: boo
     };
     c.reply.bulk(&value);
     match find(e, db, dst, false) {
-        Found::List(l) => {
+        Found::Is(l) => {
             if to {
                 l.push_front(value);
             } else {
@@ -464,8 +441,8 @@ fn lmove_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], from: boo
             e.keyspace[db].add(dst, Value::List(Box::new(l)));
         }
     }
-    let empty = matches!(find(e, db, src, false), Found::List(l) if l.is_empty());
-    changed(e, db, src, empty);
+    let empty = matches!(find(e, db, src, false), Found::Is(l) if l.is_empty());
+    super::touch_or_delete(e, db, src, empty);
 }
 
 pub(super) fn lmove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {

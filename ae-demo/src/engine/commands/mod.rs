@@ -18,7 +18,7 @@ mod zsets;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::engine::db::unix_ms;
+use crate::engine::db::{unix_ms, Value};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine, ReplyMode};
 use crate::resp::string2ll;
@@ -425,6 +425,46 @@ pub struct CommandStats {
     pub rejected: u64,
     /// Ran and answered an error.
     pub failed: u64,
+}
+
+/// What a key holds, for a command of one type `T` (a list, a hash...).
+pub(super) enum Found<'a, T> {
+    Missing,
+    Is(&'a mut T),
+    Wrong,
+}
+
+/// Looks `key` up for a command of the type `pick` takes out of a value;
+/// `read` counts the hit or miss (Redis's `lookupKeyRead`). Nothing is
+/// noted as changed.
+pub(super) fn find_as<'a, T>(
+    e: &'a mut Engine,
+    db: usize,
+    key: &[u8],
+    read: bool,
+    pick: fn(&mut Value) -> Option<&mut T>,
+) -> Found<'a, T> {
+    let now = e.now_ms;
+    let d = &mut e.keyspace[db];
+    if read {
+        let live = d.exists(key, now);
+        d.note_read(live);
+    }
+    match d.get_mut_quiet(key, now) {
+        None => Found::Missing,
+        Some(entry) => pick(&mut entry.value).map_or(Found::Wrong, Found::Is),
+    }
+}
+
+/// After a change to the aggregate at `key`: deletes it if it is empty, as
+/// Redis deletes an emptied list, hash, set or sorted set, else notes it as
+/// changed.
+pub(super) fn touch_or_delete(e: &mut Engine, db: usize, key: &[u8], empty: bool) {
+    if empty {
+        e.keyspace[db].remove(key);
+    } else {
+        e.keyspace[db].touch(key);
+    }
 }
 
 /// Runs one request (`processCommand`): the checks that can refuse it,

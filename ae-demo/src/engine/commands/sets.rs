@@ -12,27 +12,14 @@ use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 
 /// What a key holds, for a set command.
-enum Found<'a> {
-    Missing,
-    Set(&'a mut Set),
-    Wrong,
-}
+type Found<'a> = super::Found<'a, Set>;
 
 /// Looks `key` up; `read` counts the hit or miss (`lookupKeyRead`).
 fn find<'a>(e: &'a mut Engine, db: usize, key: &[u8], read: bool) -> Found<'a> {
-    let now = e.now_ms;
-    let d = &mut e.keyspace[db];
-    if read {
-        let live = d.exists(key, now);
-        d.note_read(live);
-    }
-    match d.get_mut_quiet(key, now) {
-        None => Found::Missing,
-        Some(entry) => match &mut entry.value {
-            Value::Set(s) => Found::Set(s),
-            _ => Found::Wrong,
-        },
-    }
+    super::find_as(e, db, key, read, |v| match v {
+        Value::Set(x) => Some(x),
+        _ => None,
+    })
 }
 
 /// The header of a set reply: `~n` in RESP3, `*n` in RESP2.
@@ -82,7 +69,7 @@ pub(super) fn sadd(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let key = &front[1];
     let added = match find(e, db, key, false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
-        Found::Set(s) => {
+        Found::Is(s) => {
             let mut added = 0;
             for m in members {
                 added += i64::from(s.add(std::mem::take(m)));
@@ -110,7 +97,7 @@ pub(super) fn srem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (removed, empty) = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::Set(s) => {
+        Found::Is(s) => {
             let mut removed = 0;
             for m in &args[2..] {
                 if s.remove(m) {
@@ -148,7 +135,7 @@ pub(super) fn smove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         return error(e, c, WRONGTYPE);
     }
     let member = &args[3];
-    let Found::Set(s) = find(e, db, src, false) else {
+    let Found::Is(s) = find(e, db, src, false) else {
         return;
     };
     if src == dst {
@@ -163,7 +150,7 @@ pub(super) fn smove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         e.keyspace[db].touch(src);
     }
     match find(e, db, dst, false) {
-        Found::Set(s) => {
+        Found::Is(s) => {
             if s.add(member.clone()) {
                 e.keyspace[db].touch(dst);
             }
@@ -181,7 +168,7 @@ pub(super) fn sismember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Set(s) => c.reply.int(i64::from(s.members.contains(&args[2]))),
+        Found::Is(s) => c.reply.int(i64::from(s.members.contains(&args[2]))),
     }
 }
 
@@ -189,7 +176,7 @@ pub(super) fn smismember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     let s = match find(e, c.session.db, &args[1], true) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => None,
-        Found::Set(s) => Some(s),
+        Found::Is(s) => Some(s),
     };
     c.reply.array(args.len() - 2);
     for m in &args[2..] {
@@ -202,7 +189,7 @@ pub(super) fn scard(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Set(s) => c.reply.int(s.members.len() as i64),
+        Found::Is(s) => c.reply.int(s.members.len() as i64),
     }
 }
 
@@ -223,7 +210,7 @@ pub(super) fn spop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if count.is_some() => return empty_set(c),
         Found::Missing => return c.reply.nil(resp3),
-        Found::Set(s) => s,
+        Found::Is(s) => s,
     };
     let popped: Vec<Vec<u8>> = match count {
         Some(0) => return empty_set(c),
@@ -284,7 +271,7 @@ pub(super) fn srandmember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if count.is_some() => return c.reply.array(0),
         Found::Missing => return c.reply.nil(resp3),
-        Found::Set(s) => s,
+        Found::Is(s) => s,
     };
     let size = s.members.len();
     let Some(count) = count else {
@@ -526,13 +513,13 @@ pub(super) fn sscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             c.reply.bulk(b"0");
             return c.reply.array(0);
         }
-        Found::Set(_) => {}
+        Found::Is(_) => {}
     }
     let (count, pattern) = match scan_options(&args[3..]) {
         Ok(options) => options,
         Err(msg) => return error(e, c, msg),
     };
-    let Found::Set(s) = find(e, db, &args[1], false) else {
+    let Found::Is(s) = find(e, db, &args[1], false) else {
         return;
     };
     let matches = |m: &[u8]| scan_matches(pattern, m);

@@ -16,37 +16,15 @@ const NOT_FLOAT: &str = "ERR value is not a valid float";
 const RANGE_NOT_FLOAT: &str = "ERR min or max is not a float";
 const RANGE_NOT_LEX: &str = "ERR min or max not valid string range item";
 
-/// What a key holds, for a sorted set command.
-enum Found<'a> {
-    Missing,
-    ZSet(&'a mut ZSet),
-    Wrong,
-}
+/// What a key holds, for a zset command.
+type Found<'a> = super::Found<'a, ZSet>;
 
 /// Looks `key` up; `read` counts the hit or miss (`lookupKeyRead`).
 fn find<'a>(e: &'a mut Engine, db: usize, key: &[u8], read: bool) -> Found<'a> {
-    let now = e.now_ms;
-    let d = &mut e.keyspace[db];
-    if read {
-        let live = d.exists(key, now);
-        d.note_read(live);
-    }
-    match d.get_mut_quiet(key, now) {
-        None => Found::Missing,
-        Some(entry) => match &mut entry.value {
-            Value::ZSet(z) => Found::ZSet(z),
-            _ => Found::Wrong,
-        },
-    }
-}
-
-/// Deletes `key` if its sorted set is empty, else notes the change.
-fn touch_or_delete(e: &mut Engine, db: usize, key: &[u8], empty: bool) {
-    if empty {
-        e.keyspace[db].remove(key);
-    } else {
-        e.keyspace[db].touch(key);
-    }
+    super::find_as(e, db, key, read, |v| match v {
+        Value::ZSet(x) => Some(x),
+        _ => None,
+    })
 }
 
 // ------------------------------------------------------------ numbers
@@ -530,9 +508,9 @@ fn zadd_generic(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], mut in
             e.keyspace[db].add(&key, Value::ZSet(Box::new(z)));
             true
         }
-        Found::ZSet(_) => false,
+        Found::Is(_) => false,
     };
-    let Found::ZSet(z) = find(e, db, &key, false) else {
+    let Found::Is(z) = find(e, db, &key, false) else {
         return;
     };
     let (mut added, mut updated, mut processed) = (0i64, 0i64, 0i64);
@@ -594,7 +572,7 @@ pub(super) fn zrem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (removed, empty) = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::ZSet(z) => {
+        Found::Is(z) => {
             let mut removed = 0;
             for m in &args[2..] {
                 if z.remove(m) {
@@ -608,7 +586,7 @@ pub(super) fn zrem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if removed > 0 {
-        touch_or_delete(e, db, &args[1], empty);
+        super::touch_or_delete(e, db, &args[1], empty);
     }
     c.reply.int(removed);
 }
@@ -617,7 +595,7 @@ pub(super) fn zcard(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::ZSet(z) => c.reply.int(z.len() as i64),
+        Found::Is(z) => c.reply.int(z.len() as i64),
     }
 }
 
@@ -626,7 +604,7 @@ pub(super) fn zscore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::ZSet(z) => match z.score(&args[2]) {
+        Found::Is(z) => match z.score(&args[2]) {
             Some(s) => reply_double(c, s),
             None => c.reply.nil(resp3),
         },
@@ -638,7 +616,7 @@ pub(super) fn zmscore(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     let scores: Vec<Option<f64>> = match find(e, c.session.db, &args[1], true) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => vec![None; args.len() - 2],
-        Found::ZSet(z) => args[2..].iter().map(|m| z.score(m)).collect(),
+        Found::Is(z) => args[2..].iter().map(|m| z.score(m)).collect(),
     };
     c.reply.array(scores.len());
     for s in scores {
@@ -654,7 +632,7 @@ fn zrank_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], reverse: 
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::ZSet(z) => match z.rank(&args[2]) {
+        Found::Is(z) => match z.rank(&args[2]) {
             Some(r) if reverse => c.reply.int((z.len() - 1 - r) as i64),
             Some(r) => c.reply.int(r as i64),
             None => c.reply.nil(resp3),
@@ -677,7 +655,7 @@ pub(super) fn zcount(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::ZSet(z) => c.reply.int(score_walk(z, &r, false).len() as i64),
+        Found::Is(z) => c.reply.int(score_walk(z, &r, false).len() as i64),
     }
 }
 
@@ -688,7 +666,7 @@ pub(super) fn zlexcount(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::ZSet(z) => c.reply.int(lex_walk(z, &r, false).len() as i64),
+        Found::Is(z) => c.reply.int(lex_walk(z, &r, false).len() as i64),
     }
 }
 
@@ -852,7 +830,7 @@ fn zrange_generic(
                 Some(dst) => store_result(e, c, dst, ZSet::default()),
             };
         }
-        Found::ZSet(z) => z,
+        Found::Is(z) => z,
     };
     let pos = match &spec {
         Spec::Rank(a, b) => rank_positions(z.len(), *a, *b, reverse),
@@ -960,7 +938,7 @@ fn zremrange(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], kind: RangeTy
     let (removed, empty) = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
-        Found::ZSet(z) => {
+        Found::Is(z) => {
             let mut pos = match &spec {
                 Spec::Rank(a, b) => rank_positions(z.len(), *a, *b, false),
                 Spec::Score(r) => score_walk(z, r, false),
@@ -975,7 +953,7 @@ fn zremrange(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], kind: RangeTy
         }
     };
     if removed > 0 {
-        touch_or_delete(e, db, &args[1], empty);
+        super::touch_or_delete(e, db, &args[1], empty);
     }
     c.reply.int(removed as i64);
 }
@@ -1010,7 +988,7 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
     let z = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.array(0),
-        Found::ZSet(z) => z,
+        Found::Is(z) => z,
     };
     let nested = resp3 && count.is_some();
     let n = count.unwrap_or(1).min(z.len());
@@ -1037,7 +1015,7 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
         c.reply.bulk(m);
         reply_double(c, *s);
     }
-    touch_or_delete(e, db, &args[1], empty);
+    super::touch_or_delete(e, db, &args[1], empty);
 }
 
 pub(super) fn zpopmin(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
@@ -1088,7 +1066,7 @@ pub(super) fn zrandmember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
         let z = match find(e, c.session.db, &args[1], true) {
             Found::Wrong => return error(e, c, WRONGTYPE),
             Found::Missing => return c.reply.array(0),
-            Found::ZSet(z) => z,
+            Found::Is(z) => z,
         };
         if l == 0 {
             return c.reply.array(0);
@@ -1114,7 +1092,7 @@ pub(super) fn zrandmember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::ZSet(z) => {
+        Found::Is(z) => {
             let i = random_below(z.len());
             c.reply.bulk(&z.sorted[i].1);
         }
@@ -1133,13 +1111,13 @@ pub(super) fn zscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             c.reply.bulk(b"0");
             return c.reply.array(0);
         }
-        Found::ZSet(_) => {}
+        Found::Is(_) => {}
     }
     let (count, pattern) = match scan_options(&args[3..]) {
         Ok(options) => options,
         Err(msg) => return error(e, c, msg),
     };
-    let Found::ZSet(z) = find(e, db, &args[1], false) else {
+    let Found::Is(z) = find(e, db, &args[1], false) else {
         return;
     };
     let matches = |m: &[u8]| scan_matches(pattern, m);
@@ -1506,7 +1484,7 @@ pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         match find(e, db, k, false) {
             Found::Missing => continue,
             Found::Wrong => return error(e, c, WRONGTYPE),
-            Found::ZSet(_) => {
+            Found::Is(_) => {
                 chosen = Some(k.clone());
                 break;
             }
@@ -1515,7 +1493,7 @@ pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(key) = chosen else {
         return c.reply.nil_array(resp3);
     };
-    let Found::ZSet(z) = find(e, db, &key, false) else {
+    let Found::Is(z) = find(e, db, &key, false) else {
         return;
     };
     let n = count.min(z.len());
@@ -1539,5 +1517,5 @@ pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         c.reply.bulk(m);
         reply_double(c, *s);
     }
-    touch_or_delete(e, db, &key, empty);
+    super::touch_or_delete(e, db, &key, empty);
 }
