@@ -136,11 +136,7 @@ pub(super) fn hdel(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if deleted > 0 {
-        if empty {
-            e.keyspace[db].remove(&args[1]);
-        } else {
-            e.keyspace[db].touch(&args[1]);
-        }
+        super::touch_or_delete(e, db, &args[1], empty);
     }
     c.reply.int(deleted);
 }

@@ -111,11 +111,7 @@ pub(super) fn srem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if removed > 0 {
-        if empty {
-            e.keyspace[db].remove(&args[1]);
-        } else {
-            e.keyspace[db].touch(&args[1]);
-        }
+        super::touch_or_delete(e, db, &args[1], empty);
     }
     c.reply.int(removed);
 }
@@ -144,11 +140,8 @@ pub(super) fn smove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if !s.remove(member) {
         return c.reply.int(0);
     }
-    if s.members.is_empty() {
-        e.keyspace[db].remove(src);
-    } else {
-        e.keyspace[db].touch(src);
-    }
+    let empty = s.members.is_empty();
+    super::touch_or_delete(e, db, src, empty);
     match find(e, db, dst, false) {
         Found::Is(s) => {
             if s.add(member.clone()) {
@@ -241,11 +234,8 @@ pub(super) fn spop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             c.reply.bulk(m);
         }
     }
-    if s.members.is_empty() {
-        e.keyspace[db].remove(&args[1]);
-    } else {
-        e.keyspace[db].touch(&args[1]);
-    }
+    let empty = s.members.is_empty();
+    super::touch_or_delete(e, db, &args[1], empty);
 }
 
 pub(super) fn srandmember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
