@@ -28,5 +28,6 @@ pub mod conn;
 pub mod engine;
 pub mod fuzzing;
 pub mod ldouble;
+pub mod rdb;
 pub mod resp;
 pub mod server;
