@@ -1,5 +1,6 @@
 //! Child events: a handler run with the exit status of one child process,
-//! reaped by pid on SIGCHLD (libev's `ev_child`, libuv's process handles).
+//! reaped by pid on SIGCHLD (libev's `ev_child`, libuv's process handles);
+//! and forking a process whose child keeps a working loop.
 
 use std::io;
 use std::os::unix::process::ExitStatusExt;
@@ -16,6 +17,15 @@ use crate::{invalid_input, not_found, remove_where, EventLoop, Poller};
 /// (an error when it was reaped elsewhere: see
 /// [`EventLoop::create_child_event`]).
 type ChildProc<P, S> = Box<dyn FnOnce(&mut EventLoop<P, S>, &mut S, u32, io::Result<ExitStatus>)>;
+
+/// Which side of [`EventLoop::fork`] a process is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fork {
+    /// The process that called `fork`; the child has this pid.
+    Parent(u32),
+    /// The new process, its loop already given its own kernel state.
+    Child,
+}
 
 pub(crate) struct ChildEvent<P: Poller, S> {
     pid: u32,
@@ -92,6 +102,52 @@ impl<P: Poller, S> EventLoop<P, S> {
             None => self.children.push(ChildEvent { pid, proc }),
         }
         Ok(())
+    }
+
+    /// Forks the process (`fork(2)`) and, in the child, calls
+    /// [`after_fork`](Self::after_fork) before returning, so neither side
+    /// can touch a loop that still shares the other's kernel state: Redis's
+    /// BGSAVE, where the child writes a snapshot of the parent's memory and
+    /// exits. The parent usually registers a
+    /// [`create_child_event`](Self::create_child_event) for the pid it gets.
+    ///
+    /// The child should end with [`std::process::exit`] when done, not by
+    /// returning into the parent's code paths. If the child's loop cannot be
+    /// renewed (no fd left for its new kernel set), the child exits at once
+    /// with status 127, which the parent's child event then reports: it never
+    /// runs with a loop that would steal the parent's events.
+    ///
+    /// Only the calling thread exists in the child: fork from the loop's
+    /// thread while no other thread holds a lock the child needs (the
+    /// allocator's included), as Redis does. An error is `fork(2)`'s, in the
+    /// parent (`EAGAIN`, `ENOMEM`); no child exists then.
+    ///
+    /// ```no_run
+    /// # use ae_core::{EventLoop, Fork, Poller};
+    /// # fn f<P: Poller>(el: &mut EventLoop<P, ()>) -> std::io::Result<()> {
+    /// match el.fork()? {
+    ///     Fork::Child => {
+    ///         // ... write the snapshot ...
+    ///         std::process::exit(0);
+    ///     }
+    ///     Fork::Parent(pid) => el.create_child_event(pid, |_, _, _, status| {
+    ///         println!("snapshot child ended: {status:?}");
+    ///     })?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn fork(&mut self) -> io::Result<Fork> {
+        match fork::fork() {
+            Ok(fork::Fork::Parent(pid)) => Ok(Fork::Parent(pid as u32)),
+            Ok(fork::Fork::Child) => {
+                if self.after_fork().is_err() {
+                    std::process::exit(127);
+                }
+                Ok(Fork::Child)
+            }
+            // The wrapper returns -1 and leaves the cause in errno.
+            Err(_) => Err(io::Error::last_os_error()),
+        }
     }
 
     /// Spawns `command` and registers `handler` for its end, as

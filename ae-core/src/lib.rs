@@ -61,6 +61,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use child::Fork;
 pub use mask::{Flags, Mask};
 pub use poller::{timeout_millis, Fired, Poller};
 pub use timer::{TimerAction, TimerId};

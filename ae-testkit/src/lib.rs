@@ -267,6 +267,7 @@ macro_rules! __own_process_cases {
             k2_a_child_adding_writable_does_not_make_the_parent_spin,
             k3_wakes_and_async_sends_in_a_child_reach_only_the_child,
             k4_signals_in_a_child_reach_only_the_child,
+            k5_fork_gives_the_child_a_loop_of_its_own,
             c1_a_child_event_gets_its_pids_exit_status_only,
             c2_a_child_that_ended_before_its_event_is_reported,
             c3_a_child_reaped_elsewhere_is_reported_as_not_found,

@@ -1,4 +1,4 @@
-//! Processes (K1-K4, C1-C4): a loop in a forked child, and child events.
+//! Processes (K1-K5, C1-C4): a loop in a forked child, and child events.
 //! Every case here forks or spawns, so they run in the test binary of
 //! their own (`own_process_cases!`), one at a time under the signal cases'
 //! lock: a fork while another thread registers a signal would leave
@@ -203,6 +203,40 @@ pub(crate) fn k4_signals_in_a_child_reach_only_the_child<P: Poller>(fork: Fork) 
     let mut n = 0;
     poll_block(&mut el, &mut n);
     assert_eq!(n, 1, "the parent's signal ran the parent's handler");
+}
+
+/// K5: `EventLoop::fork` renews the child's loop itself: a child that
+/// deletes an event the parent watches, with no `after_fork` of its own,
+/// leaves the parent's handler running; the parent's child event reports
+/// the child's exit code.
+pub(crate) fn k5_fork_gives_the_child_a_loop_of_its_own<P: Poller>(fork: Fork) {
+    let _lock = exclusive();
+    let mut el: EventLoop<P, u32> = new_loop();
+    let (a, mut wa) = pair();
+    count_reads(&mut el, &a);
+    let pid = match el.fork().expect("fork") {
+        ae_core::Fork::Child => {
+            el.delete_file_event(&a, R);
+            let idle = poll_now(&mut el, &mut 0) == 0;
+            (fork.exit)(if idle { 7 } else { 1 })
+        }
+        ae_core::Fork::Parent(pid) => pid,
+    };
+    el.create_child_event(pid, |_, n: &mut u32, _, status| {
+        *n += 1000 * status.expect("reaped here").code().unwrap_or(-1) as u32;
+    })
+    .expect("create_child_event");
+    let _guard = guard(&mut el);
+    let start = Instant::now();
+    let mut n = 0;
+    while n < 1000 {
+        assert!(start.elapsed() < GUARD, "the child's end was not reported");
+        poll_block(&mut el, &mut n);
+    }
+    assert_eq!(n, 7000, "the child exited 7: it polled nothing");
+    wa.write_all(b"x").expect("write");
+    poll_block(&mut el, &mut n);
+    assert_eq!(n, 7001, "the parent's handler ran");
 }
 
 type Ends = Vec<(u32, io::Result<ExitStatus>)>;
