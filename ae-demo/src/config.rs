@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use ae::Backend;
 
@@ -68,11 +69,21 @@ pub struct Config {
     /// Number of databases SELECT chooses from.
     pub databases: usize,
     /// Snapshot schedules, `(seconds, changes)` pairs, as `save` gives
-    /// them. Kept and reported only: this server does not persist yet, so
-    /// none of them ever saves (and the default is none, not Redis's
-    /// `3600 1 300 100 60 10000`, so that CONFIG GET save tells the truth
-    /// by default).
+    /// them: the cron starts a BGSAVE when, for one of them, that many
+    /// changes were made and that many seconds passed since the last save.
     pub save: Vec<(u64, u64)>,
+    /// The directory the snapshot is written to and read from (absolute:
+    /// Redis changes into it, this server joins it to the file name).
+    pub dir: PathBuf,
+    /// The snapshot's file name in `dir`.
+    pub dbfilename: String,
+}
+
+impl Config {
+    /// Where SAVE and BGSAVE write and start-up reads the snapshot.
+    pub fn rdb_path(&self) -> PathBuf {
+        self.dir.join(&self.dbfilename)
+    }
 }
 
 impl Default for Config {
@@ -96,6 +107,8 @@ impl Default for Config {
             enable_debug_command: Protected::No,
             databases: 0,
             save: Vec::new(),
+            dir: PathBuf::new(),
+            dbfilename: String::new(),
         };
         for s in SETTINGS {
             if let Some(value) = s.default {
@@ -115,6 +128,9 @@ pub enum Access {
     CommandLine,
     /// The command line, and CONFIG GET; CONFIG SET refuses it.
     Immutable,
+    /// The command line, and CONFIG GET; CONFIG SET refuses it as Redis
+    /// refuses its `PROTECTED_CONFIG`s (`enable-protected-configs no`).
+    Protected,
     /// The command line, CONFIG GET and CONFIG SET.
     Mutable,
     /// CONFIG GET only: a value fixed in this server (a directive setting
@@ -178,6 +194,10 @@ pub enum Kind {
         /// Why a value cannot be had.
         why: &'static str,
     },
+    /// An existing directory, kept absolute (`dir`).
+    Dir(fn(&mut Config, PathBuf)),
+    /// A file name with no directory part (`dbfilename`).
+    FileName(fn(&mut Config, String)),
     /// A value nothing sets.
     Fixed,
 }
@@ -378,13 +398,29 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "save",
         kind: Kind::Save,
-        default: None,
-        help: "snapshot schedules, kept but never run: no persistence yet (default \"\")",
+        default: Some("3600 1 300 100 60 10000"),
+        help: "snapshot schedules, \"<seconds> <changes> ...\": BGSAVE after that many changes in that many seconds; \"\" for none",
         access: Access::Mutable,
         show: |c| {
             let pairs: Vec<String> = c.save.iter().map(|(s, n)| format!("{s} {n}")).collect();
             pairs.join(" ")
         },
+    },
+    Setting {
+        name: "dir",
+        kind: Kind::Dir(|c, d| c.dir = d),
+        default: Some("."),
+        help: "directory of the snapshot file",
+        access: Access::Protected,
+        show: |c| c.dir.display().to_string(),
+    },
+    Setting {
+        name: "dbfilename",
+        kind: Kind::FileName(|c, f| c.dbfilename = f),
+        default: Some("dump.rdb"),
+        help: "snapshot file name",
+        access: Access::Protected,
+        show: |c| c.dbfilename.clone(),
     },
     Setting {
         name: "appendonly",
@@ -470,6 +506,15 @@ impl Setting {
         self.access == Access::Mutable
     }
 
+    /// Why CONFIG SET refuses it, in Redis's words; `None` if it may.
+    pub fn set_refusal(&self) -> Option<&'static str> {
+        match self.access {
+            Access::Mutable => None,
+            Access::Protected => Some("can't set protected config"),
+            _ => Some("can't set immutable config"),
+        }
+    }
+
     /// Taken on the command line.
     fn is_flag(&self) -> bool {
         self.access != Access::Reported
@@ -517,6 +562,21 @@ impl Setting {
                 if !v.is_empty() {
                     return Err(why.into());
                 }
+            }
+            Kind::Dir(set) => {
+                // Redis chdir()s and reports strerror: the same check.
+                let dir = std::fs::canonicalize(v).map_err(|e| os_error_text(&e))?;
+                if !dir.is_dir() {
+                    return Err("Not a directory".into());
+                }
+                set(config, dir);
+            }
+            Kind::FileName(set) => {
+                // Redis's pathIsBaseName: no '/' (nor '\\').
+                if v.contains(['/', '\\']) {
+                    return Err("dbfilename can't be a path, just a filename".into());
+                }
+                set(config, v.to_owned());
             }
             Kind::Fixed => {
                 return Err(format!(
@@ -633,9 +693,12 @@ impl Setting {
                 config.save = parse_save(&args)?.unwrap_or_default();
             }
             Kind::Off { why } => check_off(v, why)?,
-            Kind::Addr(_) | Kind::Backend(_) | Kind::Empty { .. } | Kind::Fixed => {
-                return Err("can't set immutable config".into())
-            }
+            Kind::Addr(_)
+            | Kind::Backend(_)
+            | Kind::Empty { .. }
+            | Kind::Dir(_)
+            | Kind::FileName(_)
+            | Kind::Fixed => return Err("can't set immutable config".into()),
         }
         Ok(())
     }
@@ -665,6 +728,8 @@ impl Setting {
             Kind::Save => "<\"\"|seconds changes ...>".into(),
             Kind::Off { .. } => "<no>".into(),
             Kind::Empty { .. } => "<\"\">".into(),
+            Kind::Dir(_) => "<directory>".into(),
+            Kind::FileName(_) => "<file>".into(),
             Kind::Fixed => String::new(),
         }
     }
@@ -1354,5 +1419,15 @@ mod tests {
         assert_eq!((level.show)(&c), "warning");
         let port = Setting::find(b"port").unwrap();
         assert!(!port.is_mutable());
+    }
+}
+
+/// An OS error as Redis prints it (`strerror`): the text without Rust's
+/// " (os error N)".
+fn os_error_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
     }
 }

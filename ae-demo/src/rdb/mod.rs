@@ -40,7 +40,10 @@ impl std::error::Error for RdbError {}
 /// deadline is before `now_ms` are left out.
 pub fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
     let _ = (keyspace, now_ms, out);
-    Err(io::Error::new(io::ErrorKind::Unsupported, "RDB writing is not built yet"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "RDB writing is not built yet",
+    ))
 }
 
 /// Reads an RDB file's bytes into `keyspace` (which the caller gives
@@ -58,5 +61,8 @@ pub fn load(bytes: &[u8], keyspace: &mut Keyspace, now_ms: i64) -> Result<Loaded
 /// crash at any point leaves the previous file whole.
 pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
     let _ = (keyspace, now_ms, path);
-    Err(io::Error::new(io::ErrorKind::Unsupported, "RDB writing is not built yet"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "RDB writing is not built yet",
+    ))
 }

@@ -376,8 +376,8 @@ pub(super) fn config_set(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
                 ],
             );
         };
-        let failure = if !p.is_mutable() {
-            Some("can't set immutable config")
+        let failure = if let Some(why) = p.set_refusal() {
+            Some(why)
         } else if chosen.iter().any(|(q, _)| q.name == p.name) {
             Some("duplicate parameter")
         } else {
