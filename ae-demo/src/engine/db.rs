@@ -420,6 +420,13 @@ pub struct Entry {
     lru: u32,
 }
 
+impl Entry {
+    /// The deadline in Unix ms, if the key has one.
+    pub fn deadline(&self) -> Option<i64> {
+        self.expire.map(|(when, _)| when)
+    }
+}
+
 /// One database (Redis's db 0).
 #[derive(Default)]
 pub struct Db {
@@ -780,6 +787,12 @@ impl Db {
             Some(None) => Deadline::Never,
             Some(Some((when, _))) => Deadline::At(when),
         }
+    }
+
+    /// Every key with its entry, live or not yet removed, in storage order
+    /// (what a snapshot writes).
+    pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
+        self.map.iter()
     }
 
     /// Every key, live or not yet removed, in storage order.
