@@ -33,12 +33,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if !config.save.is_empty() {
-        ae_demo::log!(
-            Warning,
-            "save schedules are kept (CONFIG GET save) but never run: ae-demo does not persist yet"
-        );
-    }
     // SIGINT, SIGTERM and SIGHUP are signal events of the loop (init_server).
     let signals = Signals::default();
     match server::run(config, signals) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use ae_demo::config::Config;
 use ae_demo::engine::reply::ReplyBuf;
 use ae_demo::engine::{
-    process_command, Caller, ConnInfo, Effect, Engine, NoPeers, Peer, Peers, Session,
+    process_command, Caller, ConnInfo, Effect, Engine, NoChildren, NoPeers, Peer, Peers, Session,
 };
 
 /// A client of the engine: a session and its replies.
@@ -44,8 +44,11 @@ impl Peers for Others {
     }
 }
 
+/// An engine with no save schedules: FLUSHALL and SHUTDOWN write no file.
 fn engine() -> Engine {
-    Engine::new(Config::default())
+    let mut config = Config::default();
+    config.save.clear();
+    Engine::new(config)
 }
 
 /// Runs one request for `c` beside `peers`, as a new read would (the
@@ -58,6 +61,7 @@ fn run_with(e: &mut Engine, c: &mut Client, peers: &dyn Peers, args: &[&str]) ->
         reply: &mut c.reply,
         conn: ConnInfo::detached(),
         peers,
+        children: &mut NoChildren,
     };
     process_command(e, &mut caller, &mut args);
     let mut out = Vec::new();

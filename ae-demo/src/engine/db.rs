@@ -451,6 +451,9 @@ pub struct Db {
     /// The current Unix second, set once per read batch: what lookups and
     /// writes stamp an entry's `lru` with (no clock read of their own).
     pub clock: u32,
+    /// Changes made, ever (Redis's `server.dirty`, kept per database): the
+    /// save schedules and INFO's `rdb_changes_since_last_save` count them.
+    changes: u64,
 }
 
 impl Db {
@@ -471,6 +474,7 @@ impl Db {
 
     /// Notes `key` as changed for WATCH (Redis's `signalModifiedKey`).
     pub fn touch(&mut self, key: &[u8]) {
+        self.changes += 1;
         if !self.watched.is_empty() && self.watched.contains(key) {
             self.touched.push(key.to_vec());
         }
@@ -548,8 +552,20 @@ impl Db {
                 .collect();
             self.touched.extend(existing);
         }
+        self.changes += self.map.len() as u64;
         self.map.clear();
         self.volatile.clear();
+    }
+
+    /// Counts a change no key shows (FLUSHALL's own, after its save).
+    pub fn count_change(&mut self) {
+        self.changes += 1;
+    }
+
+    /// Changes made since the database was created (each key written or
+    /// deleted counts one).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     fn unlink_volatile(&mut self, idx: usize) {

@@ -13,10 +13,13 @@ mod session;
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::io;
 use std::net::TcpStream;
 use std::os::fd::RawFd;
+use std::path::Path;
 use std::time::Instant;
 
+pub use commands::persistence::{Persistence, SaveChild};
 pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
 pub use keyspace::Keyspace;
 pub use session::{ReplyMode, Session};
@@ -172,6 +175,34 @@ impl Peers for NoPeers {
     fn for_each(&self, _: &mut dyn FnMut(&Peer<'_>)) {}
 }
 
+/// What the server lends a command for the processes it starts: the
+/// engine forks through it, knowing nothing of the loop that watches the
+/// child.
+pub trait Children {
+    /// Forks a child that writes `keyspace` to `path` as an RDB file and
+    /// exits, 0 when it saved; returns its pid. The server reports its end
+    /// to [`Engine::background_save_done`].
+    fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32>;
+    /// Stops child `pid` with SIGUSR1, whose end counts as no failure
+    /// (Redis's `killRDBChild`).
+    fn kill(&mut self, pid: u32);
+}
+
+/// No child processes (the engine's unit tests): BGSAVE fails as a fork
+/// failure does.
+pub struct NoChildren;
+
+impl Children for NoChildren {
+    fn fork_save(&mut self, _: &Keyspace, _: i64, _: &Path) -> io::Result<u32> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no child processes without a server",
+        ))
+    }
+
+    fn kill(&mut self, _: u32) {}
+}
+
 /// The client running a command: its session and replies, which the
 /// command changes, and a read-only view of its connection and of the
 /// others.
@@ -184,6 +215,8 @@ pub struct Caller<'a> {
     pub conn: ConnInfo<'a>,
     /// Every other connection.
     pub peers: &'a dyn Peers,
+    /// Where a background save forks.
+    pub children: &'a mut dyn Children,
 }
 
 /// Everything the commands share: one per server.
@@ -240,6 +273,9 @@ pub struct Engine {
     pub slowlog_next_id: u64,
     /// LATENCY events by name.
     pub latency: BTreeMap<&'static str, LatencySeries>,
+    /// Snapshots: the last save, the child writing one, the schedules'
+    /// state.
+    pub persistence: Persistence,
 }
 
 /// One SLOWLOG entry (`slowlogEntry`).
@@ -308,6 +344,7 @@ impl Engine {
             slowlog: std::collections::VecDeque::new(),
             slowlog_next_id: 0,
             latency: BTreeMap::new(),
+            persistence: Persistence::new(db::unix_ms() / 1000),
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use ae::{Poller, TimerAction, TimerId};
 
 use super::networking::free_client;
+use super::persistence::LoopChildren;
 use super::{Loop, Server};
 use crate::log;
 
@@ -18,7 +19,8 @@ const EXPIRE_TIME_PERCENT: u32 = 25;
 pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerId) -> TimerAction {
     let period = Duration::from_millis(1000 / u64::from(server.engine.config.hz));
     if server.shutdown_asap.load(Ordering::SeqCst) {
-        prepare_for_shutdown(el, server);
+        // SHUTDOWN saved already, as its reply depended on it.
+        finish_shutdown(el, server);
         return TimerAction::NoMore;
     }
     if server.hangup.swap(false, Ordering::SeqCst) {
@@ -28,6 +30,8 @@ pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerI
     server.engine.bulk_pool.trim();
     crate::engine::active_expire_cycle(&mut server.engine, period * EXPIRE_TIME_PERCENT / 100);
     server.engine.stats.track_ops(Instant::now());
+    let mut children = LoopChildren::new(el, server);
+    server.engine.persistence_cron(&mut children);
     TimerAction::Repeat(period)
 }
 
@@ -53,10 +57,28 @@ fn clients_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     }
 }
 
-/// Closes the listener and every client and stops the loop
-/// (`prepareForShutdown`); `main` then exits 0.
+/// SIGINT or SIGTERM (`prepareForShutdown` from the cron in Redis): saves
+/// as the schedules say, then shuts down; if that save fails the server
+/// goes on, as Redis does.
 pub(crate) fn prepare_for_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     log!(Warning, "Received shutdown request, scheduling shutdown...");
+    let mut children = LoopChildren::new(el, server);
+    if !server
+        .engine
+        .save_for_shutdown(&mut children, false, false, false)
+    {
+        log!(
+            Warning,
+            "SIGTERM received but errors trying to shut down the server, check the logs for more information"
+        );
+        return;
+    }
+    finish_shutdown(el, server);
+}
+
+/// Closes the listener and every client and stops the loop
+/// (`finishShutdown`); `main` then exits 0.
+fn finish_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     if let Some(listener) = server.listener.take() {
         use std::os::fd::AsRawFd;
         el.delete_file_event(listener.as_raw_fd(), ae::Mask::READABLE);

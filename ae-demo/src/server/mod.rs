@@ -22,6 +22,7 @@ use networking::{accept_handler, handle_clients_with_pending_writes};
 pub mod clients;
 pub mod cron;
 pub mod networking;
+pub mod persistence;
 
 pub use crate::config::FDSET_RESERVE;
 pub use crate::conn::IOBUF_LEN;
@@ -211,6 +212,7 @@ where
     el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
     let backend = el.name();
     let mut engine = Engine::new(config);
+    persistence::load_data_from_disk(&mut engine)?;
     // CONFIG GET port shows the port bound, as chosen when 0 was asked.
     engine.config.port = port;
     engine.backend = backend;

@@ -11,6 +11,7 @@ use std::time::Instant;
 use ae::{Mask, Poller};
 
 use super::clients::{apply_effects, over_output_limit, Client, Others, Split};
+use super::persistence::LoopChildren;
 use super::{Loop, Server};
 use crate::bulk_pool::BulkPool;
 use crate::conn::Requests;
@@ -161,8 +162,10 @@ fn read_outcome(id: u64, r: io::Result<usize>) -> ReadOutcome {
 /// Runs the requests of one client as [`crate::conn::Input::feed`] finds
 /// them, and carries out their effects: the parts of the client the
 /// commands use, borrowed apart from its input, which is feeding them.
-struct Run<'a, 'b> {
+struct Run<'a, 'b, P: Poller> {
     engine: &'a mut Engine,
+    /// Where BGSAVE forks.
+    children: LoopChildren<'a, P>,
     session: &'a mut Session,
     reply: &'a mut ReplyBuf,
     /// The connection as the commands see it; its `close_after_reply` is
@@ -173,7 +176,7 @@ struct Run<'a, 'b> {
     shutdown: &'a AtomicBool,
 }
 
-impl Requests for Run<'_, '_> {
+impl<P: Poller> Requests for Run<'_, '_, P> {
     fn pool(&mut self) -> &mut BulkPool {
         &mut self.engine.bulk_pool
     }
@@ -193,6 +196,7 @@ impl Requests for Run<'_, '_> {
             reply: self.reply,
             conn: self.conn,
             peers: &*self.others,
+            children: &mut self.children,
         };
         process_command(self.engine, &mut caller, args);
         if !self.engine.effects.is_empty() {
@@ -216,7 +220,7 @@ pub fn read_query_from_client<P: Poller>(
     fd: RawFd,
     _mask: Mask,
 ) {
-    let outcome = read_and_run(server, fd);
+    let outcome = read_and_run(el, server, fd);
     let Some(c) = server.clients.get_mut(fd) else {
         return;
     };
@@ -232,7 +236,8 @@ pub fn read_query_from_client<P: Poller>(
     }
 }
 
-fn read_and_run(server: &mut Server, fd: RawFd) -> ReadOutcome {
+fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> ReadOutcome {
+    let listener = server.listener.as_ref().map(|l| l.as_raw_fd());
     let Server {
         engine,
         clients,
@@ -300,6 +305,7 @@ fn read_and_run(server: &mut Server, fd: RawFd) -> ReadOutcome {
     };
     let mut run = Run {
         engine,
+        children: LoopChildren { el, listener },
         session,
         reply,
         conn,

@@ -3,7 +3,9 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,19 +18,52 @@ pub struct Server {
     child: Child,
     pub port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    /// Its own `--dir`, removed when dropped.
+    dir: TempDir,
+}
+
+/// A fresh directory under the system's temp dir, removed (with what is
+/// in it) when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("ae-demo-{what}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.to_str().expect("temp dir is UTF-8")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Server {
-    /// Starts the server with `--port 0` and `args`, and waits for the log
-    /// line that names the port it bound.
+    /// Starts the server with `--port 0`, no save schedules, its own empty
+    /// `--dir`, and `args` (which may override them), and waits for the
+    /// log line that names the port it bound.
     pub fn start(args: &[&str]) -> Server {
         Self::try_start(args).unwrap_or_else(|e| panic!("server did not start: {e}"))
     }
 
     /// As `start`, but returns the log and status when it exits instead.
     pub fn try_start(args: &[&str]) -> Result<Server, String> {
+        let dir = TempDir::new("server");
         let mut child = Command::new(env!("CARGO_BIN_EXE_ae-demo"))
-            .args(["--port", "0"])
+            .args(["--port", "0", "--save", "", "--dir", dir.as_str()])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -54,7 +89,12 @@ impl Server {
             let _ = tx.send(None);
         });
         match rx.recv_timeout(TIMEOUT) {
-            Ok(Some(port)) => Ok(Server { child, port, log }),
+            Ok(Some(port)) => Ok(Server {
+                child,
+                port,
+                log,
+                dir,
+            }),
             _ => {
                 let _ = child.kill();
                 let mut err = String::new();
@@ -72,6 +112,11 @@ impl Server {
 
     pub fn pid(&self) -> i32 {
         self.child.id() as i32
+    }
+
+    /// Its `--dir` (unless `args` named another).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn connect(&self) -> TcpStream {
@@ -308,6 +353,8 @@ pub fn free_port() -> u16 {
 pub struct RedisServer {
     child: Child,
     pub port: u16,
+    /// Its `--dir` (unless `extra` names another), removed when dropped.
+    pub dir: TempDir,
 }
 
 impl RedisServer {
@@ -316,11 +363,11 @@ impl RedisServer {
     pub fn start(extra: &[&str]) -> RedisServer {
         for _ in 0..5 {
             let port = free_port();
-            let dir = std::env::temp_dir();
+            let dir = TempDir::new("redis-server");
             let mut child = Command::new("redis-server")
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(["--logfile", "", "--dir", dir.to_str().expect("temp dir")])
+                .args(["--logfile", "", "--dir", dir.as_str()])
                 .args(extra)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -340,7 +387,7 @@ impl RedisServer {
                         && s.read_exact(&mut buf).is_ok()
                         && &buf == b"+PONG\r\n"
                     {
-                        return RedisServer { child, port };
+                        return RedisServer { child, port, dir };
                     }
                 }
                 std::thread::sleep(Duration::from_millis(20));

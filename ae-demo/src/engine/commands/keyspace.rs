@@ -467,6 +467,7 @@ pub(super) fn flush(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         for db in e.keyspace.iter_mut() {
             db.clear();
         }
+        e.flushed_all(c.children);
     } else {
         e.keyspace[c.session.db].clear();
     }

@@ -9,6 +9,7 @@ mod connection;
 mod hashes;
 mod keyspace;
 mod lists;
+pub(in crate::engine) mod persistence;
 mod server;
 mod sets;
 mod strings;
@@ -357,6 +358,15 @@ static COMMANDS: &[Command] = &[
         NOKEY,
     ),
     container("config", CONFIG_SUBS),
+    cmd(
+        "save",
+        1,
+        persistence::save,
+        ADMIN | NO_MULTI | NO_KEYS,
+        NOKEY,
+    ),
+    cmd("bgsave", -1, persistence::bgsave, ADMIN | NO_KEYS, NOKEY),
+    cmd("lastsave", 1, persistence::lastsave, CONN, NOKEY),
     container("slowlog", SLOWLOG_SUBS),
     container("latency", LATENCY_SUBS),
     container("memory", MEMORY_SUBS),

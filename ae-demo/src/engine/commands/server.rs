@@ -119,9 +119,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 human(rss),
             );
         }
-        "persistence" => {
-            out.push_str("# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n");
-        }
+        "persistence" => super::persistence::info_persistence(e, out),
         "stats" => {
             let _ = write!(
                 out,
@@ -305,17 +303,33 @@ pub(super) fn debug(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     }
 }
 
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: saves as the schedules
+/// or the options say, then exits; a failed save (without FORCE) keeps the
+/// server running and is the reply. There are no replicas to wait for, so
+/// NOW changes nothing and ABORT finds no shutdown to abort.
 pub(super) fn shutdown(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let (mut nosave, mut save, mut force, mut abort, mut now) = (false, false, false, false, false);
     for arg in &args[1..] {
-        let a = arg.to_ascii_lowercase();
-        if !matches!(
-            a.as_slice(),
-            b"nosave" | b"save" | b"now" | b"force" | b"abort"
-        ) {
-            return error(e, c, SYNTAX);
-        }
+        let flag = match arg.to_ascii_lowercase().as_slice() {
+            b"nosave" => &mut nosave,
+            b"save" => &mut save,
+            b"now" => &mut now,
+            b"force" => &mut force,
+            b"abort" => &mut abort,
+            _ => return error(e, c, SYNTAX),
+        };
+        *flag = true;
+    }
+    if (abort && (nosave || save || now || force)) || (nosave && save) {
+        return error(e, c, SYNTAX);
+    }
+    if abort {
+        return error(e, c, "ERR No shutdown in progress.");
     }
     crate::log!(Warning, "User requested shutdown...");
+    if !e.save_for_shutdown(c.children, nosave, save, force) {
+        return error(e, c, "ERR Errors trying to SHUTDOWN. Check logs.");
+    }
     e.effects.push(Effect::Shutdown);
     // As Redis, no reply: the connection closes when the server exits.
     e.effects.push(Effect::CloseAfterReply);

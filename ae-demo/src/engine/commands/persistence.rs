@@ -1,0 +1,315 @@
+//! Snapshots (Redis's `rdb.c` commands and the parts of `serverCron` and
+//! `prepareForShutdown` that save): SAVE, BGSAVE, LASTSAVE, INFO
+//! persistence, the save schedules, and the save before shutdown. The
+//! format is [`crate::rdb`]'s; the fork is the server's, lent through
+//! [`Children`].
+
+use std::fmt::Write as _;
+use std::io;
+use std::process::ExitStatus;
+
+use super::{error, SYNTAX};
+use crate::engine::db::unix_ms;
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Children, Engine};
+use crate::log;
+use crate::rdb::{self, Loaded};
+
+/// Seconds after a failed BGSAVE before a schedule tries again
+/// (`CONFIG_BGSAVE_RETRY_DELAY`).
+const RETRY_DELAY: i64 = 5;
+
+/// The process writing a snapshot (BGSAVE's child).
+#[derive(Clone, Copy, Debug)]
+pub struct SaveChild {
+    /// Its pid.
+    pub pid: u32,
+    /// Unix seconds it started at.
+    started: i64,
+    /// The keyspace's change count at the fork: what the file holds.
+    changes: u64,
+    /// Keys it writes (INFO `current_save_keys_total`).
+    keys: usize,
+}
+
+/// The state of snapshots (Redis's `lastsave`, `lastbgsave_status`,
+/// `child_pid`, `rdb_bgsave_scheduled`, ...).
+#[derive(Debug)]
+pub struct Persistence {
+    /// Unix seconds of the last successful save, or of the start
+    /// (LASTSAVE, and what the schedules count from).
+    pub lastsave: i64,
+    /// Unix seconds of the last BGSAVE tried.
+    last_try: i64,
+    /// The last BGSAVE succeeded (`rdb_last_bgsave_status`).
+    pub last_ok: bool,
+    /// The child writing a snapshot now.
+    pub child: Option<SaveChild>,
+    /// A BGSAVE waits for the running one to end.
+    pub scheduled: bool,
+    /// Saves started, of either kind (`rdb_saves`).
+    saves: u64,
+    /// Seconds the last BGSAVE took; -1 before the first.
+    last_bgsave_secs: i64,
+    /// The keyspace's change count that the file on disk holds.
+    saved_changes: u64,
+    /// What start-up loaded.
+    pub loaded: Loaded,
+}
+
+impl Persistence {
+    /// Nothing saved yet; `now` (Unix seconds) counts as the last save, as
+    /// Redis sets `lastsave` at start.
+    pub fn new(now: i64) -> Self {
+        Persistence {
+            lastsave: now,
+            last_try: 0,
+            last_ok: true,
+            child: None,
+            scheduled: false,
+            saves: 0,
+            last_bgsave_secs: -1,
+            saved_changes: 0,
+            loaded: Loaded::default(),
+        }
+    }
+}
+
+/// Every change made to the keyspace since start.
+fn changes(e: &Engine) -> u64 {
+    e.keyspace.iter().map(|db| db.changes()).sum()
+}
+
+impl Engine {
+    /// Changes made since the file on disk was written (`server.dirty`).
+    pub fn dirty(&self) -> u64 {
+        changes(self) - self.persistence.saved_changes
+    }
+
+    /// What start-up loaded: the keyspace's changes so far are in the file.
+    pub fn loaded(&mut self, loaded: Loaded) {
+        self.persistence.loaded = loaded;
+        self.persistence.saved_changes = changes(self);
+    }
+
+    /// Saves in this process (`rdbSave`); false, logged, on failure.
+    pub fn save(&mut self) -> bool {
+        let path = self.config.rdb_path();
+        match rdb::save_file(&self.keyspace, unix_ms(), &path) {
+            Ok(()) => {
+                log!(Notice, "DB saved on disk");
+                self.persistence.saved_changes = changes(self);
+                self.persistence.lastsave = unix_ms() / 1000;
+                self.persistence.last_ok = true;
+                true
+            }
+            Err(err) => {
+                log!(Warning, "Write error saving DB on disk: {err}");
+                false
+            }
+        }
+    }
+
+    /// Starts a BGSAVE (`rdbSaveBackground`); the caller checked no child
+    /// runs.
+    pub fn background_save(&mut self, children: &mut dyn Children) -> io::Result<()> {
+        let now = unix_ms();
+        self.persistence.saves += 1;
+        self.persistence.last_try = now / 1000;
+        let path = self.config.rdb_path();
+        match children.fork_save(&self.keyspace, now, &path) {
+            Ok(pid) => {
+                log!(Notice, "Background saving started by pid {pid}");
+                self.persistence.child = Some(SaveChild {
+                    pid,
+                    started: now / 1000,
+                    changes: changes(self),
+                    keys: self.keyspace.iter().map(|db| db.len()).sum(),
+                });
+                Ok(())
+            }
+            Err(err) => {
+                self.persistence.last_ok = false;
+                log!(Warning, "Can't save in background: fork: {err}");
+                Err(err)
+            }
+        }
+    }
+
+    /// The BGSAVE child ended (`backgroundSaveDoneHandlerDisk`): a clean
+    /// exit makes its file the saved state; a failure or a signal other
+    /// than the SIGUSR1 that stops it on purpose marks the save failed.
+    pub fn background_save_done(&mut self, status: io::Result<ExitStatus>) {
+        use std::os::unix::process::ExitStatusExt;
+        let Some(child) = self.persistence.child.take() else {
+            return;
+        };
+        let now = unix_ms() / 1000;
+        let p = &mut self.persistence;
+        match status {
+            Ok(s) if s.success() => {
+                log!(Notice, "Background saving terminated with success");
+                p.saved_changes = child.changes;
+                p.lastsave = now;
+                p.last_ok = true;
+            }
+            Ok(s) if s.signal().is_some() => {
+                let signo = s.signal().unwrap_or(0);
+                log!(Warning, "Background saving terminated by signal {signo}");
+                remove_temp_file(self, child.pid);
+                if signo != nix::libc::SIGUSR1 {
+                    self.persistence.last_ok = false;
+                }
+            }
+            other => {
+                if let Err(err) = other {
+                    log!(Warning, "Background saving child lost: {err}");
+                } else {
+                    log!(Warning, "Background saving error");
+                }
+                p.last_ok = false;
+            }
+        }
+        self.persistence.last_bgsave_secs = now - child.started;
+    }
+
+    /// The cron's part (`serverCron`): a BGSAVE that was scheduled, or one
+    /// a save schedule calls for (that many changes in that many seconds),
+    /// when no child runs and the last try did not fail just now.
+    pub fn persistence_cron(&mut self, children: &mut dyn Children) {
+        if self.persistence.child.is_some() {
+            return;
+        }
+        let now = unix_ms() / 1000;
+        let p = &self.persistence;
+        let may_retry = p.last_ok || now - p.last_try > RETRY_DELAY;
+        if !may_retry {
+            return;
+        }
+        if p.scheduled {
+            if self.background_save(children).is_ok() {
+                self.persistence.scheduled = false;
+            }
+            return;
+        }
+        let dirty = self.dirty();
+        let due = self
+            .config
+            .save
+            .iter()
+            .find(|&&(secs, n)| dirty >= n && now - self.persistence.lastsave > secs as i64);
+        if let Some(&(secs, n)) = due {
+            log!(Notice, "{n} changes in {secs} seconds. Saving...");
+            let _ = self.background_save(children);
+        }
+    }
+
+    /// The save before exiting (`prepareForShutdown`): stops a BGSAVE
+    /// child, then saves when the schedules say the data is persistent
+    /// (and not NOSAVE) or when SAVE asks. False when that save failed and
+    /// `force` is not given: the server must not exit.
+    pub fn save_for_shutdown(
+        &mut self,
+        children: &mut dyn Children,
+        nosave: bool,
+        save: bool,
+        force: bool,
+    ) -> bool {
+        if let Some(child) = self.persistence.child {
+            log!(Warning, "There is a child saving an .rdb. Killing it!");
+            children.kill(child.pid);
+            remove_temp_file(self, child.pid);
+        }
+        if (!self.config.save.is_empty() && !nosave) || save {
+            log!(Notice, "Saving the final RDB snapshot before exiting.");
+            if !self.save() {
+                if force {
+                    log!(Warning, "Error trying to save the DB. Exit anyway.");
+                } else {
+                    log!(Warning, "Error trying to save the DB, can't exit.");
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// After FLUSHALL (`flushAllDataAndResetRDB`): a running BGSAVE would
+    /// write the old data, so it stops; with save schedules the empty
+    /// keyspace is saved at once. The flush itself stays a change.
+    pub fn flushed_all(&mut self, children: &mut dyn Children) {
+        if let Some(child) = self.persistence.child {
+            children.kill(child.pid);
+        }
+        if !self.config.save.is_empty() {
+            self.save();
+        }
+        self.keyspace[0].count_change();
+    }
+}
+
+/// Removes the file a stopped child was writing (`rdbRemoveTempFile`).
+fn remove_temp_file(e: &Engine, pid: u32) {
+    let temp = e.config.dir.join(format!("temp-{pid}.rdb"));
+    let _ = std::fs::remove_file(temp);
+}
+
+/// SAVE: saves in this process, the server blocked meanwhile.
+pub(super) fn save(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    if e.persistence.child.is_some() {
+        return error(e, c, "ERR Background save already in progress");
+    }
+    e.persistence.saves += 1;
+    if e.save() {
+        c.reply.status("OK");
+    } else {
+        error(e, c, "ERR");
+    }
+}
+
+/// BGSAVE [SCHEDULE]: a child writes the snapshot while the server goes
+/// on; inside EXEC (no fork there) it is scheduled for the cron.
+pub(super) fn bgsave(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    match &args[1..] {
+        [] => {}
+        [opt] if opt.eq_ignore_ascii_case(b"schedule") => {}
+        _ => return error(e, c, SYNTAX),
+    }
+    if e.persistence.child.is_some() {
+        error(e, c, "ERR Background save already in progress");
+    } else if e.in_exec {
+        e.persistence.scheduled = true;
+        c.reply.status("Background saving scheduled");
+    } else if e.background_save(c.children).is_ok() {
+        c.reply.status("Background saving started");
+    } else {
+        error(e, c, "ERR");
+    }
+}
+
+/// LASTSAVE: Unix time of the last successful save.
+pub(super) fn lastsave(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.int(e.persistence.lastsave);
+}
+
+/// INFO persistence, Redis 7.0's fields. Copy-on-write sizes are not
+/// measured (Redis's child reports them through a pipe): they show 0.
+pub(super) fn info_persistence(e: &Engine, out: &mut String) {
+    let p = &e.persistence;
+    let now = unix_ms() / 1000;
+    let (in_progress, current_secs, keys_total) = match p.child {
+        Some(child) => (1, now - child.started, child.keys),
+        None => (0, -1, 0),
+    };
+    let _ = write!(
+        out,
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:{keys_total}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{in_progress}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current_secs}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        e.dirty(),
+        p.lastsave,
+        if p.last_ok { "ok" } else { "err" },
+        p.last_bgsave_secs,
+        p.saves,
+        p.loaded.keys_expired,
+        p.loaded.keys_loaded,
+    );
+}
