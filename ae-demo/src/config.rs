@@ -1099,6 +1099,16 @@ fn strerror(e: &std::io::Error) -> String {
     }
 }
 
+/// An OS error as Redis prints it (`strerror`): the text without Rust's
+/// " (os error N)".
+fn os_error_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1419,15 +1429,5 @@ mod tests {
         assert_eq!((level.show)(&c), "warning");
         let port = Setting::find(b"port").unwrap();
         assert!(!port.is_mutable());
-    }
-}
-
-/// An OS error as Redis prints it (`strerror`): the text without Rust's
-/// " (os error N)".
-fn os_error_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
     }
 }
