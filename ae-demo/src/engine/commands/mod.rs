@@ -532,7 +532,7 @@ fn dispatch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     }
     if cmd.flags & PROTECTED != 0 && !debug_allowed(e, c) {
         let err = format!(
-            "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the e.",
+            "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
             cmd.name.to_ascii_uppercase()
         );
         return reject(e, c, Some(cmd), &err);

@@ -254,7 +254,17 @@ pub(super) fn monitor(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     super::connection::monitor(e, c);
 }
 
-/// DEBUG SLEEP and DEBUG SET-ACTIVE-EXPIRE (behind
+/// `write!` into bytes.
+struct ByteWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for ByteWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// DEBUG SLEEP, POPULATE and SET-ACTIVE-EXPIRE (behind
 /// `--enable-debug-command`).
 pub(super) fn debug(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let sub = args[1].to_ascii_lowercase();
@@ -271,6 +281,36 @@ pub(super) fn debug(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             e.now_ms = crate::engine::db::unix_ms();
             c.reply.status("OK");
         }
+        (b"populate", 3..=5) => {
+            // getPositiveLongFromObjectOrReply: 0 is allowed, as in Redis.
+            let Some(count) = integer(&args[2]).filter(|n| *n >= 0) else {
+                return error(e, c, "ERR value is out of range, must be positive");
+            };
+            let size = match args.get(4).map(|a| integer(a).filter(|n| *n >= 0)) {
+                None => None,
+                Some(Some(n)) => Some(n as usize).filter(|&n| n > 0),
+                Some(None) => return error(e, c, "ERR value is out of range, must be positive"),
+            };
+            let prefix = args.get(3).map_or(&b"key"[..], |p| cstr(p)).to_vec();
+            let now = e.now_ms;
+            let db = &mut e.keyspace[c.session.db];
+            for j in 0..count {
+                let mut key = prefix.clone();
+                let _ = write!(ByteWriter(&mut key), ":{j}");
+                // Redis formats it into a 128-byte buffer.
+                key.truncate(127);
+                if db.exists(&key, now) {
+                    continue;
+                }
+                let mut value = format!("value:{j}").into_bytes();
+                if let Some(size) = size {
+                    // Redis pads with zero bytes, or cuts.
+                    value.resize(size, 0);
+                }
+                db.set(&key, value, None);
+            }
+            c.reply.status("OK");
+        }
         (b"set-active-expire", 3) => {
             let on = integer(&args[2]).unwrap_or(0) != 0;
             e.active_expire_off = !on;
@@ -280,6 +320,11 @@ pub(super) fn debug(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             c,
             "DEBUG",
             &[
+                "POPULATE <count> [<prefix>] [<size>]",
+                "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                "    it is used instead of the 'key' prefix. These are not propagated to",
+                "    replicas. Cluster slots are not respected so keys not belonging to the",
+                "    current node can be created in cluster mode.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
