@@ -1,13 +1,80 @@
 //! Redis's RDB snapshot format (version 10, as Redis 7.0 writes it) for the
 //! types the demo has: written by SAVE, BGSAVE's child and shutdown, read
 //! at start-up. `redis-server` loads what this writes, and this loads what
-//! `redis-server` writes (tests/rdb.rs checks both with a real one).
+//! `redis-server` writes (tests/rdb_format.rs checks both with a real one).
+//!
+//! The parts: [`crc64`](crc64::crc64) and LZF (`lzf.rs`) as Redis has them,
+//! the packed encodings (`packed.rs`), the writer (`write.rs`) and the
+//! reader (`read.rs`).
 
 use std::fmt;
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use crate::engine::Keyspace;
+
+pub mod crc64;
+mod lzf;
+mod packed;
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+/// The format version written (`RDB_VERSION`, Redis 7.0), and the newest
+/// read.
+pub const RDB_VERSION: u32 = 10;
+/// What a version-10 file starts with.
+const MAGIC: &[u8; 9] = b"REDIS0010";
+
+// Length encodings (`rdb.h`): the top two bits of the first byte.
+const RDB_32BITLEN: u8 = 0x80;
+const RDB_64BITLEN: u8 = 0x81;
+// Special string encodings (first byte 11xxxxxx).
+const RDB_ENC_INT8: u8 = 0;
+const RDB_ENC_INT16: u8 = 1;
+const RDB_ENC_INT32: u8 = 2;
+const RDB_ENC_LZF: u8 = 3;
+
+// Value types.
+const RDB_TYPE_STRING: u8 = 0;
+const RDB_TYPE_LIST: u8 = 1;
+const RDB_TYPE_SET: u8 = 2;
+const RDB_TYPE_ZSET: u8 = 3;
+const RDB_TYPE_HASH: u8 = 4;
+const RDB_TYPE_ZSET_2: u8 = 5;
+const RDB_TYPE_MODULE_PRE_GA: u8 = 6;
+const RDB_TYPE_MODULE_2: u8 = 7;
+const RDB_TYPE_HASH_ZIPMAP: u8 = 9;
+const RDB_TYPE_LIST_ZIPLIST: u8 = 10;
+const RDB_TYPE_SET_INTSET: u8 = 11;
+const RDB_TYPE_ZSET_ZIPLIST: u8 = 12;
+const RDB_TYPE_HASH_ZIPLIST: u8 = 13;
+const RDB_TYPE_LIST_QUICKLIST: u8 = 14;
+const RDB_TYPE_STREAM_LISTPACKS: u8 = 15;
+const RDB_TYPE_HASH_LISTPACK: u8 = 16;
+const RDB_TYPE_ZSET_LISTPACK: u8 = 17;
+const RDB_TYPE_LIST_QUICKLIST_2: u8 = 18;
+const RDB_TYPE_STREAM_LISTPACKS_2: u8 = 19;
+
+// Opcodes.
+const RDB_OPCODE_FUNCTION2: u8 = 245;
+const RDB_OPCODE_FUNCTION: u8 = 246;
+const RDB_OPCODE_MODULE_AUX: u8 = 247;
+const RDB_OPCODE_IDLE: u8 = 248;
+const RDB_OPCODE_FREQ: u8 = 249;
+const RDB_OPCODE_AUX: u8 = 250;
+const RDB_OPCODE_RESIZEDB: u8 = 251;
+const RDB_OPCODE_EXPIRETIME_MS: u8 = 252;
+const RDB_OPCODE_EXPIRETIME: u8 = 253;
+const RDB_OPCODE_SELECTDB: u8 = 254;
+const RDB_OPCODE_EOF: u8 = 255;
+
+// Quicklist node containers in RDB_TYPE_LIST_QUICKLIST_2.
+const QUICKLIST_NODE_PLAIN: u64 = 1;
+const QUICKLIST_NODE_PACKED: u64 = 2;
 
 /// What loading found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,30 +106,45 @@ impl std::error::Error for RdbError {}
 /// aux fields, each non-empty database, EOF and checksum. Keys whose
 /// deadline is before `now_ms` are left out.
 pub fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
-    let _ = (keyspace, now_ms, out);
-    Err(io::Error::new(
-        io::ErrorKind::Unsupported,
-        "RDB writing is not built yet",
-    ))
+    write::save(keyspace, now_ms, out)
 }
 
 /// Reads an RDB file's bytes into `keyspace` (which the caller gives
 /// empty). Keys whose deadline is before `now_ms` are counted, not stored.
+/// On an error the keyspace holds what was read before it: the caller
+/// discards it (Redis exits).
 pub fn load(bytes: &[u8], keyspace: &mut Keyspace, now_ms: i64) -> Result<Loaded, RdbError> {
-    let _ = (bytes, keyspace, now_ms);
-    Err(RdbError {
-        offset: 0,
-        what: "RDB loading is not built yet".into(),
-    })
+    read::load(bytes, keyspace, now_ms)
 }
 
 /// Saves to `path` as Redis's `rdbSave` does: into `temp-<pid>.rdb` in
 /// the same directory, flushed and fsynced, then renamed over `path`, so a
 /// crash at any point leaves the previous file whole.
+/// The temporary file is removed when anything fails.
 pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
-    let _ = (keyspace, now_ms, path);
-    Err(io::Error::new(
-        io::ErrorKind::Unsupported,
-        "RDB writing is not built yet",
-    ))
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // The pid of the process saving: a BGSAVE child's own, so a child and
+    // a foreground SAVE never share a temporary file.
+    let tmp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let written = (|| {
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        save(keyspace, now_ms, &mut out)?;
+        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+        return written;
+    }
+    // The rename itself is durable once the directory is synced (Redis
+    // 7.0's fsyncFileDir); where a directory cannot be opened (not Unix)
+    // there is nothing to sync.
+    if let Ok(d) = File::open(dir) {
+        d.sync_all()?;
+    }
+    Ok(())
 }
