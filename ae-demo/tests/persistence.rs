@@ -1,0 +1,507 @@
+//! Snapshots end to end: SAVE, BGSAVE (a forked child, reaped by the
+//! loop), LASTSAVE, the schedules, the save at shutdown, load at start-up,
+//! what a damaged file or a failed save does, and files exchanged with a
+//! real redis-server in both directions.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{eventually, require, RedisServer, Server, TempDir, TIMEOUT};
+use redis::{cmd, Connection};
+
+/// Every type in the encodings Redis picks by size: small and big lists,
+/// hashes, sets (integers only, and mixed) and sorted sets, integer and
+/// long strings, keys with TTLs, and a second database.
+fn fill(c: &mut Connection) {
+    let q = |c: &mut Connection, args: &[&str]| {
+        let mut command = cmd(args[0]);
+        for a in &args[1..] {
+            command.arg(*a);
+        }
+        command
+            .query::<redis::Value>(c)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    };
+    q(c, &["SET", "int", "12345"]);
+    q(c, &["SET", "neg", "-9000000000"]);
+    q(c, &["SET", "str", "hello world"]);
+    q(c, &["SET", "zero-padded", "007"]);
+    let long = "x".repeat(5000) + &"abc".repeat(300);
+    q(c, &["SET", "long", &long]);
+    q(c, &["SET", "ttl", "soon", "EX", "1000"]);
+    q(c, &["RPUSH", "list", "a", "b", "1", "c"]);
+    for i in 0..300 {
+        q(c, &["RPUSH", "biglist", &format!("element-{i}")]);
+    }
+    q(c, &["HSET", "hash", "f1", "v1", "f2", "2", "f3", "v3"]);
+    for i in 0..200 {
+        q(c, &["HSET", "bighash", &format!("f{i}"), &format!("v{i}")]);
+    }
+    q(c, &["SADD", "intset", "3", "1", "-2", "100000"]);
+    q(c, &["SADD", "set", "a", "1", "b"]);
+    for i in 0..600 {
+        q(c, &["SADD", "bigset", &i.to_string()]);
+    }
+    q(
+        c,
+        &["ZADD", "zset", "1", "a", "2.5", "b", "-3", "c", "inf", "d"],
+    );
+    for i in 0..150 {
+        q(
+            c,
+            &[
+                "ZADD",
+                "bigzset",
+                &(i as f64 / 3.0).to_string(),
+                &format!("m{i}"),
+            ],
+        );
+    }
+    q(c, &["EXPIRE", "hash", "5000"]);
+    q(c, &["SELECT", "3"]);
+    q(c, &["SET", "in-db-3", "v"]);
+    q(c, &["RPUSH", "list-db-3", "x"]);
+    q(c, &["SELECT", "0"]);
+}
+
+/// Everything a client can read of the keyspace, in one canonical form:
+/// per database and key, its type, encoding, value and whether it has a
+/// TTL.
+fn contents(c: &mut Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    for db in [0, 3] {
+        let _: () = cmd("SELECT").arg(db).query(c).unwrap();
+        let mut keys: Vec<String> = cmd("KEYS").arg("*").query(c).unwrap();
+        keys.sort();
+        for key in keys {
+            let kind: String = cmd("TYPE").arg(&key).query(c).unwrap();
+            let enc: String = cmd("OBJECT").arg("ENCODING").arg(&key).query(c).unwrap();
+            let value = match kind.as_str() {
+                "string" => cmd("GET").arg(&key).query::<String>(c).unwrap(),
+                "list" => format!(
+                    "{:?}",
+                    cmd("LRANGE")
+                        .arg(&key)
+                        .arg(0)
+                        .arg(-1)
+                        .query::<Vec<String>>(c)
+                        .unwrap()
+                ),
+                "hash" => {
+                    let mut pairs: Vec<(String, String)> =
+                        cmd("HGETALL").arg(&key).query(c).unwrap();
+                    pairs.sort();
+                    format!("{pairs:?}")
+                }
+                "set" => {
+                    let mut members: Vec<String> = cmd("SMEMBERS").arg(&key).query(c).unwrap();
+                    members.sort();
+                    format!("{members:?}")
+                }
+                "zset" => format!(
+                    "{:?}",
+                    cmd("ZRANGE")
+                        .arg(&key)
+                        .arg(0)
+                        .arg(-1)
+                        .arg("WITHSCORES")
+                        .query::<Vec<String>>(c)
+                        .unwrap()
+                ),
+                other => panic!("unexpected type {other}"),
+            };
+            let ttl: i64 = cmd("PTTL").arg(&key).query(c).unwrap();
+            out.push(format!("db{db} {key} {kind} {enc} ttl={} {value}", ttl > 0));
+        }
+    }
+    let _: () = cmd("SELECT").arg(0).query(c).unwrap();
+    out
+}
+
+/// An INFO field's text.
+fn info(c: &mut Connection, field: &str) -> String {
+    let text: String = cmd("INFO").arg("persistence").query(c).unwrap();
+    let prefix = format!("{field}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("{field} missing in {text}"))
+        .trim()
+        .to_string()
+}
+
+fn status(c: &mut Connection, command: &mut redis::Cmd) -> String {
+    match command.query::<redis::Value>(c) {
+        Ok(redis::Value::Okay) => "OK".into(),
+        Ok(redis::Value::SimpleString(s)) => s,
+        Ok(other) => format!("{other:?}"),
+        Err(e) => format!("ERR {}", e.detail().unwrap_or("")),
+    }
+}
+
+/// Waits for the running BGSAVE to end.
+fn bgsave_done(c: &mut Connection) {
+    eventually("BGSAVE ends", || info(c, "rdb_bgsave_in_progress") == "0");
+}
+
+fn server_in(dir: &TempDir, extra: &[&str]) -> Server {
+    let mut args = vec!["--dir", dir.as_str()];
+    args.extend_from_slice(extra);
+    Server::start(&args)
+}
+
+#[test]
+fn save_then_restart_loads_every_type() {
+    let dir = TempDir::new("save");
+    let before = {
+        let server = server_in(&dir, &[]);
+        let mut c = server.redis();
+        fill(&mut c);
+        assert_ne!(info(&mut c, "rdb_changes_since_last_save"), "0");
+        let start: i64 = cmd("LASTSAVE").query(&mut c).unwrap();
+        assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+        let after: i64 = cmd("LASTSAVE").query(&mut c).unwrap();
+        assert!(after >= start);
+        assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
+        assert_eq!(info(&mut c, "rdb_saves"), "1");
+        assert!(server.log_contains("DB saved on disk"));
+        contents(&mut c)
+    };
+    assert!(dir.path().join("dump.rdb").exists());
+    let server = server_in(&dir, &[]);
+    let mut c = server.redis();
+    assert_same(&contents(&mut c), &before, "ae-demo loading its own file");
+    let keys: usize = before.len();
+    assert_eq!(info(&mut c, "rdb_last_load_keys_loaded"), keys.to_string());
+    assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
+    assert!(server.log_contains(&format!("keys loaded: {keys}, keys expired: 0")));
+}
+
+#[test]
+fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
+    let dir = TempDir::new("bgsave");
+    {
+        let server = server_in(&dir, &[]);
+        let mut c = server.redis();
+        fill(&mut c);
+        let _: () = cmd("SET").arg("before").arg("1").query(&mut c).unwrap();
+        // One pipeline: the write after BGSAVE runs after the fork, so the
+        // file cannot hold it.
+        let (started, ok): (String, String) = redis::pipe()
+            .cmd("BGSAVE")
+            .cmd("SET")
+            .arg("after")
+            .arg("2")
+            .query(&mut c)
+            .unwrap();
+        assert_eq!(started, "Background saving started");
+        assert_eq!(ok, "OK");
+        bgsave_done(&mut c);
+        assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "ok");
+        assert_eq!(info(&mut c, "rdb_saves"), "1");
+        // The write after the fork is still unsaved.
+        assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "1");
+        assert!(server.log_contains("Background saving terminated with success"));
+        let pid = server
+            .log_lines("Background saving started by pid ")
+            .first()
+            .and_then(|l| l.rsplit(' ').next()?.parse::<i32>().ok())
+            .expect("the child's pid in the log");
+        // Reaped by the loop: no zombie left.
+        #[cfg(target_os = "linux")]
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "child {pid} not reaped"
+        );
+        let _ = pid;
+    }
+    let server = server_in(&dir, &[]);
+    let mut c = server.redis();
+    let before: Option<String> = cmd("GET").arg("before").query(&mut c).unwrap();
+    let after: Option<String> = cmd("GET").arg("after").query(&mut c).unwrap();
+    assert_eq!((before.as_deref(), after), (Some("1"), None));
+}
+
+#[test]
+fn bgsave_in_exec_is_scheduled_and_run_by_the_cron() {
+    let server = Server::start(&[]);
+    let mut c = server.redis();
+    let _: () = cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
+    let replies: Vec<String> = redis::pipe().atomic().cmd("BGSAVE").query(&mut c).unwrap();
+    assert_eq!(replies, ["Background saving scheduled"]);
+    eventually("the scheduled BGSAVE", || {
+        server.log_contains("Background saving terminated with success")
+    });
+    assert_eq!(info(&mut c, "rdb_saves"), "1");
+    assert!(server.dir().join("dump.rdb").exists());
+}
+
+#[test]
+fn a_save_schedule_starts_a_bgsave() {
+    let server = Server::start(&["--save", "1 2"]);
+    let mut c = server.redis();
+    let _: () = cmd("MSET")
+        .arg("a")
+        .arg("1")
+        .arg("b")
+        .arg("2")
+        .query(&mut c)
+        .unwrap();
+    // Redis's test: more than 1 second since the last save.
+    eventually("the scheduled save", || {
+        server.log_contains("Background saving terminated with success")
+    });
+    assert!(server.log_contains("2 changes in 1 seconds. Saving..."));
+    assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
+}
+
+#[test]
+fn a_killed_bgsave_child_leaves_the_saved_file_whole() {
+    let dir = TempDir::new("crash");
+    {
+        let server = server_in(&dir, &[]);
+        let mut c = server.redis();
+        let _: () = cmd("SET").arg("saved").arg("yes").query(&mut c).unwrap();
+        assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+        // Enough to write that the child is still writing when killed.
+        let big = "z".repeat(4 << 20);
+        for i in 0..16 {
+            let _: () = cmd("SET")
+                .arg(format!("big{i}"))
+                .arg(&big)
+                .query(&mut c)
+                .unwrap();
+        }
+        assert_eq!(
+            status(&mut c, &mut cmd("BGSAVE")),
+            "Background saving started"
+        );
+        let pid: i32 = server
+            .log_lines("Background saving started by pid ")
+            .first()
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .expect("the child's pid in the log");
+        // The child is this test's grandchild: killed by its own pid.
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        bgsave_done(&mut c);
+        assert!(server.log_contains("Background saving terminated by signal 9"));
+        assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "err");
+        let temp = dir.path().join(format!("temp-{pid}.rdb"));
+        assert!(!temp.exists(), "the child's temp file was left");
+    }
+    let server = server_in(&dir, &[]);
+    let mut c = server.redis();
+    let n: usize = cmd("DBSIZE").query(&mut c).unwrap();
+    let saved: Option<String> = cmd("GET").arg("saved").query(&mut c).unwrap();
+    assert_eq!((n, saved.as_deref()), (1, Some("yes")));
+}
+
+#[test]
+fn a_damaged_file_stops_the_start_with_a_clear_error() {
+    let dir = TempDir::new("damaged");
+    {
+        let server = server_in(&dir, &[]);
+        let mut c = server.redis();
+        fill(&mut c);
+        assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    }
+    let file = dir.path().join("dump.rdb");
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x5a;
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("flipped", flipped),
+        ("not rdb", b"hello, I am not a snapshot\n".to_vec()),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(&file, &bytes).unwrap();
+        let err = match Server::try_start(&["--dir", dir.as_str()]) {
+            Ok(_) => panic!("{what}: started on a damaged file"),
+            Err(e) => e,
+        };
+        assert!(err.contains("Cannot load the RDB file"), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        // The damaged file is left for the user to look at.
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "{what}");
+    }
+}
+
+#[test]
+fn shutdown_saves_as_the_schedules_say() {
+    let dir = TempDir::new("shutdown");
+    let file = dir.path().join("dump.rdb");
+    // No schedules: SHUTDOWN exits without saving, SHUTDOWN SAVE saves.
+    for (extra, shutdown, saves) in [
+        (&[][..], &["SHUTDOWN"][..], false),
+        (&[][..], &["SHUTDOWN", "SAVE"][..], true),
+        (&["--save", "3600 1"][..], &["SHUTDOWN"][..], true),
+        (
+            &["--save", "3600 1"][..],
+            &["SHUTDOWN", "NOSAVE"][..],
+            false,
+        ),
+    ] {
+        let _ = std::fs::remove_file(&file);
+        let mut server = server_in(&dir, extra);
+        let mut c = server.redis();
+        let _: () = cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
+        let mut command = cmd(shutdown[0]);
+        for a in &shutdown[1..] {
+            command.arg(*a);
+        }
+        let _ = command.query::<redis::Value>(&mut c);
+        assert!(server.wait_exit().success());
+        assert_eq!(file.exists(), saves, "{extra:?} {shutdown:?}");
+    }
+    // SIGTERM saves as SHUTDOWN does.
+    let _ = std::fs::remove_file(&file);
+    let mut server = server_in(&dir, &["--save", "3600 1"]);
+    let mut c = server.redis();
+    let _: () = cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.pid()),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(server.wait_exit().success());
+    assert!(file.exists());
+}
+
+#[test]
+fn a_failing_save_is_an_error_and_shutdown_does_not_exit() {
+    let dir = TempDir::new("failing");
+    let doomed = dir.path().join("gone");
+    std::fs::create_dir(&doomed).unwrap();
+    let mut server = Server::start(&["--dir", doomed.to_str().unwrap(), "--save", "3600 1"]);
+    let mut c = server.redis();
+    let _: () = cmd("SET").arg("k").arg("v").query(&mut c).unwrap();
+    // The directory goes away under the server: every save fails.
+    std::fs::remove_dir(&doomed).unwrap();
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "ERR ");
+    assert!(server.log_contains("Write error saving DB on disk"));
+    assert_eq!(
+        status(&mut c, &mut cmd("BGSAVE")),
+        "Background saving started"
+    );
+    bgsave_done(&mut c);
+    assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "err");
+    assert!(server.log_contains("Background saving error"));
+    assert_eq!(
+        status(&mut c, &mut cmd("SHUTDOWN")),
+        "ERR Errors trying to SHUTDOWN. Check logs."
+    );
+    assert!(server.log_contains("Error trying to save the DB, can't exit."));
+    // SIGTERM does not exit either.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.pid()),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    eventually("SIGTERM refused", || {
+        server.log_contains("SIGTERM received but errors trying to shut down the server")
+    });
+    assert_eq!(server.ping(), "PONG");
+    let _ = cmd("SHUTDOWN").arg("FORCE").query::<redis::Value>(&mut c);
+    assert!(server.wait_exit().success());
+    assert!(server.log_contains("Error trying to save the DB. Exit anyway."));
+}
+
+#[test]
+fn flushall_with_schedules_saves_the_empty_keyspace() {
+    let dir = TempDir::new("flushall");
+    {
+        let server = server_in(&dir, &["--save", "3600 1"]);
+        let mut c = server.redis();
+        fill(&mut c);
+        assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+        let _: () = cmd("FLUSHALL").query(&mut c).unwrap();
+        // Saved, then the flush itself counted, as Redis does.
+        assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "1");
+    }
+    let server = server_in(&dir, &[]);
+    let n: usize = cmd("DBSIZE").query(&mut server.redis()).unwrap();
+    assert_eq!(n, 0);
+}
+
+/// Redis and ae-demo read each other's files: what one saved, the other
+/// loads at start-up and reads back the same, encodings included.
+#[test]
+fn files_move_between_ae_demo_and_redis_server() {
+    if !require(
+        "redis-server",
+        "files_move_between_ae_demo_and_redis_server",
+    ) {
+        return;
+    }
+    // ae-demo saves, redis-server loads.
+    let dir = TempDir::new("to-redis");
+    let theirs_expected = {
+        let server = server_in(&dir, &[]);
+        let mut c = server.redis();
+        fill(&mut c);
+        assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+        contents(&mut c)
+    };
+    let redis = RedisServer::start(&["--dir", dir.as_str()]);
+    let mut c = redis_connection(redis.port);
+    assert_same(
+        &contents(&mut c),
+        &theirs_expected,
+        "redis-server loading ae-demo's file",
+    );
+
+    // redis-server saves (its own encodings: listpacks, intsets,
+    // quicklists, LZF-compressed strings), ae-demo loads.
+    let dir = TempDir::new("from-redis");
+    let redis = RedisServer::start(&["--dir", dir.as_str()]);
+    let mut c = redis_connection(redis.port);
+    fill(&mut c);
+    let expected = contents(&mut c);
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    drop(redis);
+    let server = server_in(&dir, &[]);
+    assert_same(
+        &contents(&mut server.redis()),
+        &expected,
+        "ae-demo loading redis-server's file",
+    );
+}
+
+/// Two [`contents`] are equal; if not, the keys that differ are named.
+fn assert_same(got: &[String], want: &[String], what: &str) {
+    let short = |l: &String| l.chars().take(160).collect::<String>();
+    let missing: Vec<String> = want
+        .iter()
+        .filter(|l| !got.contains(l))
+        .map(short)
+        .collect();
+    let extra: Vec<String> = got
+        .iter()
+        .filter(|l| !want.contains(l))
+        .map(short)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what}: expected but not found {missing:#?}, found but not expected {extra:#?}"
+    );
+}
+
+fn redis_connection(port: u16) -> Connection {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        match client.get_connection_with_timeout(TIMEOUT) {
+            Ok(c) => return c,
+            Err(e) if Instant::now() > deadline => panic!("redis-server: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
