@@ -5,6 +5,7 @@ Usage:
   benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES | --types] [--ae-demo BIN]
   benches/redis_compare.py syscalls [--requests N] [--datasize SIZES [--pipeline N]]
   benches/redis_compare.py memory [--clients N]
+  benches/redis_compare.py bgsave [--keys N] [--rounds N] [--requests N]
 
 throughput: starts ae-demo (release build) and redis-server (when installed)
 on free loopback ports and runs redis-benchmark -c 50 against each in turn
@@ -35,6 +36,12 @@ installs), brk and mmap (the allocator's heap churn).
 memory: connects N idle clients and reports the growth of each server's
 resident memory (VmRSS) per client.
 
+bgsave: fills each server with --keys keys (DEBUG POPULATE, default 1M),
+then runs redis-benchmark GET -c 50 twice: once quiet, once while BGSAVE
+runs back to back (a new one as soon as the last ends); prints per server
+the medians over the rounds of the p50/p99/max latency of each, the saves
+done, and the ratio ae-demo / redis-server of the p99 during saves.
+
 The machine is small and shared: compare numbers from one run only.
 """
 
@@ -47,6 +54,8 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -79,13 +88,19 @@ def wait_port(port, proc, timeout=10.0):
     sys.exit(f"server on port {port} did not start")
 
 
+# Each server's --dir: no save schedules run, but BGSAVE (mode bgsave) writes.
+WORK_DIR = tempfile.mkdtemp(prefix="redis-compare-")
+
+
 def start(name, extra=()):
     port = free_port()
+    # The same flags for both: no save schedules, snapshots in a temp dir.
+    common = ["--port", str(port), "--save", "", "--appendonly", "no",
+              "--dir", WORK_DIR, "--dbfilename", f"{name}-{port}.rdb"]
     if name == "ae-demo":
-        cmd = [AE_DEMO_BIN[0], "--port", str(port), *extra]
+        cmd = [AE_DEMO_BIN[0], *common, *extra]
     else:
-        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", *extra]
+        cmd = ["redis-server", "--bind", "127.0.0.1", *common, *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port, proc)
     return proc, port
@@ -383,9 +398,97 @@ def memory(args):
             proc.wait()
 
 
+def command(port, *args):
+    """One command over redis-cli; its output, stripped."""
+    return subprocess.run(["redis-cli", "-p", str(port), *args], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def info_field(port, section, field):
+    for line in command(port, "INFO", section).splitlines():
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1].strip()
+    raise KeyError(field)
+
+
+def latency_run(port, requests, keys):
+    """redis-benchmark GET over the populated keys: (p50, p99, max) ms."""
+    out = subprocess.run(
+        ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests),
+         "-t", "get", "-r", str(keys), "--csv"],
+        check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        fields = [f.strip('"') for f in line.split(",")]
+        if fields[0] == "GET":
+            # test, rps, avg, min, p50, p95, p99, max
+            return float(fields[4]), float(fields[6]), float(fields[7])
+    raise RuntimeError(f"no GET row in {out!r}")
+
+
+def saving_while(port, run):
+    """Runs `run()` while BGSAVE follows BGSAVE; returns (its result, saves)."""
+    done = threading.Event()
+    saves = [0]
+
+    def saver():
+        while not done.is_set():
+            if info_field(port, "persistence", "rdb_bgsave_in_progress") == "0":
+                if command(port, "BGSAVE") == "Background saving started":
+                    saves[0] += 1
+            time.sleep(0.01)
+
+    t = threading.Thread(target=saver)
+    t.start()
+    try:
+        result = run()
+    finally:
+        done.set()
+        t.join()
+    while info_field(port, "persistence", "rdb_bgsave_in_progress") != "0":
+        time.sleep(0.05)
+    return result, saves[0]
+
+
+def bgsave(args):
+    names = servers()
+    results = {}  # (name, "quiet"|"saving") -> [(p50, p99, max)]; (name, "saves") -> [n]
+    for r in range(args.rounds):
+        order = names if r % 2 == 0 else names[::-1]
+        for name in order:
+            proc, port = start(name, ["--enable-debug-command", "yes"])
+            try:
+                command(port, "DEBUG", "POPULATE", str(args.keys))
+                quiet = latency_run(port, args.requests, args.keys)
+                saving, saves = saving_while(port, lambda: latency_run(port, args.requests, args.keys))
+                results.setdefault((name, "quiet"), []).append(quiet)
+                results.setdefault((name, "saving"), []).append(saving)
+                results.setdefault((name, "saves"), []).append(saves)
+            finally:
+                proc.kill()
+                proc.wait()
+    print(f"GET -c 50 -n {args.requests} over {args.keys} keys, {args.rounds} rounds, medians (ms)\n")
+    print("| server | quiet p50 | quiet p99 | quiet max | saving p50 | saving p99 | saving max | BGSAVEs per run |")
+    print("|---|---|---|---|---|---|---|---|")
+    med = {}
+    for name in names:
+        row = [name]
+        for phase in ("quiet", "saving"):
+            for i in range(3):
+                value = statistics.median(x[i] for x in results[(name, phase)])
+                med[(name, phase, i)] = value
+                row.append(f"{value:.3f}")
+        row.append(f"{statistics.median(results[(name, 'saves')]):.0f}")
+        print("| " + " | ".join(row) + " |")
+    if len(names) == 2:
+        ratio = med[("ae-demo", "saving", 1)] / med[("redis-server", "saving", 1)]
+        rounds = [a[1] / b[1] for a, b in zip(results[("ae-demo", "saving")], results[("redis-server", "saving")])]
+        print(f"\np99 during BGSAVE, ae-demo / redis-server: {ratio:.2f} "
+              f"(rounds {min(rounds):.2f}-{max(rounds):.2f}; target <= 2)")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory"])
+    p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory", "bgsave"])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--types", action="store_true",
                    help="the data-type rows (LPUSH, LPOP, SADD, HSET, ZADD, LRANGE_100/600, MSET)"
@@ -398,6 +501,7 @@ def main():
     p.add_argument("--pipeline", type=int, default=1,
                    help="syscalls with --datasize: redis-benchmark -P (default 1)")
     p.add_argument("--clients", type=int, default=10_000)
+    p.add_argument("--keys", type=int, default=1000_000, help="bgsave: keys to populate (default 1M)")
     p.add_argument("--ae-demo", metavar="BIN",
                    help="run this ae-demo binary instead of building this tree's")
     args = p.parse_args()
@@ -405,7 +509,11 @@ def main():
         AE_DEMO_BIN[0] = os.path.abspath(args.ae_demo)
     else:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "ae-demo"], cwd=ROOT, check=True)
-    {"throughput": throughput, "syscalls": syscalls, "memory": memory}[args.mode](args)
+    try:
+        {"throughput": throughput, "syscalls": syscalls, "memory": memory,
+         "bgsave": bgsave}[args.mode](args)
+    finally:
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
