@@ -16,7 +16,8 @@
 //!   no sockets.
 //!
 //! Beneath them, shared by all: [`config`], [`resp`], [`bulk_pool`],
-//! [`ldouble`], [`log`](mod@log).
+//! [`ldouble`], [`log`](mod@log), [`heap`] (the counting allocator behind
+//! INFO memory), [`rdb`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -27,6 +28,7 @@ pub mod config;
 pub mod conn;
 pub mod engine;
 pub mod fuzzing;
+pub mod heap;
 pub mod ldouble;
 pub mod rdb;
 pub mod resp;

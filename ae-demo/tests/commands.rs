@@ -143,6 +143,41 @@ fn info_sections_as_redis_has_them() {
     assert_eq!(errors.trim_end(), "# Errorstats");
 }
 
+/// INFO memory is the heap as the allocator counts it: it grows by what is
+/// stored and falls when it goes; the peak keeps the high mark; the input
+/// rate sees the bytes that came in.
+#[test]
+fn info_memory_and_rates_are_measured() {
+    let server = Server::start(&[]);
+    let c = &mut server.redis();
+    let field = |c: &mut Connection, section: &str, name: &str| -> f64 {
+        let info: String = cmd("INFO").arg(section).query(c).unwrap();
+        common::info_text(&info, name).parse().unwrap()
+    };
+    let before = field(c, "memory", "used_memory");
+    let value = vec![b'v'; 1 << 20];
+    for i in 0..8 {
+        cmd("SET")
+            .arg(format!("big{i}"))
+            .arg(&value)
+            .exec(c)
+            .unwrap();
+    }
+    let full = field(c, "memory", "used_memory");
+    assert!(
+        full >= before + 8.0 * (1 << 20) as f64,
+        "{before} -> {full}"
+    );
+    cmd("FLUSHALL").exec(c).unwrap();
+    let after = field(c, "memory", "used_memory");
+    assert!(after + 7.0 * (1 << 20) as f64 <= full, "{full} -> {after}");
+    assert!(field(c, "memory", "used_memory_peak") >= full);
+    assert!(field(c, "memory", "used_memory_rss") > 0.0);
+    common::eventually("the input rate", || {
+        field(c, "stats", "instantaneous_input_kbps") > 100.0
+    });
+}
+
 #[test]
 fn the_7_0_features_clients_pick_by_version() {
     let server = Server::start(&[]);

@@ -57,6 +57,41 @@ pub enum Effect {
     Shutdown,
 }
 
+/// One instantaneous rate (Redis's `inst_metric`): a per-second rate
+/// sampled each cron run from a counter, averaged over the last 16
+/// samples.
+#[derive(Default)]
+pub struct Metric {
+    /// The recent per-second samples.
+    samples: [u64; 16],
+    /// Next sample slot.
+    index: usize,
+    /// When and at which count the last sample was taken.
+    last: Option<(Instant, u64)>,
+}
+
+impl Metric {
+    /// The mean of the recent samples, per second.
+    pub fn per_sec(&self) -> f64 {
+        self.samples.iter().sum::<u64>() as f64 / self.samples.len() as f64
+    }
+
+    /// One sample of `count` (`trackInstantaneousMetric`).
+    pub fn track(&mut self, now: Instant, count: u64) {
+        if let Some((when, last)) = self.last {
+            let ms = now.duration_since(when).as_millis().max(1) as u64;
+            self.samples[self.index] = count.saturating_sub(last) * 1000 / ms;
+            self.index = (self.index + 1) % self.samples.len();
+        }
+        self.last = Some((now, count));
+    }
+
+    /// Starts over (CONFIG RESETSTAT: the counter went back to 0).
+    pub fn reset(&mut self) {
+        *self = Metric::default();
+    }
+}
+
 /// Counters behind INFO stats.
 #[derive(Default)]
 pub struct Stats {
@@ -72,29 +107,31 @@ pub struct Stats {
     pub net_input_bytes: u64,
     /// Bytes written to clients.
     pub net_output_bytes: u64,
-    /// Recent ops/sec samples, one per cron run.
-    pub ops_samples: [u64; 16],
-    /// Next sample slot.
-    pub ops_index: usize,
-    /// When and at which command count the last sample was taken.
-    pub last_sample: Option<(Instant, u64)>,
+    /// Commands per second.
+    pub ops: Metric,
+    /// Bytes read per second.
+    pub input: Metric,
+    /// Bytes written per second.
+    pub output: Metric,
+    /// The most heap the server has held (`stat_peak_memory`).
+    pub peak_memory: u64,
+    /// The heap held once the server was set up, before any data
+    /// (`used_memory_startup`).
+    pub startup_memory: u64,
 }
 
 impl Stats {
-    /// The instantaneous ops/sec: the mean of the recent samples.
+    /// The instantaneous ops/sec.
     pub fn instantaneous_ops(&self) -> u64 {
-        self.ops_samples.iter().sum::<u64>() / self.ops_samples.len() as u64
+        self.ops.per_sec() as u64
     }
 
-    /// One ops/sec sample (`trackInstantaneousMetric`).
-    pub fn track_ops(&mut self, now: Instant) {
-        if let Some((when, count)) = self.last_sample {
-            let ms = now.duration_since(when).as_millis().max(1) as u64;
-            let ops = (self.total_commands - count) * 1000 / ms;
-            self.ops_samples[self.ops_index] = ops;
-            self.ops_index = (self.ops_index + 1) % self.ops_samples.len();
-        }
-        self.last_sample = Some((now, self.total_commands));
+    /// The cron's samples of the rates, and of the heap's peak.
+    pub fn track(&mut self, now: Instant, heap: u64) {
+        self.ops.track(now, self.total_commands);
+        self.input.track(now, self.net_input_bytes);
+        self.output.track(now, self.net_output_bytes);
+        self.peak_memory = self.peak_memory.max(heap);
     }
 }
 

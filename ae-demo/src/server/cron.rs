@@ -29,7 +29,10 @@ pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerI
     clients_cron(el, server);
     server.engine.bulk_pool.trim();
     crate::engine::active_expire_cycle(&mut server.engine, period * EXPIRE_TIME_PERCENT / 100);
-    server.engine.stats.track_ops(Instant::now());
+    server
+        .engine
+        .stats
+        .track(Instant::now(), crate::heap::used());
     let mut children = LoopChildren::new(el, server);
     server.engine.persistence_cron(&mut children);
     TimerAction::Repeat(period)

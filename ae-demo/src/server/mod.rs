@@ -212,6 +212,7 @@ where
     el.set_before_sleep(|el, server: &mut Server| handle_clients_with_pending_writes(el, server));
     let backend = el.name();
     let mut engine = Engine::new(config);
+    engine.stats.startup_memory = crate::heap::used();
     persistence::load_data_from_disk(&mut engine)?;
     // CONFIG GET port shows the port bound, as chosen when 0 was asked.
     engine.config.port = port;

@@ -241,15 +241,18 @@ impl Server {
     }
 }
 
-/// The number after `field:` in an INFO reply.
-pub fn info_value(info: &str, field: &str) -> u64 {
+/// The text after `field:` in an INFO reply.
+pub fn info_text<'a>(info: &'a str, field: &str) -> &'a str {
     let prefix = format!("{field}:");
     info.lines()
         .find_map(|l| l.strip_prefix(prefix.as_str()))
         .unwrap_or_else(|| panic!("{field} missing in INFO"))
         .trim()
-        .parse()
-        .expect("a number")
+}
+
+/// The number after `field:` in an INFO reply.
+pub fn info_value(info: &str, field: &str) -> u64 {
+    info_text(info, field).parse().expect("a number")
 }
 
 /// Open fds of process `pid`.

@@ -731,6 +731,8 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
         }
     }
     e.stats.total_commands += 1;
+    // The peak after each command, as Redis's `call` records it.
+    e.stats.peak_memory = e.stats.peak_memory.max(crate::heap::used());
     let failed = e.errors_in_call > 0;
     e.errors_in_call = outer_errors;
     let stats = e.command_stats.entry(cmd.full).or_default();

@@ -44,6 +44,17 @@ fn rss_bytes() -> u64 {
         .map_or(0, |pages| pages * 4096)
 }
 
+/// The machine's memory in bytes, where /proc tells it.
+fn total_system_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
 /// Redis's `bytesToHuman`.
 fn human(n: u64) -> String {
     let n = n as f64;
@@ -109,26 +120,50 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
             );
         }
         "memory" => {
-            // No allocator statistics to ask (Redis asks jemalloc): the
-            // resident size stands in for used_memory.
+            // The heap as the allocator counts it (`zmalloc_used_memory`);
+            // the overhead is what start-up held plus the clients' buffers.
+            let used = crate::heap::used();
+            let peak = s.peak_memory.max(used);
             let rss = rss_bytes();
+            let mut clients = c.conn.query_capacity + c.reply.pending();
+            c.peers
+                .for_each(&mut |p| clients += p.conn.query_capacity + p.pending);
+            let startup = s.startup_memory;
+            let overhead = startup + clients as u64;
+            let dataset = used.saturating_sub(overhead);
+            let percent = |part: u64, whole: u64| {
+                if whole == 0 {
+                    0.0
+                } else {
+                    part as f64 * 100.0 / whole as f64
+                }
+            };
+            let system = total_system_memory();
             let _ = write!(
                 out,
-                "# Memory\r\nused_memory:{rss}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:1.00\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{peak}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2}%\r\nused_memory_overhead:{overhead}\r\nused_memory_startup:{startup}\r\nused_memory_dataset:{dataset}\r\nused_memory_dataset_perc:{:.2}%\r\ntotal_system_memory:{system}\r\ntotal_system_memory_human:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:{:.2}\r\nmem_fragmentation_bytes:{}\r\nmem_clients_normal:{clients}\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                human(used),
                 human(rss),
-                human(rss),
+                human(peak),
+                percent(used, peak),
+                percent(dataset, used.saturating_sub(startup)),
+                human(system),
+                if used == 0 { 0.0 } else { rss as f64 / used as f64 },
+                rss as i64 - used as i64,
             );
         }
         "persistence" => super::persistence::info_persistence(e, out),
         "stats" => {
             let _ = write!(
                 out,
-                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:{}\r\n",
+                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\ninstantaneous_input_kbps:{:.2}\r\ninstantaneous_output_kbps:{:.2}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:{}\r\n",
                 s.total_connections,
                 s.total_commands,
                 s.instantaneous_ops(),
                 s.net_input_bytes,
                 s.net_output_bytes,
+                s.input.per_sec() / 1024.0,
+                s.output.per_sec() / 1024.0,
                 s.rejected_connections,
                 s.expired_keys,
                 e.keyspace.iter().map(|db| db.hits_and_misses().0).sum::<u64>(),
@@ -491,10 +526,12 @@ pub(super) fn config_resetstat(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<
     stats.expired_keys = 0;
     stats.net_input_bytes = 0;
     stats.net_output_bytes = 0;
-    // The ops/sec samples restart too: the cron computes from the count
-    // at the last sample, which just went back to 0.
-    stats.ops_samples = Default::default();
-    stats.last_sample = None;
+    // The rates restart too: the cron computes from the count at the last
+    // sample, which just went back to 0.
+    stats.ops.reset();
+    stats.peak_memory = 0;
+    stats.input.reset();
+    stats.output.reset();
     for db in e.keyspace.iter_mut() {
         db.reset_hits();
     }
