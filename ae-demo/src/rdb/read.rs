@@ -241,12 +241,14 @@ pub(super) fn load(bytes: &[u8], keyspace: &mut Keyspace, now_ms: i64) -> R<Load
                     "unsupported: module aux data (opcode 247): the demo has no modules",
                 )
             }
-            RDB_OPCODE_FUNCTION | RDB_OPCODE_FUNCTION2 => return r.err(
-                at,
-                format!(
+            RDB_OPCODE_FUNCTION | RDB_OPCODE_FUNCTION2 => {
+                return r.err(
+                    at,
+                    format!(
                     "unsupported: a function library (opcode {kind}): the demo has no functions"
                 ),
-            ),
+                )
+            }
             RDB_OPCODE_EOF => break,
             _ => {
                 let key = r.string("a key")?;
