@@ -547,6 +547,25 @@ fn load_reads_what_redis_server_saves() {
         ks[0].peek(b"s:lzf").map(|e| e.value.to_vec()),
         Some(long_compressible)
     );
+    // Cut and flipped at ~1000 places each (a stride over the whole
+    // file): every one an error, never a panic, with the listpacks,
+    // intsets and LZF blobs redis-server wrote meeting the damage first
+    // (the checksum is checked at the end).
+    let stride = (bytes.len() / 1000).max(1);
+    for at in (0..bytes.len()).step_by(stride) {
+        let mut into = Keyspace::new(16);
+        assert!(
+            rdb::load(&bytes[..at], &mut into, now).is_err(),
+            "cut at {at} loaded"
+        );
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x5a;
+        let mut into = Keyspace::new(16);
+        assert!(
+            rdb::load(&bad, &mut into, now).is_err(),
+            "flip at {at} loaded"
+        );
+    }
     // And back: what was loaded saves to a file redis-server loads the
     // same.
     drop(con);
