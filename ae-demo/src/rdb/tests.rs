@@ -620,7 +620,23 @@ fn save_file_replaces_the_target_whole() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("dump.rdb")]);
-    // Into a directory that is not there: an error, the old file untouched.
+    // Into a directory that is not there: an error.
     assert!(save_file(&ks, NOW, &dir.join("no/such/dump.rdb")).is_err());
+    // Over a directory that is not empty: written, then the rename fails,
+    // and the temporary file goes.
+    let blocker = dir.join("blocker");
+    std::fs::create_dir_all(blocker.join("inside")).unwrap();
+    assert!(save_file(&ks, NOW, &blocker).is_err());
+    let mut left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["blocker", "dump.rdb"].map(std::ffi::OsString::from));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the old file is whole"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,6 +8,7 @@
 use std::io::{self, Write};
 
 use super::crc64::crc64;
+use super::lzf::Compressor;
 use super::*;
 use crate::engine::db::Value;
 use crate::engine::Keyspace;
@@ -21,6 +22,9 @@ struct Out<'a> {
     buf: Vec<u8>,
     crc: u64,
     out: &'a mut dyn Write,
+    /// The LZF compressor and its output, reused for every string.
+    lzf: Compressor,
+    packed: Vec<u8>,
 }
 
 impl Out<'_> {
@@ -59,8 +63,9 @@ impl Out<'_> {
         }
     }
 
-    /// `rdbSaveRawString` without compression: a decimal integer that
-    /// fits 32 bits and reads back as itself in its integer encoding, else
+    /// `rdbSaveRawString` with `rdbcompression yes`: a decimal integer
+    /// that fits 32 bits and reads back as itself in its integer encoding;
+    /// else, over 20 bytes, LZF if that saves at least 4 bytes; else
     /// length and bytes. Long strings skip the buffer.
     fn string(&mut self, s: &[u8]) -> io::Result<()> {
         if s.len() <= 11 {
@@ -69,7 +74,26 @@ impl Out<'_> {
                 return Ok(());
             }
         }
+        if s.len() > 20 {
+            let mut packed = std::mem::take(&mut self.packed);
+            let fits = self.lzf.compress(s, s.len() - 4, &mut packed);
+            if fits {
+                self.byte(0xC0 | RDB_ENC_LZF);
+                self.len(packed.len() as u64);
+                self.len(s.len() as u64);
+                self.raw(&packed)?;
+            }
+            self.packed = packed;
+            if fits {
+                return Ok(());
+            }
+        }
         self.len(s.len() as u64);
+        self.raw(s)
+    }
+
+    /// Bytes as they are.
+    fn raw(&mut self, s: &[u8]) -> io::Result<()> {
         if s.len() >= CHUNK {
             self.flush_buf()?;
             self.crc = crc64(self.crc, s);
@@ -120,6 +144,8 @@ pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io:
         buf: Vec::with_capacity(CHUNK + 1024),
         crc: 0,
         out,
+        lzf: Compressor::default(),
+        packed: Vec::new(),
     };
     o.buf.extend_from_slice(MAGIC);
     // rdbSaveInfoAuxFields, standalone (no replication info): the values

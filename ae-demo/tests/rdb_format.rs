@@ -1,0 +1,578 @@
+//! The RDB codec against a real redis-server 7.0: what `rdb::save_file`
+//! writes, redis-server loads into the same values, encodings and TTLs;
+//! what redis-server SAVEs (every encoding it has for the demo's types),
+//! `rdb::load` reads into what redis-server replies.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use ae_demo::engine::db::{unix_ms, Entry, Hash, List, Set, Value, ZSet};
+use ae_demo::engine::Keyspace;
+use ae_demo::rdb;
+use common::RedisServer;
+
+/// A temporary directory of its own, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("ae-rdb-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the temp dir");
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp dir")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// redis-server on `dir`, its log in `dir/redis.log`, shown if it does
+/// not start (it exits on a file it cannot load, saying why).
+fn start_redis(dir: &TempDir) -> RedisServer {
+    let log = dir.path().join("redis.log");
+    let log_arg = log.to_str().unwrap().to_string();
+    let args = [
+        "--dir",
+        dir.arg(),
+        "--dbfilename",
+        "dump.rdb",
+        "--logfile",
+        &log_arg,
+        "--enable-debug-command",
+        "yes",
+        // The engine models the 128 of the redis.conf Redis ships
+        // (HASH_LISTPACK_ENTRIES); redis-server without a config file
+        // compiles in 512.
+        "--hash-max-listpack-entries",
+        "128",
+    ];
+    match std::panic::catch_unwind(|| RedisServer::start(&args)) {
+        Ok(r) => r,
+        Err(e) => {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            eprintln!("redis-server log:\n{text}");
+            std::panic::resume_unwind(e)
+        }
+    }
+}
+
+fn connect(redis: &RedisServer) -> redis::Connection {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{}/", redis.port)).unwrap();
+    let con = client
+        .get_connection_with_timeout(common::TIMEOUT)
+        .expect("connect to redis-server");
+    con.set_read_timeout(Some(common::TIMEOUT)).unwrap();
+    con
+}
+
+/// One key as both sides describe it: type, OBJECT ENCODING, value in a
+/// canonical form (unordered collections sorted), and whether it has a
+/// TTL (with the deadline's distance checked separately).
+#[derive(Debug, PartialEq)]
+struct Described {
+    kind: &'static str,
+    encoding: String,
+    value: Vec<Vec<u8>>,
+    ttl: bool,
+}
+
+fn sorted(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    v.sort();
+    v
+}
+
+/// Pairs flattened, sorted by their first element.
+fn sorted_pairs(flat: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = flat
+        .chunks(2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    pairs.sort();
+    pairs.into_iter().flat_map(|(a, b)| [a, b]).collect()
+}
+
+/// A score as both sides are compared: parsed back to a double.
+fn score_text(s: &[u8]) -> Vec<u8> {
+    let v: f64 = std::str::from_utf8(s).unwrap().parse().unwrap();
+    format!("{v:?}").into_bytes()
+}
+
+/// What redis-server would say of this entry after loading it.
+fn describe_entry(e: &Entry) -> Described {
+    let (kind, encoding, value) = match &e.value {
+        Value::Inline(_) | Value::Shared(_) => ("string", e.enc.name(), vec![e.value.to_vec()]),
+        Value::List(l) => ("list", "quicklist", l.iter().cloned().collect()),
+        Value::Hash(h) => {
+            let flat: Vec<Vec<u8>> = h
+                .map
+                .iter()
+                .flat_map(|(f, v)| [f.clone(), v.clone()])
+                .collect();
+            if h.big {
+                ("hash", "hashtable", sorted_pairs(flat))
+            } else {
+                ("hash", "listpack", flat)
+            }
+        }
+        Value::Set(s) => {
+            if s.intset {
+                ("set", "intset", s.ordered().into_iter().cloned().collect())
+            } else {
+                (
+                    "set",
+                    "hashtable",
+                    sorted(s.members.iter().cloned().collect()),
+                )
+            }
+        }
+        Value::ZSet(z) => (
+            "zset",
+            if z.skiplist { "skiplist" } else { "listpack" },
+            z.sorted
+                .iter()
+                .flat_map(|(s, m)| [m.clone(), format!("{s:?}").into_bytes()])
+                .collect(),
+        ),
+    };
+    Described {
+        kind,
+        encoding: encoding.to_string(),
+        value,
+        ttl: e.deadline().is_some(),
+    }
+}
+
+/// What redis-server says of `key` in the selected database.
+fn describe_redis(con: &mut redis::Connection, key: &[u8]) -> Described {
+    let q = |con: &mut redis::Connection, cmd: &str, args: &[&[u8]]| -> Vec<Vec<u8>> {
+        let mut c = redis::cmd(cmd);
+        for a in args {
+            c.arg(*a);
+        }
+        c.query(con).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    };
+    let kind: String = redis::cmd("TYPE").arg(key).query(con).unwrap();
+    let encoding: String = redis::cmd("OBJECT")
+        .arg("ENCODING")
+        .arg(key)
+        .query(con)
+        .unwrap();
+    let (kind, value) = match kind.as_str() {
+        "string" => {
+            let v: Vec<u8> = redis::cmd("GET").arg(key).query(con).unwrap();
+            ("string", vec![v])
+        }
+        "list" => ("list", q(con, "LRANGE", &[key, b"0", b"-1"])),
+        "hash" => {
+            let flat = q(con, "HGETALL", &[key]);
+            let v = if encoding == "hashtable" {
+                sorted_pairs(flat)
+            } else {
+                flat
+            };
+            ("hash", v)
+        }
+        "set" => {
+            let m = q(con, "SMEMBERS", &[key]);
+            let v = if encoding == "hashtable" {
+                sorted(m)
+            } else {
+                m
+            };
+            ("set", v)
+        }
+        "zset" => {
+            let flat = q(con, "ZRANGE", &[key, b"0", b"-1", b"WITHSCORES"]);
+            let v = flat
+                .chunks(2)
+                .flat_map(|c| [c[0].clone(), score_text(&c[1])])
+                .collect();
+            ("zset", v)
+        }
+        other => panic!("unexpected type {other}"),
+    };
+    let pttl: i64 = redis::cmd("PTTL").arg(key).query(con).unwrap();
+    assert!(pttl == -1 || pttl > 0, "PTTL {pttl} of {key:?}");
+    Described {
+        kind,
+        encoding,
+        value,
+        ttl: pttl > 0,
+    }
+}
+
+/// Compares every key of every database of `ks` with redis-server's, and
+/// the key counts. Returns how many keys were compared.
+fn compare(ks: &Keyspace, con: &mut redis::Connection, now: i64) -> usize {
+    let mut compared = 0;
+    for (i, db) in ks.iter().enumerate() {
+        redis::cmd("SELECT").arg(i).query::<()>(con).unwrap();
+        let live: Vec<(&Vec<u8>, &Entry)> = db
+            .iter()
+            .filter(|(_, e)| !matches!(e.deadline(), Some(w) if w < now))
+            .collect();
+        let size: usize = redis::cmd("DBSIZE").query(con).unwrap();
+        assert_eq!(size, live.len(), "DBSIZE of db {i}");
+        for (key, entry) in live {
+            let want = describe_entry(entry);
+            let got = describe_redis(con, key);
+            assert_eq!(got, want, "db {i} key {:?}", String::from_utf8_lossy(key));
+            if let Some(when) = entry.deadline() {
+                let pttl: i64 = redis::cmd("PTTL").arg(key).query(con).unwrap();
+                assert!(pttl <= when - now, "PTTL {pttl} beyond the deadline");
+            }
+            compared += 1;
+        }
+    }
+    compared
+}
+
+/// A keyspace built through the engine's API with every type on both
+/// sides of each encoding limit, TTLs and several databases.
+fn every_type(now: i64) -> Keyspace {
+    let mut ks = Keyspace::new(16);
+    let db = &mut ks[0];
+    for s in [
+        "",
+        "0",
+        "-0",
+        "007",
+        "+1",
+        "127",
+        "128",
+        "-129",
+        "32768",
+        "-32769",
+        "2147483648",
+        "-2147483649",
+        "9223372036854775807",
+        "92233720368547758070",
+        "1.5",
+        "hello",
+    ] {
+        db.set(format!("s:{s}").as_bytes(), s.as_bytes().to_vec(), None);
+    }
+    db.set(b"s:45", vec![b'e'; 45], None);
+    db.set(b"s:big", b"0123456789".repeat(10_000), None);
+    db.set(b"s:binary", (0..=255u8).collect(), None);
+    db.set(b"s:ttl", b"v".to_vec(), Some(now + 60_000));
+    db.set(b"s:expired", b"v".to_vec(), Some(now - 1));
+    let list: List = (0..1000)
+        .map(|i| format!("element-{i}").into_bytes())
+        .collect();
+    db.add(b"list:big", Value::List(Box::new(list)));
+    let mut l = List::new();
+    l.push_back(b"12".to_vec());
+    l.push_back(vec![b'l'; 70]);
+    l.push_back(Vec::new());
+    db.add(b"list:small", Value::List(Box::new(l)));
+    db.set_expire(b"list:small", now + 30_000);
+    for (name, n, vlen) in [
+        ("small", 5, 3),
+        ("big", 200, 3),
+        ("longval", 3, 65),
+        ("edge", 128, 64),
+    ] {
+        let mut h = Hash::default();
+        for i in (0..n).rev() {
+            let mut v = format!("{i}").into_bytes();
+            v.resize(vlen.max(v.len()), b'v');
+            let longest = v.len();
+            h.map.insert(format!("field{i}").into_bytes(), v);
+            h.grew(longest);
+        }
+        db.add(format!("hash:{name}").as_bytes(), Value::Hash(Box::new(h)));
+    }
+    // Name, size, the i-th member.
+    type Members = (&'static str, usize, fn(usize) -> String);
+    let sets: [Members; 5] = [
+        ("ints", 20, |i| (i as i64 * 1_000_003 - 7).to_string()),
+        ("ints64", 5, |i| (i64::MAX - i as i64).to_string()),
+        ("ints512", 512, |i| i.to_string()),
+        ("ints513", 513, |i| i.to_string()),
+        ("mixed", 10, |i| {
+            if i % 2 == 0 {
+                i.to_string()
+            } else {
+                format!("m{i}")
+            }
+        }),
+    ];
+    for (name, n, member) in sets {
+        let mut s = Set::default();
+        for i in 0..n {
+            s.add(member(i).into_bytes());
+        }
+        db.add(format!("set:{name}").as_bytes(), Value::Set(Box::new(s)));
+    }
+    for (name, n, mlen) in [
+        ("small", 5, 1),
+        ("big", 129, 1),
+        ("longmember", 2, 65),
+        ("edge", 128, 64),
+    ] {
+        let mut z = ZSet::default();
+        for i in 0..n {
+            let mut m = format!("m{i}").into_bytes();
+            m.resize(mlen.max(m.len()), b'z');
+            z.insert(m, i as f64 * 0.25 - 7.0);
+        }
+        z.insert(b"+inf".to_vec(), f64::INFINITY);
+        z.insert(b"-inf".to_vec(), f64::NEG_INFINITY);
+        z.insert(b"tiny".to_vec(), 1e-300);
+        z.insert(b"int".to_vec(), 42.0);
+        db.add(format!("zset:{name}").as_bytes(), Value::ZSet(Box::new(z)));
+    }
+    ks[1].set(b"in-db-1", b"1".to_vec(), None);
+    ks[15].set(b"in-db-15", b"fifteen".to_vec(), Some(now + 120_000));
+    ks[7].set(b"only-expired", b"x".to_vec(), Some(now - 1000));
+    ks
+}
+
+#[test]
+fn redis_server_loads_what_save_file_writes() {
+    if !common::require("redis-server", "redis_server_loads_what_save_file_writes") {
+        return;
+    }
+    let dir = TempDir::new("to-redis");
+    let now = unix_ms();
+    let ks = every_type(now);
+    rdb::save_file(&ks, now, &dir.path().join("dump.rdb")).expect("save_file");
+    let redis = start_redis(&dir);
+    let mut con = connect(&redis);
+    let compared = compare(&ks, &mut con, now);
+    assert!(compared >= 35, "compared {compared} keys");
+    drop(redis);
+}
+
+/// Runs one command, for its effect.
+fn run(con: &mut redis::Connection, args: &[&[u8]]) {
+    let mut c = redis::cmd(std::str::from_utf8(args[0]).unwrap());
+    for a in &args[1..] {
+        c.arg(*a);
+    }
+    c.query::<redis::Value>(con)
+        .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(args[0])));
+}
+
+/// Redis's plain-node threshold lowered (DEBUG QUICKLIST-PACKED-THRESHOLD)
+/// so a 200-byte element gets a node of its own; false where that DEBUG
+/// subcommand is refused.
+fn plain_nodes(con: &mut redis::Connection) -> bool {
+    redis::cmd("DEBUG")
+        .arg("QUICKLIST-PACKED-THRESHOLD")
+        .arg("100")
+        .query::<()>(con)
+        .is_ok()
+}
+
+#[test]
+fn load_reads_what_redis_server_saves() {
+    if !common::require("redis-server", "load_reads_what_redis_server_saves") {
+        return;
+    }
+    let dir = TempDir::new("from-redis");
+    let redis = start_redis(&dir);
+    let mut con = connect(&redis);
+    // Strings: integers in and beyond 32 bits, embstr, raw, compressible
+    // (LZF: rdbcompression is on by default) and not, binary, empty.
+    let long_compressible = b"abcdefgh".repeat(2000);
+    let incompressible: Vec<u8> = (0..300u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    for (k, v) in [
+        (&b"s:int"[..], &b"123"[..]),
+        (b"s:neg", b"-40000"),
+        (b"s:i64", b"9007199254740993"),
+        (b"s:20digits", b"12345678901234567890"),
+        (b"s:embstr", b"hello world"),
+        (b"s:raw", &[b'r'; 50]),
+        (b"s:lzf", &long_compressible),
+        (b"s:noise", &incompressible),
+        (b"s:empty", b""),
+        (b"s:binary", b"\x00\x01\xff\r\n"),
+    ] {
+        run(&mut con, &[b"SET", k, v]);
+    }
+    // Lists: one listpack node; many nodes; nodes compressed with LZF
+    // (list-compress-depth applies to lists created while it is set); a
+    // plain node for a big element.
+    run(&mut con, &[b"RPUSH", b"l:small", b"a", b"1", b"-5", b"bcd"]);
+    for i in 0..3000 {
+        run(
+            &mut con,
+            &[
+                b"RPUSH",
+                b"l:nodes",
+                format!("element number {i}").as_bytes(),
+            ],
+        );
+    }
+    run(&mut con, &[b"CONFIG", b"SET", b"list-compress-depth", b"1"]);
+    for i in 0..3000 {
+        run(
+            &mut con,
+            &[
+                b"LPUSH",
+                b"l:compressed",
+                format!("compressible {}", i % 10).as_bytes(),
+            ],
+        );
+    }
+    run(&mut con, &[b"CONFIG", b"SET", b"list-compress-depth", b"0"]);
+    if plain_nodes(&mut con) {
+        run(&mut con, &[b"RPUSH", b"l:plain", b"x", &[b'p'; 200], b"y"]);
+    } else {
+        eprintln!("DEBUG QUICKLIST-PACKED-THRESHOLD refused: no plain quicklist node tested");
+    }
+    // Hashes: listpack (integer and string values), hashtable by size and
+    // by value length.
+    run(
+        &mut con,
+        &[
+            b"HSET", b"h:lp", b"f1", b"v1", b"f2", b"2", b"f3", b"-300000", b"f0", b"x",
+        ],
+    );
+    for i in 0..200 {
+        run(
+            &mut con,
+            &[
+                b"HSET",
+                b"h:big",
+                format!("f{i}").as_bytes(),
+                format!("{i}").as_bytes(),
+            ],
+        );
+    }
+    run(&mut con, &[b"HSET", b"h:long", b"f", &[b'v'; 65]]);
+    // Sets: intsets of each width, hashtable by content and by size.
+    run(&mut con, &[b"SADD", b"set:i16", b"1", b"-3", b"300"]);
+    run(&mut con, &[b"SADD", b"set:i32", b"70000", b"-70000"]);
+    run(
+        &mut con,
+        &[b"SADD", b"set:i64", b"9223372036854775807", b"-1"],
+    );
+    run(&mut con, &[b"SADD", b"set:str", b"a", b"b", b"1"]);
+    for i in 0..600 {
+        run(
+            &mut con,
+            &[b"SADD", b"set:bigints", i.to_string().as_bytes()],
+        );
+    }
+    // Sorted sets: listpack (integer, fractional, infinite scores),
+    // skiplist by size and by member length.
+    run(
+        &mut con,
+        &[
+            b"ZADD", b"z:lp", b"1", b"one", b"2.5", b"twohalf", b"-inf", b"low", b"+inf", b"high",
+            b"-3", b"neg",
+        ],
+    );
+    for i in 0..200 {
+        run(
+            &mut con,
+            &[
+                b"ZADD",
+                b"z:big",
+                format!("{}", i as f64 / 3.0).as_bytes(),
+                format!("m{i}").as_bytes(),
+            ],
+        );
+    }
+    run(&mut con, &[b"ZADD", b"z:long", b"1.5", &[b'm'; 65]]);
+    // TTLs in milliseconds and seconds, and other databases.
+    run(&mut con, &[b"PEXPIRE", b"s:int", b"600000"]);
+    run(&mut con, &[b"EXPIRE", b"h:lp", b"900"]);
+    run(&mut con, &[b"SELECT", b"5"]);
+    run(&mut con, &[b"SET", b"five", b"5"]);
+    run(&mut con, &[b"ZADD", b"z5", b"1", b"a"]);
+    run(&mut con, &[b"SELECT", b"15"]);
+    run(&mut con, &[b"SADD", b"s15", b"x"]);
+    run(&mut con, &[b"SELECT", b"0"]);
+    run(&mut con, &[b"SAVE"]);
+
+    let bytes = std::fs::read(dir.path().join("dump.rdb")).expect("redis-server's dump.rdb");
+    // The file holds each encoding meant: the type byte before each key
+    // (keys are short, so stored as length and bytes).
+    let typed = |kind: u8, key: &[u8]| {
+        bytes
+            .windows(key.len() + 2)
+            .position(|w| w[0] == kind && usize::from(w[1]) == key.len() && &w[2..] == key)
+    };
+    for (kind, keys) in [
+        (0u8, &["s:int", "s:lzf", "s:noise", "s:empty"][..]),
+        (4, &["h:big", "h:long"]),
+        (16, &["h:lp"]),
+        (2, &["set:str", "set:bigints"]),
+        (11, &["set:i16", "set:i32", "set:i64"]),
+        (5, &["z:big", "z:long"]),
+        (17, &["z:lp", "z5"]),
+        (18, &["l:small", "l:nodes", "l:compressed"]),
+    ] {
+        for key in keys {
+            assert!(
+                typed(kind, key.as_bytes()).is_some(),
+                "{key} is not of type {kind}"
+            );
+        }
+    }
+    if let Some(at) = typed(18, b"l:plain") {
+        // Three nodes: packed, plain (container 1), packed.
+        assert_eq!(&bytes[at + 9..at + 11], &[3, 2]);
+    }
+    // Compressed strings are in the file: the LZF path is taken.
+    assert!(
+        bytes.windows(2).any(|w| w[0] == 0xC3),
+        "no LZF string in the file"
+    );
+    let mut ks = Keyspace::new(16);
+    let now = unix_ms();
+    let loaded = rdb::load(&bytes, &mut ks, now).unwrap_or_else(|e| panic!("load: {e}"));
+    let compared = compare(&ks, &mut con, now);
+    assert_eq!(compared as u64, loaded.keys_loaded);
+    assert!(compared >= 25, "compared {compared} keys");
+    assert_eq!(
+        ks[0].peek(b"s:lzf").map(|e| e.value.to_vec()),
+        Some(long_compressible)
+    );
+    // Cut and flipped at ~1000 places each (a stride over the whole
+    // file): every one an error, never a panic, with the listpacks,
+    // intsets and LZF blobs redis-server wrote meeting the damage first
+    // (the checksum is checked at the end).
+    let stride = (bytes.len() / 1000).max(1);
+    for at in (0..bytes.len()).step_by(stride) {
+        let mut into = Keyspace::new(16);
+        assert!(
+            rdb::load(&bytes[..at], &mut into, now).is_err(),
+            "cut at {at} loaded"
+        );
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x5a;
+        let mut into = Keyspace::new(16);
+        assert!(
+            rdb::load(&bad, &mut into, now).is_err(),
+            "flip at {at} loaded"
+        );
+    }
+    // And back: what was loaded saves to a file redis-server loads the
+    // same.
+    drop(con);
+    drop(redis);
+    let again = TempDir::new("from-redis-again");
+    rdb::save_file(&ks, now, &again.path().join("dump.rdb")).expect("save_file");
+    let redis = start_redis(&again);
+    let mut con = connect(&redis);
+    assert_eq!(compare(&ks, &mut con, now), compared);
+}
