@@ -52,11 +52,6 @@ fn start_redis(dir: &TempDir) -> RedisServer {
         &log_arg,
         "--enable-debug-command",
         "yes",
-        // The engine models the 128 of the redis.conf Redis ships
-        // (HASH_LISTPACK_ENTRIES); redis-server without a config file
-        // compiles in 512.
-        "--hash-max-listpack-entries",
-        "128",
     ];
     match std::panic::catch_unwind(|| RedisServer::start(&args)) {
         Ok(r) => r,
@@ -445,7 +440,7 @@ fn load_reads_what_redis_server_saves() {
             b"HSET", b"h:lp", b"f1", b"v1", b"f2", b"2", b"f3", b"-300000", b"f0", b"x",
         ],
     );
-    for i in 0..200 {
+    for i in 0..600 {
         run(
             &mut con,
             &[

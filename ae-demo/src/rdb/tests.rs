@@ -92,7 +92,7 @@ fn every_type() -> Keyspace {
     );
     for (name, n, long) in [
         ("hsmall", 3, false),
-        ("hbig", 200, false),
+        ("hbig", 600, false),
         ("hlong", 2, true),
     ] {
         let mut h = Hash::default();
