@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{eventually, require, RedisServer, Server, TempDir, TIMEOUT};
@@ -211,7 +210,7 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         // Reaped by the loop: no zombie left.
         #[cfg(target_os = "linux")]
         assert!(
-            !Path::new(&format!("/proc/{pid}")).exists(),
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
             "child {pid} not reaped"
         );
         let _ = pid;
