@@ -37,10 +37,12 @@ memory: connects N idle clients and reports the growth of each server's
 resident memory (VmRSS) per client.
 
 bgsave: fills each server with --keys keys (DEBUG POPULATE, default 1M),
-then runs redis-benchmark GET -c 50 twice: once quiet, once while BGSAVE
-runs back to back (a new one as soon as the last ends); prints per server
-the medians over the rounds of the p50/p99/max latency of each, the saves
-done, and the ratio ae-demo / redis-server of the p99 during saves.
+then runs redis-benchmark GET -c 50 twice: once quiet, once while a BGSAVE
+starts every --save-every seconds (default 1.5, when none runs: both fork
+as often); prints per server the medians over the rounds of the
+p50/p99/max latency of each, the saves done, the median fork stall
+(latest_fork_usec), and the ratio ae-demo / redis-server of the p99
+during saves.
 
 The machine is small and shared: compare numbers from one run only.
 """
@@ -425,17 +427,19 @@ def latency_run(port, requests, keys):
     raise RuntimeError(f"no GET row in {out!r}")
 
 
-def saving_while(port, run):
-    """Runs `run()` while BGSAVE follows BGSAVE; returns (its result, saves)."""
+def saving_while(port, run, every):
+    """Runs `run()` while a BGSAVE starts every `every` seconds (when none
+    runs), so both servers fork as often whatever their save speed; returns
+    (its result, saves, the forks' stalls in µs)."""
     done = threading.Event()
-    saves = [0]
+    forks = []
 
     def saver():
         while not done.is_set():
             if info_field(port, "persistence", "rdb_bgsave_in_progress") == "0":
                 if command(port, "BGSAVE") == "Background saving started":
-                    saves[0] += 1
-            time.sleep(0.01)
+                    forks.append(int(info_field(port, "stats", "latest_fork_usec")))
+            done.wait(every)
 
     t = threading.Thread(target=saver)
     t.start()
@@ -446,7 +450,7 @@ def saving_while(port, run):
         t.join()
     while info_field(port, "persistence", "rdb_bgsave_in_progress") != "0":
         time.sleep(0.05)
-    return result, saves[0]
+    return result, len(forks), forks
 
 
 def bgsave(args):
@@ -459,16 +463,18 @@ def bgsave(args):
             try:
                 command(port, "DEBUG", "POPULATE", str(args.keys))
                 quiet = latency_run(port, args.requests, args.keys)
-                saving, saves = saving_while(port, lambda: latency_run(port, args.requests, args.keys))
+                saving, saves, forks = saving_while(
+                    port, lambda: latency_run(port, args.requests, args.keys), args.save_every)
                 results.setdefault((name, "quiet"), []).append(quiet)
                 results.setdefault((name, "saving"), []).append(saving)
                 results.setdefault((name, "saves"), []).append(saves)
+                results.setdefault((name, "forks"), []).extend(forks)
             finally:
                 proc.kill()
                 proc.wait()
     print(f"GET -c 50 -n {args.requests} over {args.keys} keys, {args.rounds} rounds, medians (ms)\n")
-    print("| server | quiet p50 | quiet p99 | quiet max | saving p50 | saving p99 | saving max | BGSAVEs per run |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| server | quiet p50 | quiet p99 | quiet max | saving p50 | saving p99 | saving max | BGSAVEs per run | fork stall µs |")
+    print("|---|---|---|---|---|---|---|---|---|")
     med = {}
     for name in names:
         row = [name]
@@ -478,6 +484,7 @@ def bgsave(args):
                 med[(name, phase, i)] = value
                 row.append(f"{value:.3f}")
         row.append(f"{statistics.median(results[(name, 'saves')]):.0f}")
+        row.append(f"{statistics.median(results[(name, 'forks')] or [0]):.0f}")
         print("| " + " | ".join(row) + " |")
     if len(names) == 2:
         ratio = med[("ae-demo", "saving", 1)] / med[("redis-server", "saving", 1)]
@@ -502,6 +509,8 @@ def main():
                    help="syscalls with --datasize: redis-benchmark -P (default 1)")
     p.add_argument("--clients", type=int, default=10_000)
     p.add_argument("--keys", type=int, default=1000_000, help="bgsave: keys to populate (default 1M)")
+    p.add_argument("--save-every", type=float, default=1.5,
+                   help="bgsave: seconds between BGSAVEs (default 1.5)")
     p.add_argument("--ae-demo", metavar="BIN",
                    help="run this ae-demo binary instead of building this tree's")
     args = p.parse_args()

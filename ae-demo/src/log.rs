@@ -18,6 +18,14 @@ pub enum Level {
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Notice as u8);
+/// The role letter of this process's lines: `M` (the server), `C` (a
+/// child it forked), as Redis marks them.
+static ROLE: AtomicU8 = AtomicU8::new(b'M');
+
+/// Marks this process as a forked child: its lines read `pid:C`.
+pub fn set_child() {
+    ROLE.store(b'C', Ordering::Relaxed);
+}
 
 /// Sets the least severe level that is logged.
 pub fn set_level(level: Level) {
@@ -47,8 +55,9 @@ pub fn log(level: Level, msg: std::fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{}:M {:02} {} {} {:02}:{:02}:{:02}.{:03} {} {}",
+        "{}:{} {:02} {} {} {:02}:{:02}:{:02}.{:03} {} {}",
         std::process::id(),
+        ROLE.load(Ordering::Relaxed) as char,
         d,
         MONTHS[(m - 1) as usize],
         y,

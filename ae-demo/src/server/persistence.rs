@@ -36,6 +36,7 @@ impl<P: Poller> Children for LoopChildren<'_, P> {
     fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32> {
         match self.el.fork()? {
             Fork::Child => {
+                log::set_child();
                 if let Some(fd) = self.listener {
                     let _ = nix::unistd::close(fd);
                 }

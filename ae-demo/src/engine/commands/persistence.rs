@@ -55,6 +55,10 @@ pub struct Persistence {
     saved_changes: u64,
     /// What start-up loaded.
     pub loaded: Loaded,
+    /// Microseconds the last fork stalled the server (`latest_fork_usec`).
+    pub latest_fork_usec: u64,
+    /// Forks done (`total_forks`).
+    pub total_forks: u64,
 }
 
 impl Persistence {
@@ -71,6 +75,8 @@ impl Persistence {
             last_bgsave_secs: -1,
             saved_changes: 0,
             loaded: Loaded::default(),
+            latest_fork_usec: 0,
+            total_forks: 0,
         }
     }
 }
@@ -117,8 +123,12 @@ impl Engine {
         self.persistence.saves += 1;
         self.persistence.last_try = now / 1000;
         let path = self.config.rdb_path();
-        match children.fork_save(&self.keyspace, now, &path) {
+        let start = std::time::Instant::now();
+        let forked = children.fork_save(&self.keyspace, now, &path);
+        match forked {
             Ok(pid) => {
+                self.persistence.latest_fork_usec = start.elapsed().as_micros() as u64;
+                self.persistence.total_forks += 1;
                 log!(Notice, "Background saving started by pid {pid}");
                 self.persistence.child = Some(SaveChild {
                     pid,

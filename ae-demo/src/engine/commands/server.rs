@@ -156,7 +156,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
         "stats" => {
             let _ = write!(
                 out,
-                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\ninstantaneous_input_kbps:{:.2}\r\ninstantaneous_output_kbps:{:.2}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\ntotal_error_replies:{}\r\n",
+                "# Stats\r\ntotal_connections_received:{}\r\ntotal_commands_processed:{}\r\ninstantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\ninstantaneous_input_kbps:{:.2}\r\ninstantaneous_output_kbps:{:.2}\r\nrejected_connections:{}\r\nexpired_keys:{}\r\nevicted_keys:0\r\nkeyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\nlatest_fork_usec:{}\r\ntotal_forks:{}\r\ntotal_error_replies:{}\r\n",
                 s.total_connections,
                 s.total_commands,
                 s.instantaneous_ops(),
@@ -168,6 +168,8 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 s.expired_keys,
                 e.keyspace.iter().map(|db| db.hits_and_misses().0).sum::<u64>(),
                 e.keyspace.iter().map(|db| db.hits_and_misses().1).sum::<u64>(),
+                e.persistence.latest_fork_usec,
+                e.persistence.total_forks,
                 sh.total_error_replies,
             );
         }
