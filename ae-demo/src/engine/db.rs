@@ -453,6 +453,11 @@ pub struct Db {
     /// The current Unix second, set once per read batch: what lookups and
     /// writes stamp an entry's `lru` with (no clock read of their own).
     pub clock: u32,
+    /// Keys a client waits on in a blocking command.
+    blocked: std::collections::HashSet<Vec<u8>, KeyHasher>,
+    /// Waited-on keys created as a list or sorted set since last taken
+    /// (`signalKeyAsReady`).
+    ready: Vec<Vec<u8>>,
     /// Changes made, ever (Redis's `server.dirty`, kept per database): the
     /// save schedules and INFO's `rdb_changes_since_last_save` count them.
     changes: u64,
@@ -557,6 +562,53 @@ impl Db {
         self.changes += self.map.len() as u64;
         self.map.clear();
         self.volatile.clear();
+    }
+
+    /// A client waits on `key`.
+    pub fn block(&mut self, key: &[u8]) {
+        if !self.blocked.contains(key) {
+            self.blocked.insert(key.to_vec());
+        }
+    }
+
+    /// No client waits on `key` any more.
+    pub fn unblock(&mut self, key: &[u8]) {
+        self.blocked.remove(key);
+        self.ready.retain(|k| k != key);
+    }
+
+    /// The waited-on keys that got a list or sorted set since last taken.
+    pub fn take_ready(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Flags `key` ready if a client waits on it and it holds what a
+    /// blocking command pops from.
+    fn signal_ready(&mut self, key: &[u8]) {
+        if self.blocked.is_empty() || !self.blocked.contains(key) {
+            return;
+        }
+        let container = self
+            .map
+            .get(key)
+            .is_some_and(|e| matches!(e.value, Value::List(_) | Value::ZSet(_)));
+        if container && !self.ready.iter().any(|k| k == key) {
+            self.ready.push(key.to_vec());
+        }
+    }
+
+    /// SWAPDB: the waiters stay with the database index while the data
+    /// moved, so each waited-on key that now holds data is ready (Redis's
+    /// `scanDatabaseForReadyKeys`).
+    pub fn swap_blocked(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.blocked, &mut other.blocked);
+        std::mem::swap(&mut self.ready, &mut other.ready);
+        for db in [self, other] {
+            let waited: Vec<Vec<u8>> = db.blocked.iter().cloned().collect();
+            for key in waited {
+                db.signal_ready(&key);
+            }
+        }
     }
 
     /// Counts a change no key shows (FLUSHALL's own, after its save).
@@ -693,6 +745,7 @@ impl Db {
                 lru: self.clock,
             },
         );
+        self.signal_ready(key);
     }
 
     /// True if `key` is stored, expired or not.

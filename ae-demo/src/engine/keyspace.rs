@@ -92,6 +92,7 @@ impl Keyspace {
         y.touch_watched_in_either(x);
         std::mem::swap(x, y);
         x.swap_watch_lists(y);
+        x.swap_blocked(y);
     }
 
     /// Client `id` watches `key` of database `db` (no-op when it already

@@ -19,6 +19,7 @@ use std::os::fd::RawFd;
 use std::path::Path;
 use std::time::Instant;
 
+pub use commands::blocking::Blocking;
 pub use commands::persistence::{Persistence, SaveChild};
 pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
 pub use keyspace::Keyspace;
@@ -55,6 +56,20 @@ pub enum Effect {
     Monitor(String),
     /// Shut the server down (SHUTDOWN).
     Shutdown,
+    /// The caller waits in a blocking command: for ever, or until the
+    /// timeout, when [`Engine::blocked_timed_out`] gives its reply.
+    Block {
+        /// How long at most.
+        timeout: Option<std::time::Duration>,
+    },
+    /// A waiting client was served: this is its reply, and it runs its
+    /// further requests again.
+    Unblocked {
+        /// The client.
+        who: ClientRef,
+        /// Its reply.
+        reply: Vec<u8>,
+    },
 }
 
 /// One instantaneous rate (Redis's `inst_metric`): a per-second rate
@@ -313,6 +328,8 @@ pub struct Engine {
     /// Snapshots: the last save, the child writing one, the schedules'
     /// state.
     pub persistence: Persistence,
+    /// The clients waiting in blocking commands, by key.
+    pub blocking: Blocking,
 }
 
 /// One SLOWLOG entry (`slowlogEntry`).
@@ -382,6 +399,7 @@ impl Engine {
             slowlog_next_id: 0,
             latency: BTreeMap::new(),
             persistence: Persistence::new(db::unix_ms() / 1000),
+            blocking: Blocking::default(),
         }
     }
 

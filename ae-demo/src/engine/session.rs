@@ -23,6 +23,8 @@ pub struct Session {
     pub reply_mode: ReplyMode,
     /// The database SELECT chose.
     pub db: usize,
+    /// Waiting in a blocking command: its further requests wait too.
+    pub blocked: bool,
     /// When the connection was made, in seconds since the Unix epoch
     /// (`age` in CLIENT LIST).
     pub(super) created: u32,
@@ -73,6 +75,7 @@ impl Session {
             monitor: false,
             reply_mode: ReplyMode::On,
             db: 0,
+            blocked: false,
             created: unix_secs() as u32,
             last: None,
             cold: None,

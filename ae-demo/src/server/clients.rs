@@ -8,8 +8,11 @@ use std::time::Instant;
 
 use crate::conn::Input;
 use crate::engine::reply::{Reply, ReplyBuf};
-use crate::engine::{ConnInfo, Effect, Engine, Peer, Peers, Session};
+use crate::engine::{ClientRef, ConnInfo, Effect, Engine, Peer, Peers, Session};
 use crate::log;
+use ae::{Poller, TimerAction, TimerId};
+
+use super::{Loop, Server};
 
 /// A connected client (Redis's `client`).
 pub struct Client {
@@ -30,6 +33,8 @@ pub struct Client {
     pub write_handler: bool,
     /// In the pending-writes list.
     pub pending_write: bool,
+    /// The timer of a blocking command's timeout, while it waits.
+    pub block_timer: Option<TimerId>,
 }
 
 impl Client {
@@ -44,6 +49,7 @@ impl Client {
             close_after_reply: false,
             write_handler: false,
             pending_write: false,
+            block_timer: None,
         }
     }
 
@@ -80,6 +86,9 @@ pub struct Clients {
     count: usize,
     /// fds of the clients with replies queued in this iteration.
     pub pending_writes: Vec<RawFd>,
+    /// fds of the clients served after waiting in a blocking command,
+    /// whose further requests run before the loop sleeps.
+    pub unblocked: Vec<RawFd>,
 }
 
 /// A client taken apart from the others, so a command can run on it while
@@ -92,6 +101,8 @@ pub struct Split<'a> {
     pub others: Others<'a>,
     /// The pending-writes list.
     pub pending_writes: &'a mut Vec<RawFd>,
+    /// The unblocked list.
+    pub unblocked: &'a mut Vec<RawFd>,
 }
 
 /// The clients other than one.
@@ -134,6 +145,7 @@ impl Clients {
             slots,
             count: 0,
             pending_writes: Vec::new(),
+            unblocked: Vec::new(),
         }
     }
 
@@ -189,7 +201,16 @@ impl Clients {
             me: me.as_deref_mut()?,
             others: Others { before, after },
             pending_writes: &mut self.pending_writes,
+            unblocked: &mut self.unblocked,
         })
+    }
+
+    /// Gives the waiting client on `fd` its reply (see [`unblock`]).
+    pub fn unblock<P: Poller>(&mut self, el: &mut Loop<P>, fd: RawFd, reply: &[u8]) {
+        let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i));
+        if let Some(c) = slot.and_then(|s| s.as_deref_mut()) {
+            unblock(el, c, reply, &mut self.pending_writes, &mut self.unblocked);
+        }
     }
 
     /// Puts a client with replies on the list written before the loop
@@ -240,21 +261,33 @@ pub fn over_output_limit(limit: usize, c: &Client) -> bool {
     true
 }
 
+/// The caller of the command whose effects are carried out.
+pub struct Me<'a> {
+    /// Its fd and id.
+    pub who: ClientRef,
+    /// Its close-after-reply flag.
+    pub close_after_reply: &'a mut bool,
+    /// Its blocking command's timeout timer.
+    pub block_timer: &'a mut Option<TimerId>,
+}
+
 /// Carries out what the command client `me` just ran asked for; `others`
 /// are the other clients.
-pub fn apply_effects(
+pub fn apply_effects<P: Poller>(
+    el: &mut Loop<P>,
     engine: &mut Engine,
-    me: u64,
-    close_after_reply: &mut bool,
+    me: Me<'_>,
     others: &mut Others<'_>,
     pending: &mut Vec<RawFd>,
+    unblocked: &mut Vec<RawFd>,
     shutdown: &AtomicBool,
 ) {
+    let (me_fd, me_id) = me.who;
     let limit = engine.config.client_output_buffer_limit;
     let mut effects = std::mem::take(&mut engine.effects);
     for effect in effects.drain(..) {
         match effect {
-            Effect::CloseAfterReply => *close_after_reply = true,
+            Effect::CloseAfterReply => *me.close_after_reply = true,
             Effect::Kill(who) => {
                 if let Some(c) = others.get_mut(who) {
                     close_asap(c, pending);
@@ -262,7 +295,7 @@ pub fn apply_effects(
             }
             Effect::Monitor(line) => {
                 for &who in engine.monitors() {
-                    if who.1 == me {
+                    if who.1 == me_id {
                         continue;
                     }
                     let Some(m) = others.get_mut(who) else {
@@ -280,8 +313,52 @@ pub fn apply_effects(
                 }
             }
             Effect::Shutdown => shutdown.store(true, Ordering::SeqCst),
+            Effect::Block { timeout } => {
+                if let Some(after) = timeout {
+                    let timer = el.create_time_event(after, move |el, server: &mut Server, _| {
+                        blocked_timed_out(el, server, me_fd, me_id);
+                        TimerAction::NoMore
+                    });
+                    *me.block_timer = Some(timer);
+                }
+            }
+            Effect::Unblocked { who, reply } => {
+                if let Some(c) = others.get_mut(who) {
+                    unblock(el, c, &reply, pending, unblocked);
+                }
+            }
         }
     }
     // Kept for the next command's effects: no allocation per command.
     engine.effects = effects;
+}
+
+/// A waiting client gets `reply` (served, or timed out): it waits no more,
+/// its timer goes, and its further requests run before the loop sleeps.
+fn unblock<P: Poller>(
+    el: &mut Loop<P>,
+    c: &mut Client,
+    reply: &[u8],
+    pending: &mut Vec<RawFd>,
+    unblocked: &mut Vec<RawFd>,
+) {
+    c.session.blocked = false;
+    c.reply.extend_from_slice(reply);
+    if let Some(timer) = c.block_timer.take() {
+        let _ = el.delete_time_event(timer);
+    }
+    queue_reply(c, pending);
+    unblocked.push(c.fd());
+}
+
+/// A blocking command's timeout passed (`replyToBlockedClientTimedOut`).
+fn blocked_timed_out<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd, id: u64) {
+    let Some(c) = server.clients.get_mut(fd).filter(|c| c.session.id == id) else {
+        return;
+    };
+    // It fired: there is nothing to delete.
+    c.block_timer = None;
+    if let Some(reply) = server.engine.blocked_timed_out(id) {
+        server.clients.unblock(el, fd, &reply);
+    }
 }

@@ -8,9 +8,9 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use ae::{Mask, Poller};
+use ae::{Mask, Poller, TimerId};
 
-use super::clients::{apply_effects, over_output_limit, Client, Others, Split};
+use super::clients::{apply_effects, over_output_limit, Client, Me, Others, Split};
 use super::persistence::LoopChildren;
 use super::{Loop, Server};
 use crate::bulk_pool::BulkPool;
@@ -121,6 +121,9 @@ pub fn free_client<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) 
         return;
     };
     server.engine.client_closed(fd, &mut c.session);
+    if let Some(timer) = c.block_timer.take() {
+        let _ = el.delete_time_event(timer);
+    }
     el.delete_file_event(fd, Mask::READ_WRITE);
     log!(Verbose, "Client closed id={}", c.session.id);
     drop(c);
@@ -173,6 +176,8 @@ struct Run<'a, 'b, P: Poller> {
     conn: ConnInfo<'a>,
     others: &'a mut Others<'b>,
     pending_writes: &'a mut Vec<RawFd>,
+    unblocked: &'a mut Vec<RawFd>,
+    block_timer: &'a mut Option<TimerId>,
     shutdown: &'a AtomicBool,
 }
 
@@ -186,7 +191,10 @@ impl<P: Poller> Requests for Run<'_, '_, P> {
     /// the buffer (one read of `GET big` requests could otherwise queue
     /// gigabytes; Redis likewise stops at `CLIENT_CLOSE_ASAP`).
     fn more(&self) -> bool {
+        // A client waiting in a blocking command runs nothing more until
+        // it is served (its requests stay in its query buffer).
         !self.conn.close_after_reply
+            && !self.session.blocked
             && self.reply.pending() <= self.engine.config.client_output_buffer_limit
     }
 
@@ -200,12 +208,18 @@ impl<P: Poller> Requests for Run<'_, '_, P> {
         };
         process_command(self.engine, &mut caller, args);
         if !self.engine.effects.is_empty() {
+            let me = Me {
+                who: (self.conn.fd, self.session.id),
+                close_after_reply: &mut self.conn.close_after_reply,
+                block_timer: self.block_timer,
+            };
             apply_effects(
+                self.children.el,
                 self.engine,
-                self.session.id,
-                &mut self.conn.close_after_reply,
+                me,
                 self.others,
                 self.pending_writes,
+                self.unblocked,
                 self.shutdown,
             );
         }
@@ -237,23 +251,16 @@ pub fn read_query_from_client<P: Poller>(
 }
 
 fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> ReadOutcome {
-    let listener = server.listener.as_ref().map(|l| l.as_raw_fd());
     let Server {
         engine,
         clients,
         read_buf,
-        shutdown_asap,
         ..
     } = server;
-    let Some(Split {
-        me,
-        mut others,
-        pending_writes,
-    }) = clients.split(fd)
-    else {
+    let Some(me) = clients.get_mut(fd) else {
         return ReadOutcome::Again;
     };
-    let direct = !me.close_after_reply;
+    let direct = !me.close_after_reply && !me.session.blocked;
     let r = me
         .input
         .read(&mut &me.stream, read_buf, &mut engine.bulk_pool, direct);
@@ -282,6 +289,31 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
     if me.close_after_reply {
         return ReadOutcome::Data;
     }
+    run_requests(el, server, fd, got.buffered);
+    ReadOutcome::Data
+}
+
+/// Runs the client's complete requests: those held in its query buffer,
+/// then the first `fresh` bytes of the read buffer (0: only the held ones,
+/// for a client a blocking command no longer holds).
+fn run_requests<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd, fresh: usize) {
+    let listener = server.listener.as_ref().map(|l| l.as_raw_fd());
+    let Server {
+        engine,
+        clients,
+        read_buf,
+        shutdown_asap,
+        ..
+    } = server;
+    let Some(Split {
+        me,
+        mut others,
+        pending_writes,
+        unblocked,
+    }) = clients.split(fd)
+    else {
+        return;
+    };
     let Client {
         stream,
         input,
@@ -290,6 +322,7 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
         last_interaction,
         close_after_reply,
         write_handler,
+        block_timer,
         ..
     } = me;
     let conn = ConnInfo {
@@ -311,9 +344,11 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
         conn,
         others: &mut others,
         pending_writes,
+        unblocked,
+        block_timer,
         shutdown: shutdown_asap,
     };
-    let result = input.feed(&read_buf[..got.buffered], &mut run);
+    let result = input.feed(&read_buf[..fresh], &mut run);
     *close_after_reply = run.conn.close_after_reply;
     if let Err(e) = result {
         log!(
@@ -325,7 +360,40 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
         reply.error(&format!("ERR Protocol error: {}", e.0));
         *close_after_reply = true;
     }
-    ReadOutcome::Data
+}
+
+/// The clients served since the last call run the requests they sent
+/// while they waited (Redis's `processUnblockedClients`), which may serve
+/// others in turn.
+fn run_unblocked<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
+    loop {
+        let fds = mem::take(&mut server.clients.unblocked);
+        if fds.is_empty() {
+            return;
+        }
+        for fd in fds {
+            run_unblocked_one(el, server, fd);
+        }
+    }
+}
+
+fn run_unblocked_one<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
+    {
+        let waiting = server
+            .clients
+            .get(fd)
+            .is_some_and(|c| !c.session.blocked && !c.close_after_reply && c.input.query_len() > 0);
+        if waiting {
+            server.engine.now = Instant::now();
+            run_requests(el, server, fd, 0);
+            if let Some(c) = server.clients.get(fd) {
+                if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
+                    return free_client(el, server, fd);
+                }
+            }
+            server.clients.queue_reply(fd);
+        }
+    }
 }
 
 /// What became of a client after a write.
@@ -412,6 +480,9 @@ pub fn send_reply_to_client<P: Poller>(
 /// replies queued in this iteration directly, so most replies cost one
 /// write and no epoll_ctl.
 pub fn handle_clients_with_pending_writes<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
+    if !server.clients.unblocked.is_empty() {
+        run_unblocked(el, server);
+    }
     let mut pending = mem::take(&mut server.clients.pending_writes);
     for &fd in &pending {
         let Some(c) = server.clients.get_mut(fd) else {

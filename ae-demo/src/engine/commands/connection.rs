@@ -170,6 +170,7 @@ fn leave_monitor(e: &mut Engine, fd: RawFd, session: &mut Session) {
 pub(in crate::engine) fn client_closed(e: &mut Engine, fd: RawFd, session: &mut Session) {
     leave_monitor(e, fd, session);
     e.keyspace.unwatch_all(session.id);
+    e.blocked_client_closed(session.id);
 }
 
 pub(super) fn client_id(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {

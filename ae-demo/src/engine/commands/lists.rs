@@ -1,4 +1,5 @@
-//! List commands (Redis's `t_list.c`), without the blocking ones. A list
+//! List commands (Redis's `t_list.c`; the blocking ones and LMPOP are in
+//! `blocking.rs`). A list
 //! is a `VecDeque` of its elements; a list that becomes empty is deleted,
 //! as Redis deletes it.
 
@@ -392,7 +393,7 @@ pub(super) fn lpos(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
 }
 
 /// LEFT or RIGHT: true for LEFT (the head).
-fn side(arg: &[u8]) -> Option<bool> {
+pub(super) fn side(arg: &[u8]) -> Option<bool> {
     if arg.eq_ignore_ascii_case(b"left") {
         Some(true)
     } else if arg.eq_ignore_ascii_case(b"right") {

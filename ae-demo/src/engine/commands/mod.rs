@@ -5,6 +5,7 @@
 //! connection (`networking.c`), e (`e.c`, `config.c`, `debug.c`)
 //! and transactions (`multi.c`).
 
+pub(in crate::engine) mod blocking;
 mod connection;
 mod hashes;
 mod keyspace;
@@ -118,6 +119,8 @@ const KEY: (i64, i64, i64) = (1, 1, 1);
 const KEYS: (i64, i64, i64) = (1, -1, 1);
 const TWO: (i64, i64, i64) = (1, 2, 1);
 const PAIRS: (i64, i64, i64) = (1, -1, 2);
+/// Every argument but the last (a blocking command's timeout).
+const BEFORE_TIMEOUT: (i64, i64, i64) = (1, -2, 1);
 const CONN: u32 = FAST | NO_KEYS;
 
 static CLIENT_SUBS: &[Command] = &[
@@ -261,6 +264,12 @@ static COMMANDS: &[Command] = &[
     cmd("linsert", 5, lists::linsert, W, KEY),
     cmd("lpos", -3, lists::lpos, R, KEY),
     cmd("lmove", 5, lists::lmove, W, TWO),
+    cmd("lmpop", -4, blocking::lmpop, W, NOKEY),
+    cmd("blpop", -3, blocking::blpop, W, BEFORE_TIMEOUT),
+    cmd("brpop", -3, blocking::brpop, W, BEFORE_TIMEOUT),
+    cmd("blmove", 6, blocking::blmove, W, TWO),
+    cmd("brpoplpush", 4, blocking::brpoplpush, W, TWO),
+    cmd("blmpop", -5, blocking::blmpop, W, NOKEY),
     cmd("rpoplpush", 3, lists::rpoplpush, W, TWO),
     // hashes
     cmd("hset", -4, hashes::hset, WF, KEY),
@@ -321,6 +330,9 @@ static COMMANDS: &[Command] = &[
     cmd("zpopmin", -2, zsets::zpopmin, WF, KEY),
     cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
     cmd("zmpop", -4, zsets::zmpop, W, NOKEY),
+    cmd("bzpopmin", -3, blocking::bzpopmin, W, BEFORE_TIMEOUT),
+    cmd("bzpopmax", -3, blocking::bzpopmax, W, BEFORE_TIMEOUT),
+    cmd("bzmpop", -5, blocking::bzmpop, W, NOKEY),
     cmd("zrandmember", -2, zsets::zrandmember, R, KEY),
     cmd("zscan", -3, zsets::zscan, R, KEY),
     cmd("zunion", -3, zsets::zunion, R, NOKEY),
@@ -499,6 +511,9 @@ pub fn process_command(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>])
     let suppressed = matches!(c.session.reply_mode, ReplyMode::Off | ReplyMode::Skip);
     let kept = suppressed.then(|| std::mem::take(c.reply));
     dispatch(e, c, args);
+    if !e.blocking.is_empty() {
+        blocking::serve_ready(e);
+    }
     if let Some(kept) = kept {
         *c.reply = kept;
         match c.session.reply_mode {
@@ -680,7 +695,7 @@ fn error_parts(e: &mut Engine, c: &mut Caller<'_>, parts: &[&[u8]]) {
     count_error(e, &msg);
 }
 
-fn count_error(e: &mut Engine, msg: &[u8]) {
+pub(super) fn count_error(e: &mut Engine, msg: &[u8]) {
     let code = msg.split(|&b| b == b' ').next().unwrap_or(b"ERR");
     let code = String::from_utf8_lossy(code).into_owned();
     *e.error_stats.entry(code).or_default() += 1;

@@ -110,13 +110,14 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
             });
             let _ = write!(
                 out,
-                "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:{}\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
                 // MONITOR clients count (Redis lists them apart from
                 // replicas).
                 connected,
                 e.config.maxclients,
                 max_input,
                 max_output,
+                e.blocking.len(),
             );
         }
         "memory" => {

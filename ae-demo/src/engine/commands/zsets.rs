@@ -92,17 +92,22 @@ fn d2string(d: f64) -> String {
 
 /// Sends a score (`addReplyDouble`).
 fn reply_double(c: &mut Caller<'_>, d: f64) {
+    double(c.reply, c.session.resp3, d);
+}
+
+/// A score: a RESP3 double, or its `%.17g` text in a bulk string.
+pub(super) fn double(out: &mut impl Reply, resp3: bool, d: f64) {
     let text = fmt_g17(d);
-    if c.session.resp3 {
-        c.reply.raw(format!(",{text}\r\n").as_bytes());
+    if resp3 {
+        out.raw(format!(",{text}\r\n").as_bytes());
     } else {
-        c.reply.bulk(text.as_bytes());
+        out.bulk(text.as_bytes());
     }
 }
 
 /// C's `strtod`: the value and the bytes it read (0: no number), and
 /// whether it was out of range (`ERANGE`).
-fn strtod(s: &[u8]) -> (f64, usize, bool) {
+pub(super) fn strtod(s: &[u8]) -> (f64, usize, bool) {
     let mut i = 0;
     while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
         i += 1;
