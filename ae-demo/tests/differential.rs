@@ -391,6 +391,8 @@ struct Step {
     replies: usize,
     /// Normaliser, if any.
     norm: Option<String>,
+    /// `blocked N`: wait until N clients wait in blocking commands.
+    blocked: Option<usize>,
     /// The line, for messages.
     line: String,
     /// Line number in the file.
@@ -464,7 +466,14 @@ fn parse_cases(text: &str) -> Vec<Case> {
                 break;
             }
         }
-        let (args, send, replies) = if rest == "read" {
+        let blocked = rest.strip_prefix("blocked ").map(|n| {
+            n.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("line {lineno}: blocked N expected"))
+        });
+        let (args, send, replies) = if blocked.is_some() {
+            (None, Vec::new(), 0)
+        } else if rest == "read" {
             (None, Vec::new(), 1)
         } else if let Some(r) = rest.strip_prefix("raw") {
             let (count, r) = match r.strip_prefix('/') {
@@ -497,6 +506,7 @@ fn parse_cases(text: &str) -> Vec<Case> {
             send,
             replies,
             norm,
+            blocked,
             line: raw_line.to_string(),
             lineno,
         });
@@ -522,6 +532,25 @@ fn substitute(arg: &[u8], ids: &BTreeMap<usize, i64>, conns: &BTreeMap<usize, Co
     s.into_bytes()
 }
 
+/// Waits (boundedly) until `n` clients wait in blocking commands, as INFO
+/// clients counts them: what orders a step after another connection's
+/// blocking command.
+fn wait_blocked(admin: &mut Conn, n: usize) -> String {
+    let want = format!("blocked_clients:{n}\r\n");
+    let deadline = std::time::Instant::now() + common::TIMEOUT;
+    loop {
+        admin.send(&resp_command(&[b"INFO".to_vec(), b"clients".to_vec()]));
+        let (_, raw) = admin.read();
+        if raw.windows(want.len()).any(|w| w == want.as_bytes()) {
+            return format!("{n} blocked");
+        }
+        if std::time::Instant::now() > deadline {
+            return format!("never {n} blocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// Runs a case against one server; returns one rendered line per reply.
 fn run_case(port: u16, admin: &mut Conn, case: &Case) -> Vec<String> {
     admin.send(&resp_command(&[b"FLUSHALL".to_vec()]));
@@ -536,6 +565,10 @@ fn run_case(port: u16, admin: &mut Conn, case: &Case) -> Vec<String> {
     let needs_ids = case.steps.iter().any(|s| s.line.contains("{id"));
     let mut out = Vec::new();
     for step in &case.steps {
+        if let Some(n) = step.blocked {
+            out.push(format!("{}: {}", step.lineno, wait_blocked(admin, n)));
+            continue;
+        }
         if let std::collections::btree_map::Entry::Vacant(slot) = conns.entry(step.conn) {
             let mut c = Conn::open(port);
             if needs_ids {
