@@ -274,16 +274,18 @@ fn take(l: &mut List, head: bool) -> Option<Vec<u8>> {
 }
 
 /// The timeout argument in seconds (`getTimeoutFromObjectOrReply`): `None`
-/// blocks for ever (0), else how long; the error Redis replies otherwise.
+/// blocks for ever (0), else how long; the error Redis 7.0 replies
+/// otherwise (it has no "out of range" yet).
 fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, &'static str> {
     let not_float = "ERR timeout is not a float or out of range";
     LongDouble::parse(arg).ok_or(not_float)?;
     let (secs, _, _) = super::zsets::strtod(arg);
     let ms = (secs * 1000.0).ceil();
-    if ms > i64::MAX as f64 {
-        return Err("ERR timeout is out of range");
-    }
-    if ms < 0.0 {
+    // Redis 7.0 casts to a long long: what does not fit (the infinities
+    // among them) becomes LLONG_MIN on the machines it runs on, which is
+    // "negative".
+    let fits = (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&ms);
+    if !fits || ms < 0.0 {
         return Err("ERR timeout is negative");
     }
     Ok((ms > 0.0).then(|| Duration::from_millis(ms as u64)))
