@@ -605,3 +605,37 @@ fn shutdown_command_exits_zero() {
     let _ = cmd("SHUTDOWN").query::<()>(&mut con);
     assert_eq!(server.wait_exit().code(), Some(0));
 }
+
+/// A client that goes away while it waits is forgotten: the next push is
+/// not taken by it, and the waiting count falls back to 0. A waiting
+/// client's own pipelined requests run once it is served.
+#[test]
+fn blocked_clients_that_leave_are_forgotten_and_served_ones_go_on() {
+    let server = Server::start(&[]);
+    let mut c = server.redis();
+    let blocked = |c: &mut redis::Connection| -> u64 {
+        let info: String = cmd("INFO").arg("clients").query(c).unwrap();
+        common::info_value(&info, "blocked_clients")
+    };
+    let mut gone = server.connect();
+    gone.write_all(b"BLPOP k 0\r\n").unwrap();
+    common::eventually("the client waits", || blocked(&mut c) == 1);
+    drop(gone);
+    common::eventually("the client is forgotten", || blocked(&mut c) == 0);
+    let _: () = cmd("RPUSH").arg("k").arg("v").query(&mut c).unwrap();
+    let len: usize = cmd("LLEN").arg("k").query(&mut c).unwrap();
+    assert_eq!(len, 1);
+
+    let mut waiting = server.connect();
+    waiting
+        .write_all(b"BLPOP q 0\r\nSET after-blpop yes\r\nGET after-blpop\r\n")
+        .unwrap();
+    common::eventually("the client waits", || blocked(&mut c) == 1);
+    // Its later requests wait with it.
+    let seen: Option<String> = cmd("GET").arg("after-blpop").query(&mut c).unwrap();
+    assert_eq!(seen, None);
+    let _: () = cmd("LPUSH").arg("q").arg("x").query(&mut c).unwrap();
+    let want = b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n+OK\r\n$3\r\nyes\r\n";
+    assert_eq!(read_n(&mut waiting, want.len()), want);
+    assert_eq!(blocked(&mut c), 0);
+}

@@ -238,6 +238,9 @@ fn client_info_line(
     if s.in_multi() {
         flags.push('x');
     }
+    if s.blocked {
+        flags.push('b');
+    }
     if e.keyspace.is_dirty(s.id) {
         flags.push('d');
     }
