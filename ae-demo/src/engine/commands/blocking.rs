@@ -101,6 +101,27 @@ impl Engine {
         Some(out)
     }
 
+    /// CLIENT UNBLOCK: client `id`, if it waits, is answered as if its
+    /// timeout passed or, `as_error`, with an UNBLOCKED error.
+    pub(super) fn unblock_client(&mut self, id: u64, as_error: bool) -> bool {
+        let Some(w) = self.forget_waiter(id) else {
+            return false;
+        };
+        let mut out = Vec::new();
+        if as_error {
+            let msg = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+            out.error(msg);
+            count_error(self, msg.as_bytes());
+        } else {
+            out.nil_array(w.resp3);
+        }
+        self.effects.push(Effect::Unblocked {
+            who: (w.fd, id),
+            reply: out,
+        });
+        true
+    }
+
     /// Client `id` closed: it waits no more.
     pub fn blocked_client_closed(&mut self, id: u64) {
         self.forget_waiter(id);
@@ -284,7 +305,9 @@ fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, &'static str> {
     // Redis 7.0 casts to a long long: what does not fit (the infinities
     // among them) becomes LLONG_MIN on the machines it runs on, which is
     // "negative".
-    let fits = (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&ms);
+    // 2^63 as a double, exactly.
+    let limit = (1u64 << 63) as f64;
+    let fits = (-limit..limit).contains(&ms);
     if !fits || ms < 0.0 {
         return Err("ERR timeout is negative");
     }
@@ -444,44 +467,72 @@ fn parse_mpop<'a>(
     Ok((&args[at + 1..where_idx], end, count.unwrap_or(1)))
 }
 
-/// LMPOP numkeys key ... LEFT|RIGHT [COUNT n] (`mpopGenericCommand`).
-pub(super) fn lmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, head, count) = match parse_mpop(args, 1, [b"left", b"right"]) {
+/// LMPOP and ZMPOP (`mpopGenericCommand`, `genericZpopCommand`): pops
+/// from the first of the keys with data, or answers a null array.
+fn mpop(
+    e: &mut Engine,
+    c: &mut Caller<'_>,
+    args: &[Vec<u8>],
+    ends: [&[u8]; 2],
+    op: fn(bool, usize) -> Op,
+) {
+    let (keys, end, count) = match parse_mpop(args, 1, ends) {
         Ok(p) => p,
         Err(msg) => return error(e, c, msg),
     };
+    let op = op(end, count);
     let db = c.session.db;
-    let now = e.now_ms;
-    for key in keys {
-        match e.keyspace[db].kind(key, now) {
-            None => continue,
-            Some(Kind::List) => {
-                let op = Op::MPop { head, count };
-                let resp3 = c.session.resp3;
-                return run_op(e, db, &key.clone(), &op, resp3, c.reply);
-            }
-            Some(_) => return error(e, c, WRONGTYPE),
-        }
+    match first_ready(e, db, keys, op.kind()) {
+        Err(()) => error(e, c, WRONGTYPE),
+        Ok(Some(i)) => run_op(e, db, &keys[i].clone(), &op, c.session.resp3, c.reply),
+        Ok(None) => c.reply.nil_array(c.session.resp3),
     }
-    c.reply.nil_array(c.session.resp3);
+}
+
+/// The blocking forms, BLMPOP and BZMPOP: `timeout` first.
+fn bmpop(
+    e: &mut Engine,
+    c: &mut Caller<'_>,
+    args: &[Vec<u8>],
+    ends: [&[u8]; 2],
+    op: fn(bool, usize) -> Op,
+) {
+    let (keys, end, count) = match parse_mpop(args, 2, ends) {
+        Ok(p) => p,
+        Err(msg) => return error(e, c, msg),
+    };
+    let keys = keys.to_vec();
+    block_or_serve(e, c, &keys, &args[1], op(end, count));
+}
+
+/// LMPOP numkeys key ... LEFT|RIGHT [COUNT n].
+pub(super) fn lmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    mpop(e, c, args, [b"left", b"right"], |head, count| Op::MPop {
+        head,
+        count,
+    });
+}
+
+/// ZMPOP numkeys key ... MIN|MAX [COUNT n].
+pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    mpop(e, c, args, [b"max", b"min"], |max, count| Op::ZMPop {
+        max,
+        count,
+    });
 }
 
 /// BLMPOP timeout numkeys key ... LEFT|RIGHT [COUNT n].
 pub(super) fn blmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, head, count) = match parse_mpop(args, 2, [b"left", b"right"]) {
-        Ok(p) => p,
-        Err(msg) => return error(e, c, msg),
-    };
-    let keys = keys.to_vec();
-    block_or_serve(e, c, &keys, &args[1].clone(), Op::MPop { head, count });
+    bmpop(e, c, args, [b"left", b"right"], |head, count| Op::MPop {
+        head,
+        count,
+    });
 }
 
 /// BZMPOP timeout numkeys key ... MIN|MAX [COUNT n].
 pub(super) fn bzmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, max, count) = match parse_mpop(args, 2, [b"max", b"min"]) {
-        Ok(p) => p,
-        Err(msg) => return error(e, c, msg),
-    };
-    let keys = keys.to_vec();
-    block_or_serve(e, c, &keys, &args[1].clone(), Op::ZMPop { max, count });
+    bmpop(e, c, args, [b"max", b"min"], |max, count| Op::ZMPop {
+        max,
+        count,
+    });
 }

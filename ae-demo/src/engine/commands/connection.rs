@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::os::fd::RawFd;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{cstr, db_index, error, error_parts, integer, reply_help, SYNTAX};
+use super::{cstr, db_index, error, error_parts, integer, reply_help, NOT_INTEGER, SYNTAX};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, ConnInfo, Effect, Engine, ReplyMode, Session, REDIS_VERSION};
 
@@ -337,6 +337,34 @@ pub(super) fn client_list(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
     c.reply.verbatim(text.as_bytes(), c.session.resp3);
 }
 
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: a waiting client is answered as
+/// if its timeout passed, or with an UNBLOCKED error; 1 if it waited.
+pub(super) fn client_unblock(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    if args.len() > 4 {
+        let sub = args[1].clone();
+        return error_parts(
+            e,
+            c,
+            &[
+                b"ERR unknown subcommand or wrong number of arguments for '",
+                cstr(&sub),
+                b"'. Try CLIENT HELP.",
+            ],
+        );
+    }
+    let as_error = match args.get(3) {
+        None => false,
+        Some(r) if r.eq_ignore_ascii_case(b"timeout") => false,
+        Some(r) if r.eq_ignore_ascii_case(b"error") => true,
+        Some(_) => return error(e, c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+    };
+    let Some(id) = integer(&args[2]) else {
+        return error(e, c, NOT_INTEGER);
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| e.unblock_client(id, as_error));
+    c.reply.int(i64::from(unblocked));
+}
+
 pub(super) fn client_kill(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let (mut addr, mut laddr, mut id, mut skipme) = (None, None, None, true);
     let mut normal_only = None;
@@ -464,6 +492,8 @@ pub(super) fn client_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>])
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
             "SETINFO <option> <value>",
             "    Set client meta attr. Options are:",
             "    * LIB-NAME: the client lib name.",

@@ -131,6 +131,12 @@ static CLIENT_SUBS: &[Command] = &[
     sub("client|list", -2, connection::client_list, ADMIN | NO_KEYS),
     sub("client|kill", -3, connection::client_kill, ADMIN | NO_KEYS),
     sub("client|reply", 3, connection::client_reply, CONN),
+    sub(
+        "client|unblock",
+        -3,
+        connection::client_unblock,
+        ADMIN | NO_KEYS,
+    ),
     sub("client|setinfo", 4, connection::client_setinfo, CONN),
     sub("client|help", 2, connection::client_help, NO_KEYS),
 ];
@@ -329,7 +335,7 @@ static COMMANDS: &[Command] = &[
     cmd("zremrangebylex", 4, zsets::zremrangebylex, W, KEY),
     cmd("zpopmin", -2, zsets::zpopmin, WF, KEY),
     cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
-    cmd("zmpop", -4, zsets::zmpop, W, NOKEY),
+    cmd("zmpop", -4, blocking::zmpop, W, NOKEY),
     cmd("bzpopmin", -3, blocking::bzpopmin, W, BEFORE_TIMEOUT),
     cmd("bzpopmax", -3, blocking::bzpopmax, W, BEFORE_TIMEOUT),
     cmd("bzmpop", -5, blocking::bzmpop, W, NOKEY),
