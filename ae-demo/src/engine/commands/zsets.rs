@@ -91,7 +91,7 @@ fn d2string(d: f64) -> String {
 }
 
 /// Sends a score (`addReplyDouble`).
-fn reply_double(c: &mut Caller<'_>, d: f64) {
+pub(super) fn reply_double(c: &mut Caller<'_>, d: f64) {
     let text = fmt_g17(d);
     if c.session.resp3 {
         c.reply.raw(format!(",{text}\r\n").as_bytes());
