@@ -277,10 +277,121 @@ fn info_keys(t: &str) -> String {
     out.join("\n")
 }
 
+/// Every run of digits in lines and payloads as one `0` (LATENCY DOCTOR
+/// and GRAPH: their text is exact but for milliseconds and ages).
+fn digits(r: &Reply) -> Reply {
+    let squash = |b: &[u8]| {
+        let mut out = Vec::new();
+        for (i, &c) in b.iter().enumerate() {
+            if !c.is_ascii_digit() {
+                out.push(c);
+            } else if i == 0 || !b[i - 1].is_ascii_digit() {
+                out.push(b'0');
+            }
+        }
+        out
+    };
+    match r {
+        Reply::Line(k, l) => Reply::Line(*k, squash(l)),
+        Reply::Bulk(k, Some(b)) => Reply::Bulk(*k, Some(squash(b))),
+        Reply::Agg(k, Some(items)) => Reply::Agg(*k, Some(items.iter().map(digits).collect())),
+        other => other.clone(),
+    }
+}
+
+/// A map (or flat array of pairs) with its keys kept and its values'
+/// shapes (doubles' too), nested maps alike (MEMORY STATS: the field names, not the
+/// sizes).
+fn keys(r: &Reply) -> Reply {
+    match r {
+        Reply::Agg(k, Some(items)) if items.len() % 2 == 0 => {
+            let items = items
+                .chunks(2)
+                .flat_map(|p| {
+                    let value = match &p[1] {
+                        Reply::Agg(..) => keys(&p[1]),
+                        // A RESP3 double, as shape leaves a RESP2 one out.
+                        Reply::Line(b',', _) => Reply::Line(b',', b"?".to_vec()),
+                        other => shape(other),
+                    };
+                    [p[0].clone(), value]
+                })
+                .collect();
+            Reply::Agg(*k, Some(items))
+        }
+        other => shape(other),
+    }
+}
+
+/// The bucket names Redis 7.0's LATENCY HISTOGRAM uses (power-of-two
+/// levels of its hdr_histogram, in microseconds, and the overflow).
+const HISTOGRAM_USEC: &[i64] = &[
+    1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113, 4227, 8454, 16908, 33816, 67633, 135266,
+    270532, 541065, 1073741,
+];
+
+/// LATENCY HISTOGRAM: the commands as a set, each one's `calls` exact, its
+/// `histogram_usec` checked (names from [`HISTOGRAM_USEC`] rising,
+/// cumulative counts rising to `calls`) and shown as `+valid`, as the
+/// buckets depend on time.
+fn histogram(r: &Reply) -> Reply {
+    let int = |r: &Reply| match r {
+        Reply::Line(b':', l) => String::from_utf8_lossy(l).parse::<i64>().ok(),
+        _ => None,
+    };
+    let entry = |v: &Reply| -> Reply {
+        let Reply::Agg(k, Some(f)) = v else {
+            return v.clone();
+        };
+        let (Some(calls), Some(Reply::Agg(_, Some(buckets)))) = (f.get(1).and_then(int), f.get(3))
+        else {
+            return v.clone();
+        };
+        let pairs: Vec<(Option<i64>, Option<i64>)> = buckets
+            .chunks(2)
+            .map(|p| (int(&p[0]), p.get(1).and_then(int)))
+            .collect();
+        let mut at = 0;
+        let mut last = 0;
+        let mut valid = buckets.len() % 2 == 0 && !pairs.is_empty();
+        for (name, count) in &pairs {
+            match (
+                name.and_then(|n| HISTOGRAM_USEC[at..].iter().position(|&u| u == n)),
+                count,
+            ) {
+                (Some(p), Some(c)) if *c > last => {
+                    at += p + 1;
+                    last = *c;
+                }
+                _ => valid = false,
+            }
+        }
+        if !valid || last != calls {
+            return v.clone();
+        }
+        let mut f = f.clone();
+        f[3] = Reply::Line(b'+', b"valid".to_vec());
+        Reply::Agg(*k, Some(f))
+    };
+    match r {
+        Reply::Agg(k, Some(items)) => {
+            let fixed: Vec<Reply> = items
+                .chunks(2)
+                .flat_map(|p| [p[0].clone(), p.get(1).map_or(Reply::Silent, entry)])
+                .collect();
+            normalise("pairs", &Reply::Agg(*k, Some(fixed)))
+        }
+        other => other.clone(),
+    }
+}
+
 /// Applies the named normaliser (see the cases file).
 fn normalise(name: &str, r: &Reply) -> Reply {
     match name {
         "shape" => shape(r),
+        "digits" => digits(r),
+        "keys" => keys(r),
+        "histogram" => histogram(r),
         "sorted" => match r {
             Reply::Agg(k, Some(items)) => Reply::Agg(*k, Some(sort_items(items))),
             other => other.clone(),

@@ -10,6 +10,7 @@ mod connection;
 mod hashes;
 mod keyspace;
 mod lists;
+mod monitoring;
 pub(in crate::engine) mod persistence;
 mod server;
 mod sets;
@@ -185,6 +186,24 @@ static LATENCY_SUBS: &[Command] = &[
         ADMIN | NO_KEYS,
     ),
     sub("latency|reset", -2, server::latency_reset, ADMIN | NO_KEYS),
+    sub(
+        "latency|doctor",
+        2,
+        monitoring::latency_doctor,
+        ADMIN | NO_KEYS,
+    ),
+    sub(
+        "latency|graph",
+        3,
+        monitoring::latency_graph,
+        ADMIN | NO_KEYS,
+    ),
+    sub(
+        "latency|histogram",
+        -2,
+        monitoring::latency_histogram,
+        ADMIN | NO_KEYS,
+    ),
     sub("latency|help", 2, server::latency_help, NO_KEYS),
 ];
 
@@ -193,6 +212,15 @@ static MEMORY_SUBS: &[Command] = &[
         keys: (2, 2, 1),
         ..sub("memory|usage", -3, server::memory_usage, READONLY)
     },
+    sub("memory|stats", 2, monitoring::memory_stats, NO_KEYS),
+    sub("memory|doctor", 2, monitoring::memory_doctor, NO_KEYS),
+    sub(
+        "memory|malloc-stats",
+        2,
+        monitoring::memory_malloc_stats,
+        NO_KEYS,
+    ),
+    sub("memory|purge", 2, monitoring::memory_purge, NO_KEYS),
     sub("memory|help", 2, server::memory_help, NO_KEYS),
 ];
 
@@ -453,6 +481,11 @@ pub struct CommandStats {
     pub rejected: u64,
     /// Ran and answered an error.
     pub failed: u64,
+    /// Calls by duration for LATENCY HISTOGRAM (Redis's per-command
+    /// `latency_histogram`): bucket `k` counts the calls that Redis's
+    /// histogram reports at its power-of-two level `1024 << k` ns (see
+    /// [`monitoring::histogram_bucket`]), the last one those above 2^29 ns.
+    pub histogram: [u64; monitoring::HISTOGRAM_BUCKETS],
 }
 
 /// What a key holds, for a command of one type `T` (a list, a hash...).
@@ -759,6 +792,13 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
     let stats = e.command_stats.entry(cmd.full).or_default();
     stats.calls += 1;
     stats.usec += usec;
+    // One increment: LATENCY HISTOGRAM sums and orders the buckets when
+    // asked, not here.
+    // A command that made its caller wait has not finished: Redis leaves
+    // it out of the histogram.
+    if !c.session.blocked {
+        stats.histogram[monitoring::histogram_bucket(usec)] += 1;
+    }
     if failed {
         stats.failed += 1;
     }

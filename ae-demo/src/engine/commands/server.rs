@@ -72,6 +72,83 @@ fn human(n: u64) -> String {
     format!("{n}B")
 }
 
+/// Where the heap goes, as INFO memory and MEMORY STATS/DOCTOR show it
+/// (Redis's `getMemoryOverheadData`): the heap the allocator counts, the
+/// part start-up held, the clients' buffers, an estimate of the keyspace
+/// tables, and the rest as the dataset.
+pub(super) struct MemoryOverhead {
+    /// Bytes allocated and not freed (`zmalloc_used_memory`).
+    pub used: u64,
+    /// The most ever held.
+    pub peak: u64,
+    /// What start-up held.
+    pub startup: u64,
+    /// The resident set size.
+    pub rss: u64,
+    /// The clients' query and reply buffers.
+    pub clients: u64,
+    /// Clients connected, the caller included.
+    pub connected: u64,
+    /// Per non-empty database: its index, the main table's and the expires
+    /// table's overhead.
+    pub dbs: Vec<(usize, u64, u64)>,
+    /// Keys in all databases.
+    pub keys: u64,
+    /// Start-up, clients and tables together.
+    pub overhead: u64,
+    /// The heap less the overhead.
+    pub dataset: u64,
+}
+
+/// Bytes a table of `n` entries takes as Redis lays it out: a dictEntry
+/// and, for the main table, a robj per key, and a bucket pointer per slot
+/// (a power of two, at least 4). The demo's own tables differ; Redis's
+/// estimate keeps MEMORY STATS comparable with redis-server's, as MEMORY
+/// USAGE is.
+fn table_overhead(n: usize, robj: bool) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let per_key = 24 + if robj { 16 } else { 0 };
+    (n * per_key + 8 * n.next_power_of_two().max(4)) as u64
+}
+
+/// Measures [`MemoryOverhead`] now.
+pub(super) fn memory_overhead(e: &Engine, c: &Caller<'_>) -> MemoryOverhead {
+    let used = crate::heap::used();
+    let mut clients = c.conn.query_capacity + c.reply.pending();
+    let mut connected = 1;
+    c.peers.for_each(&mut |p| {
+        clients += p.conn.query_capacity + p.pending;
+        connected += 1;
+    });
+    let startup = e.stats.startup_memory;
+    let mut overhead = startup + clients as u64;
+    let (mut dbs, mut keys) = (Vec::new(), 0);
+    for (i, db) in e.keyspace.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        let main = table_overhead(db.len(), true);
+        let expires = table_overhead(db.expires(), false);
+        overhead += main + expires;
+        keys += db.len() as u64;
+        dbs.push((i, main, expires));
+    }
+    MemoryOverhead {
+        used,
+        peak: e.stats.peak_memory.max(used),
+        startup,
+        rss: rss_bytes(),
+        clients: clients as u64,
+        connected,
+        dbs,
+        keys,
+        overhead,
+        dataset: used.saturating_sub(overhead),
+    }
+}
+
 fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
     let s = &e.stats;
     let sh = e;
@@ -121,17 +198,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
             );
         }
         "memory" => {
-            // The heap as the allocator counts it (`zmalloc_used_memory`);
-            // the overhead is what start-up held plus the clients' buffers.
-            let used = crate::heap::used();
-            let peak = s.peak_memory.max(used);
-            let rss = rss_bytes();
-            let mut clients = c.conn.query_capacity + c.reply.pending();
-            c.peers
-                .for_each(&mut |p| clients += p.conn.query_capacity + p.pending);
-            let startup = s.startup_memory;
-            let overhead = startup + clients as u64;
-            let dataset = used.saturating_sub(overhead);
+            let m = memory_overhead(e, c);
             let percent = |part: u64, whole: u64| {
                 if whole == 0 {
                     0.0
@@ -140,6 +207,8 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 }
             };
             let system = total_system_memory();
+            let (used, rss, peak, startup) = (m.used, m.rss, m.peak, m.startup);
+            let (overhead, dataset, clients) = (m.overhead, m.dataset, m.clients);
             let _ = write!(
                 out,
                 "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}\r\nused_memory_rss:{rss}\r\nused_memory_rss_human:{}\r\nused_memory_peak:{peak}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2}%\r\nused_memory_overhead:{overhead}\r\nused_memory_startup:{startup}\r\nused_memory_dataset:{dataset}\r\nused_memory_dataset_perc:{:.2}%\r\ntotal_system_memory:{system}\r\ntotal_system_memory_human:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:{:.2}\r\nmem_fragmentation_bytes:{}\r\nmem_clients_normal:{clients}\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",

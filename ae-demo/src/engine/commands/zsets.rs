@@ -91,7 +91,7 @@ fn d2string(d: f64) -> String {
 }
 
 /// Sends a score (`addReplyDouble`).
-fn reply_double(c: &mut Caller<'_>, d: f64) {
+pub(super) fn reply_double(c: &mut Caller<'_>, d: f64) {
     double(c.reply, c.session.resp3, d);
 }
 
