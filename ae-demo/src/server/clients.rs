@@ -205,7 +205,7 @@ impl Clients {
         })
     }
 
-    /// Gives the waiting client on `fd` its reply (see [`unblock`]).
+    /// Gives the waiting client on `fd` its reply (see `unblock`).
     pub fn unblock<P: Poller>(&mut self, el: &mut Loop<P>, fd: RawFd, reply: &[u8]) {
         let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i));
         if let Some(c) = slot.and_then(|s| s.as_deref_mut()) {

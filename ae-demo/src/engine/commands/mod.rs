@@ -484,7 +484,7 @@ pub struct CommandStats {
     /// Calls by duration for LATENCY HISTOGRAM (Redis's per-command
     /// `latency_histogram`): bucket `k` counts the calls that Redis's
     /// histogram reports at its power-of-two level `1024 << k` ns (see
-    /// [`monitoring::histogram_bucket`]), the last one those above 2^29 ns.
+    /// `monitoring::histogram_bucket`), the last one those above 2^29 ns.
     pub histogram: [u64; monitoring::HISTOGRAM_BUCKETS],
 }
 
