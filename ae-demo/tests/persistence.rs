@@ -264,7 +264,16 @@ fn a_killed_bgsave_child_leaves_the_saved_file_whole() {
         let _: () = cmd("SET").arg("saved").arg("yes").query(&mut c).unwrap();
         assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
         // Enough to write that the child is still writing when killed.
-        let big = "z".repeat(4 << 20);
+        // Incompressible (LZF would shrink repeated bytes to nothing).
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let big: Vec<u8> = (0..4 << 20)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
         for i in 0..16 {
             let _: () = cmd("SET")
                 .arg(format!("big{i}"))
