@@ -367,6 +367,14 @@ fn pairs<'b>(
 /// `rdbLoadObject` for value type `kind`; `None` for an empty aggregate.
 fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
     let val = |v: Value| Ok(Some(Loadable::Val(v)));
+    // An empty list is skipped, as Redis skips empty keys.
+    let list_value = |l: List| {
+        if l.is_empty() {
+            Ok(None)
+        } else {
+            val(Value::List(Box::new(l)))
+        }
+    };
     match kind {
         RDB_TYPE_STRING => Ok(Some(Loadable::Str(
             r.string("a string value")?.into_owned(),
@@ -464,10 +472,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
                     return r.err(node_at, format!("a quicklist node: {e}"));
                 }
             }
-            if list.is_empty() {
-                return Ok(None);
-            }
-            val(Value::List(Box::new(list)))
+            list_value(list)
         }
         RDB_TYPE_LIST_ZIPLIST => {
             let blob_at = r.pos;
@@ -479,10 +484,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
             }) {
                 return r.err(blob_at, format!("a list ziplist: {e}"));
             }
-            if list.is_empty() {
-                return Ok(None);
-            }
-            val(Value::List(Box::new(list)))
+            list_value(list)
         }
         RDB_TYPE_SET_INTSET => {
             let blob_at = r.pos;
