@@ -492,6 +492,26 @@ fn slowlog_entries_and_truncation() {
     );
 }
 
+/// A slow command that moved its arguments into the keyspace (MSET's
+/// values) is logged with them, whatever the threshold.
+#[test]
+fn slowlog_shows_the_arguments_a_command_moved_away() {
+    let (mut e, mut c) = (engine(), Client::new(1));
+    e.config.slowlog_log_slower_than = 1;
+    let pairs: Vec<String> = (0..2000)
+        .flat_map(|i| [format!("k{i}"), format!("v{i}")])
+        .collect();
+    let mut args = vec!["MSET"];
+    args.extend(pairs.iter().map(|s| s.as_str()));
+    run(&mut e, &mut c, &args);
+    let got = run(&mut e, &mut c, &["SLOWLOG", "GET", "1"]);
+    assert!(
+        got.contains("*32\r\n$4\r\nMSET\r\n$2\r\nk0\r\n$2\r\nv0\r\n$2\r\nk1\r\n$2\r\nv1\r\n"),
+        "{got}"
+    );
+    assert!(got.contains("... (3970 more arguments)"), "{got}");
+}
+
 #[test]
 fn latency_off_by_default() {
     let (mut e, mut c) = (engine(), Client::new(1));

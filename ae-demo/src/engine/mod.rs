@@ -323,6 +323,9 @@ pub struct Engine {
     pub slowlog: std::collections::VecDeque<SlowlogEntry>,
     /// The id of the next SLOWLOG entry.
     pub slowlog_next_id: u64,
+    /// What SLOWLOG may log of the running command's arguments, kept
+    /// before it runs (it may move them into the keyspace).
+    pub slowlog_args: SlowlogArgs,
     /// LATENCY events by name.
     pub latency: BTreeMap<&'static str, LatencySeries>,
     /// Snapshots: the last save, the child writing one, the schedules'
@@ -330,6 +333,43 @@ pub struct Engine {
     pub persistence: Persistence,
     /// The clients waiting in blocking commands, by key.
     pub blocking: Blocking,
+}
+
+/// The most arguments a SLOWLOG entry shows (`SLOWLOG_ENTRY_MAX_ARGC`).
+pub const SLOWLOG_MAX_ARGC: usize = 32;
+/// The most bytes of an argument it shows (`SLOWLOG_ENTRY_MAX_STRING`).
+pub const SLOWLOG_MAX_STRING: usize = 128;
+
+/// The part of a command's arguments a SLOWLOG entry can show: the first
+/// [`SLOWLOG_MAX_STRING`] bytes of each of the first [`SLOWLOG_MAX_ARGC`],
+/// and their lengths. Its buffers are reused: no allocation per command
+/// once warm.
+#[derive(Default, Debug)]
+pub struct SlowlogArgs {
+    /// The kept bytes of each argument.
+    pub parts: Vec<Vec<u8>>,
+    /// The full length of each.
+    pub lens: Vec<usize>,
+    /// How many arguments the command had.
+    pub argc: usize,
+}
+
+impl SlowlogArgs {
+    /// Keeps what an entry for `args` would show.
+    pub fn keep(&mut self, args: &[Vec<u8>]) {
+        let n = args.len().min(SLOWLOG_MAX_ARGC);
+        if self.parts.len() < n {
+            self.parts.resize_with(n, Vec::new);
+            self.lens.resize(n, 0);
+        }
+        for (j, arg) in args.iter().take(n).enumerate() {
+            let part = &mut self.parts[j];
+            part.clear();
+            part.extend_from_slice(&arg[..arg.len().min(SLOWLOG_MAX_STRING)]);
+            self.lens[j] = arg.len();
+        }
+        self.argc = args.len();
+    }
 }
 
 /// One SLOWLOG entry (`slowlogEntry`).
@@ -397,6 +437,7 @@ impl Engine {
             redacted: Vec::new(),
             slowlog: std::collections::VecDeque::new(),
             slowlog_next_id: 0,
+            slowlog_args: SlowlogArgs::default(),
             latency: BTreeMap::new(),
             persistence: Persistence::new(db::unix_ms() / 1000),
             blocking: Blocking::default(),

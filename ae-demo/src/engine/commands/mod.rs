@@ -753,16 +753,18 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
     // commands are not shown.
     let monitored = cmd.flags & (SKIP_MONITOR | ADMIN) == 0 && !e.monitors.is_empty();
     // Commands may move their arguments into the keyspace: what MONITOR
-    // and SLOWLOG show is copied first, when MONITOR runs or every
-    // command is logged (slowlog-log-slower-than 0). With a higher
-    // threshold (no copy on the fast path) a slow command's arguments are
-    // logged as it left them: one moved into a key shows as empty.
+    // shows is copied first when MONITOR runs, and what SLOWLOG would show
+    // (at most 32 arguments of 128 bytes, into reused buffers) whenever
+    // it logs.
     let slower_than = e.config.slowlog_log_slower_than;
-    let original = (monitored || slower_than == 0).then(|| args.to_vec());
+    let original = monitored.then(|| args.to_vec());
+    if slower_than >= 0 {
+        e.slowlog_args.keep(args);
+    }
     (cmd.proc)(e, c, args);
     let usec = start.elapsed().as_micros() as u64;
     if slower_than >= 0 && usec >= slower_than as u64 && cmd.name != "exec" {
-        server::slowlog_push(e, c, original.as_deref().unwrap_or(args), usec);
+        server::slowlog_push(e, c, usec);
     }
     if let (true, Some(mut original)) = (monitored, original) {
         for i in std::mem::take(&mut e.redacted) {

@@ -709,25 +709,29 @@ pub(super) fn role(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.array(0);
 }
 
-/// Logs a command that ran long enough (`slowlogCreateEntry`): at most 32
-/// arguments, the last then counting those left out, each cut at 128 bytes;
-/// the oldest entries go past `slowlog-max-len`.
-pub(super) fn slowlog_push(e: &mut Engine, c: &Caller<'_>, args: &[Vec<u8>], usec: u64) {
-    const MAX_ARGC: usize = 32;
-    const MAX_STRING: usize = 128;
-    let argc = args.len().min(MAX_ARGC);
+/// Logs a command that ran long enough (`slowlogCreateEntry`) from what
+/// `call` kept of its arguments: at most 32, the last then counting those
+/// left out, each cut at 128 bytes; the oldest entries go past
+/// `slowlog-max-len`.
+pub(super) fn slowlog_push(e: &mut Engine, c: &Caller<'_>, usec: u64) {
+    use crate::engine::SLOWLOG_MAX_STRING;
+    let kept = &e.slowlog_args;
+    let argc = kept.argc.min(crate::engine::SLOWLOG_MAX_ARGC);
     let mut argv = Vec::with_capacity(argc);
-    for (j, arg) in args.iter().take(argc).enumerate() {
-        if argc != args.len() && j == argc - 1 {
-            argv.push(format!("... ({} more arguments)", args.len() - argc + 1).into_bytes());
+    for j in 0..argc {
+        let (part, len) = (&kept.parts[j], kept.lens[j]);
+        if argc != kept.argc && j == argc - 1 {
+            argv.push(format!("... ({} more arguments)", kept.argc - argc + 1).into_bytes());
         } else if e.redacted.contains(&j) {
             argv.push(b"(redacted)".to_vec());
-        } else if arg.len() > MAX_STRING {
-            let mut s = arg[..MAX_STRING].to_vec();
-            s.extend_from_slice(format!("... ({} more bytes)", arg.len() - MAX_STRING).as_bytes());
+        } else if len > SLOWLOG_MAX_STRING {
+            let mut s = part.clone();
+            s.extend_from_slice(
+                format!("... ({} more bytes)", len - SLOWLOG_MAX_STRING).as_bytes(),
+            );
             argv.push(s);
         } else {
-            argv.push(arg.clone());
+            argv.push(part.clone());
         }
     }
     let entry = crate::engine::SlowlogEntry {
