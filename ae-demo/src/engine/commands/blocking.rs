@@ -17,7 +17,7 @@ use std::time::Duration;
 use super::{count_error, error, integer, touch_or_delete, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Kind, List, Value};
 use crate::engine::reply::Reply;
-use crate::engine::{Caller, Effect, Engine};
+use crate::engine::{Caller, Effect, Engine, ReplyMode};
 use crate::ldouble::LongDouble;
 
 /// What a blocked client will do with the first key that gets data.
@@ -53,6 +53,8 @@ struct Waiter {
     keys: Vec<Vec<u8>>,
     op: Op,
     resp3: bool,
+    /// CLIENT REPLY OFF: it is served, and told nothing.
+    silent: bool,
 }
 
 /// Who waits for which key (`db->blocking_keys` and the clients' `bpop`).
@@ -97,7 +99,9 @@ impl Engine {
     pub fn blocked_timed_out(&mut self, id: u64) -> Option<Vec<u8>> {
         let w = self.forget_waiter(id)?;
         let mut out = Vec::new();
-        out.nil_array(w.resp3);
+        if !w.silent {
+            out.nil_array(w.resp3);
+        }
         Some(out)
     }
 
@@ -108,7 +112,9 @@ impl Engine {
             return false;
         };
         let mut out = Vec::new();
-        if as_error {
+        if w.silent {
+            // Told nothing, as any reply with replies off.
+        } else if as_error {
             let msg = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
             out.error(msg);
             count_error(self, msg.as_bytes());
@@ -165,6 +171,9 @@ fn serve_key(e: &mut Engine, db: usize, key: &[u8]) {
         };
         let mut out = Vec::new();
         run_op(e, db, key, &w.op, w.resp3, &mut out);
+        if w.silent {
+            out.clear();
+        }
         e.effects.push(Effect::Unblocked {
             who: (w.fd, id),
             reply: out,
@@ -375,6 +384,7 @@ fn block_or_serve(e: &mut Engine, c: &mut Caller<'_>, keys: &[Vec<u8>], timeout:
             keys: keys.to_vec(),
             op,
             resp3,
+            silent: c.session.reply_mode == ReplyMode::Off,
         },
     );
     c.session.blocked = true;
