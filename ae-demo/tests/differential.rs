@@ -975,3 +975,45 @@ fn random_command_sequences_match_redis_server() {
         differences[..differences.len().min(20)].join("\n")
     );
 }
+
+/// INFO's `rdb_changes_since_last_save` (Redis's `server.dirty`, what the
+/// save schedules count) moves by as much for each command as on
+/// redis-server: one per key or element written, as each command counts.
+#[test]
+fn changes_are_counted_as_redis_counts_them() {
+    if !common::require("redis-server", "changes_are_counted_as_redis_counts_them") {
+        return;
+    }
+    let redis = RedisServer::start(&[]);
+    let demo = Server::start(&[]);
+    let mut sides = [Conn::open(redis.port), Conn::open(demo.port)];
+    let changes = |c: &mut Conn| -> i64 {
+        c.send(&resp_command(&[b"INFO".to_vec(), b"persistence".to_vec()]));
+        let (_, raw) = c.read();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        common::info_text(&text, "rdb_changes_since_last_save")
+            .parse()
+            .expect("a count")
+    };
+    let mut differences = Vec::new();
+    for line in include_str!("changes.commands").lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let args = split_args(line.as_bytes()).expect("a command line");
+        let mut moved = [0i64; 2];
+        for (side, c) in sides.iter_mut().enumerate() {
+            let before = changes(c);
+            c.send(&resp_command(&args));
+            c.read();
+            moved[side] = changes(c) - before;
+        }
+        if moved[0] != moved[1] {
+            differences.push(format!(
+                "{line}: redis-server {}, ae-demo {}",
+                moved[0], moved[1]
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
+}

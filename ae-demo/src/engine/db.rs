@@ -611,6 +611,14 @@ impl Db {
         }
     }
 
+    /// The changes made since the count was `before` count as `n`: a
+    /// command that writes several keys as one change (RENAME), or one key
+    /// element by element (RPUSH, SADD, HSET), as Redis's `server.dirty`
+    /// counts it.
+    pub fn count_as(&mut self, before: u64, n: u64) {
+        self.changes = before + n;
+    }
+
     /// Counts a change no key shows (FLUSHALL's own, after its save).
     pub fn count_change(&mut self) {
         self.changes += 1;
@@ -794,11 +802,13 @@ impl Db {
     /// Sets `key` to `value` (encoded as SET stores it), with a deadline in
     /// Unix ms or none (the old TTL goes).
     pub fn set(&mut self, key: &[u8], value: Vec<u8>, expire: Option<i64>) {
+        let before = self.changes;
         let enc = Encoding::of(&value);
         let _ = self.set_with(key, value, enc, false);
         if let Some(when) = expire {
             self.set_expire(key, when);
         }
+        self.count_as(before, 1);
     }
 
     /// Stores a copy of `entry` (with its TTL) under `key`, replacing what

@@ -53,6 +53,8 @@ pub(super) fn hset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         return error(e, c, &msg);
     }
     let (front, pairs) = args.split_at_mut(2);
+    let db = c.session.db;
+    let before = e.keyspace[db].changes();
     let Some(h) = find_or_create(e, c, &front[1]) else {
         return;
     };
@@ -67,6 +69,8 @@ pub(super) fn hset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     }
     h.grew(0);
+    // Redis counts every field set, new or not.
+    e.keyspace[db].count_as(before, (pairs.len() / 2) as u64);
     if is_hset {
         c.reply.int(created);
     } else {

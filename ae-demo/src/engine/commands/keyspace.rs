@@ -337,6 +337,7 @@ fn rename_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], nx: bool
             c.reply.status("OK")
         };
     }
+    let before = e.keyspace[c.session.db].changes();
     if e.keyspace[c.session.db].exists(to, now) {
         if nx {
             return c.reply.int(0);
@@ -345,6 +346,7 @@ fn rename_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], nx: bool
     }
     e.keyspace[c.session.db].put_entry(to, &entry);
     e.keyspace[c.session.db].remove(from);
+    e.keyspace[c.session.db].count_as(before, 1);
     if nx {
         c.reply.int(1);
     } else {

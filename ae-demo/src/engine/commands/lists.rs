@@ -35,6 +35,8 @@ fn push(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool, xx
             }
         }
     };
+    let before = e.keyspace[db].changes();
+    let pushed = values.len() as u64;
     let len = match find(e, db, key, false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Is(l) => {
@@ -54,6 +56,8 @@ fn push(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool, xx
             n
         }
     };
+    // One change per element pushed, as Redis counts them.
+    e.keyspace[db].count_as(before, pushed);
     c.reply.int(len as i64);
 }
 
@@ -89,6 +93,8 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
     };
     let db = c.session.db;
     let resp3 = c.session.resp3;
+    let before = e.keyspace[db].changes();
+    let mut popped = 1;
     let empty = match find(e, db, &args[1], false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if count.is_some() => return c.reply.nil_array(resp3),
@@ -104,6 +110,7 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
                 }
                 Some(n) => {
                     let n = n.min(l.len());
+                    popped = n as u64;
                     c.reply.array(n);
                     for _ in 0..n {
                         if let Some(v) = take(l) {
@@ -116,6 +123,7 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
         }
     };
     super::touch_or_delete(e, db, &args[1], empty);
+    e.keyspace[db].count_as(before, popped);
 }
 
 pub(super) fn lpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {

@@ -67,6 +67,7 @@ pub(super) fn sadd(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let db = c.session.db;
     let (front, members) = args.split_at_mut(2);
     let key = &front[1];
+    let before = e.keyspace[db].changes();
     let added = match find(e, db, key, false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Is(s) => {
@@ -89,6 +90,8 @@ pub(super) fn sadd(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             added
         }
     };
+    // One change per member added, as Redis counts them.
+    e.keyspace[db].count_as(before, added as u64);
     c.reply.int(added);
 }
 
@@ -111,7 +114,9 @@ pub(super) fn srem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if removed > 0 {
+        let before = e.keyspace[db].changes();
         super::touch_or_delete(e, db, &args[1], empty);
+        e.keyspace[db].count_as(before, removed as u64);
     }
     c.reply.int(removed);
 }

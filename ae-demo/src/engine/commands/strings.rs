@@ -169,6 +169,7 @@ fn set_generic(
     }
     let value = std::mem::take(&mut args[value_at]);
     let enc = Encoding::of(&value);
+    let before = e.keyspace[c.session.db].changes();
     let replaced = e.keyspace[c.session.db].set_with(&args[1], value, enc, o.keep_ttl);
     if let Some(spare) = replaced.and_then(Value::into_spare) {
         e.bulk_pool.give(spare);
@@ -176,6 +177,8 @@ fn set_generic(
     if let Some(ms) = expire {
         e.keyspace[c.session.db].set_expire(&args[1], ms);
     }
+    // Value, old TTL and new TTL: one change, as Redis counts it.
+    e.keyspace[c.session.db].count_as(before, 1);
     if !o.get {
         c.reply.status("OK");
     }

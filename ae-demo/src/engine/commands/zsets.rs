@@ -496,6 +496,7 @@ fn zadd_generic(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], mut in
     let db = c.session.db;
     let resp3 = c.session.resp3;
     let key = args[1].clone();
+    let before = e.keyspace[db].changes();
     let created = match find(e, db, &key, false) {
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing if xx => {
@@ -558,6 +559,8 @@ fn zadd_generic(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], mut in
     if created || added > 0 || updated > 0 {
         e.keyspace[db].touch(&key);
     }
+    // One change per member added or updated, as Redis counts them.
+    e.keyspace[db].count_as(before, (added + updated) as u64);
     if nan {
         return error(e, c, "ERR resulting score is not a number (NaN)");
     }
@@ -591,7 +594,9 @@ pub(super) fn zrem(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         }
     };
     if removed > 0 {
+        let before = e.keyspace[db].changes();
         super::touch_or_delete(e, db, &args[1], empty);
+        e.keyspace[db].count_as(before, removed as u64);
     }
     c.reply.int(removed);
 }
