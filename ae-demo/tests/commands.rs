@@ -171,7 +171,9 @@ fn info_memory_and_rates_are_measured() {
     cmd("FLUSHALL").exec(c).unwrap();
     let after = field(c, "memory", "used_memory");
     assert!(after + 7.0 * (1 << 20) as f64 <= full, "{full} -> {after}");
-    assert!(field(c, "memory", "used_memory_peak") >= full);
+    // What INFO itself allocates while it measures aside.
+    let slack = (64 << 10) as f64;
+    assert!(field(c, "memory", "used_memory_peak") + slack >= full);
     assert!(field(c, "memory", "used_memory_rss") > 0.0);
     common::eventually("the input rate", || {
         field(c, "stats", "instantaneous_input_kbps") > 100.0

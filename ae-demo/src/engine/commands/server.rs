@@ -320,6 +320,8 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
 /// `all` (adds commandstats and latencystats) or `everything`, in Redis's
 /// order whatever the order asked, each once.
 pub(super) fn info(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    // As Redis's INFO, the peak is brought up to date first.
+    e.stats.peak_memory = e.stats.peak_memory.max(crate::heap::used());
     let mut wanted: Vec<String> = Vec::new();
     let mut all = false;
     let mut default = args.len() == 1;
