@@ -202,6 +202,11 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         // The write after the fork is still unsaved.
         assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "1");
         assert!(server.log_contains("Background saving terminated with success"));
+        // The child's report of what copy-on-write cost it (Linux's
+        // /proc tells; at least the pages it wrote its buffers to).
+        #[cfg(target_os = "linux")]
+        assert!(info(&mut c, "rdb_last_cow_size").parse::<u64>().unwrap() > 0);
+        assert!(server.log_contains("MB of memory used by copy-on-write"));
         let pid = server
             .log_lines("Background saving started by pid ")
             .first()

@@ -1,7 +1,7 @@
 //! The server's side of snapshots: the fork a BGSAVE runs in, the child
 //! event that reports its end, and loading the file at start-up.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::time::Instant;
@@ -34,9 +34,13 @@ impl<'a, P: Poller> LoopChildren<'a, P> {
 
 impl<P: Poller> Children for LoopChildren<'_, P> {
     fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32> {
+        // The child reports what copy-on-write cost it through this pipe
+        // (Redis's child info pipe), read once it has exited.
+        let (report, reporter) = nix::unistd::pipe()?;
         match self.el.fork()? {
             Fork::Child => {
                 log::set_child();
+                drop(report);
                 if let Some(fd) = self.listener {
                     let _ = nix::unistd::close(fd);
                 }
@@ -45,6 +49,13 @@ impl<P: Poller> Children for LoopChildren<'_, P> {
                 let code = match rdb::save_file(keyspace, now_ms, path) {
                     Ok(()) => {
                         log!(Notice, "DB saved on disk");
+                        let cow = private_dirty_bytes();
+                        log!(
+                            Notice,
+                            "RDB: {} MB of memory used by copy-on-write",
+                            cow / (1024 * 1024)
+                        );
+                        let _ = std::fs::File::from(reporter).write_all(&cow.to_le_bytes());
                         0
                     }
                     Err(err) => {
@@ -55,11 +66,16 @@ impl<P: Poller> Children for LoopChildren<'_, P> {
                 std::process::exit(code)
             }
             Fork::Parent(pid) => {
-                let watched = self
-                    .el
-                    .create_child_event(pid, |_, server: &mut Server, _, status| {
-                        server.engine.background_save_done(status)
-                    });
+                drop(reporter);
+                let watched =
+                    self.el
+                        .create_child_event(pid, move |_, server: &mut Server, _, status| {
+                            let mut cow = [0u8; 8];
+                            let mut report = std::fs::File::from(report);
+                            let reported = report.read_exact(&mut cow).is_ok();
+                            let cow = reported.then(|| u64::from_le_bytes(cow));
+                            server.engine.background_save_done(status, cow)
+                        });
                 if let Err(err) = watched {
                     // Unwatched, it could be neither reported nor reaped.
                     let _ = nix::sys::signal::kill(
@@ -123,4 +139,18 @@ pub fn load_data_from_disk(engine: &mut Engine) -> io::Result<()> {
             ),
         )),
     }
+}
+
+/// The memory this process wrote to since it was forked, which the kernel
+/// copied for it (`zmalloc_get_private_dirty`): Private_Dirty of its
+/// mappings; 0 where /proc does not tell.
+fn private_dirty_bytes() -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/self/smaps_rollup") else {
+        return 0;
+    };
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Private_Dirty:"))
+        .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .sum::<u64>()
+        * 1024
 }

@@ -59,6 +59,9 @@ pub struct Persistence {
     pub latest_fork_usec: u64,
     /// Forks done (`total_forks`).
     pub total_forks: u64,
+    /// What copy-on-write cost the last BGSAVE child, as it reported
+    /// (`rdb_last_cow_size`).
+    last_cow_size: u64,
 }
 
 impl Persistence {
@@ -77,6 +80,7 @@ impl Persistence {
             loaded: Loaded::default(),
             latest_fork_usec: 0,
             total_forks: 0,
+            last_cow_size: 0,
         }
     }
 }
@@ -149,7 +153,11 @@ impl Engine {
     /// The BGSAVE child ended (`backgroundSaveDoneHandlerDisk`): a clean
     /// exit makes its file the saved state; a failure or a signal other
     /// than the SIGUSR1 that stops it on purpose marks the save failed.
-    pub fn background_save_done(&mut self, status: io::Result<ExitStatus>) {
+    /// `cow`: the copy-on-write bytes it reported, if it did.
+    pub fn background_save_done(&mut self, status: io::Result<ExitStatus>, cow: Option<u64>) {
+        if let Some(cow) = cow {
+            self.persistence.last_cow_size = cow;
+        }
         use std::os::unix::process::ExitStatusExt;
         let Some(child) = self.persistence.child.take() else {
             return;
@@ -313,12 +321,13 @@ pub(super) fn info_persistence(e: &Engine, out: &mut String) {
     };
     let _ = write!(
         out,
-        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:{keys_total}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{in_progress}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current_secs}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:{keys_total}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{in_progress}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current_secs}\r\nrdb_saves:{}\r\nrdb_last_cow_size:{}\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
         e.dirty(),
         p.lastsave,
         if p.last_ok { "ok" } else { "err" },
         p.last_bgsave_secs,
         p.saves,
+        p.last_cow_size,
         p.loaded.keys_expired,
         p.loaded.keys_loaded,
     );
