@@ -144,6 +144,12 @@ fn bgsave_done(c: &mut Connection) {
     eventually("BGSAVE ends", || info(c, "rdb_bgsave_in_progress") == "0");
 }
 
+/// The server logs `needle` (its log is read by another thread: it may
+/// lag the replies).
+fn logged(server: &Server, needle: &str) {
+    eventually(needle, || server.log_contains(needle));
+}
+
 fn server_in(dir: &TempDir, extra: &[&str]) -> Server {
     let mut args = vec!["--dir", dir.as_str()];
     args.extend_from_slice(extra);
@@ -164,7 +170,7 @@ fn save_then_restart_loads_every_type() {
         assert!(after >= start);
         assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
         assert_eq!(info(&mut c, "rdb_saves"), "1");
-        assert!(server.log_contains("DB saved on disk"));
+        logged(&server, "DB saved on disk");
         contents(&mut c)
     };
     assert!(dir.path().join("dump.rdb").exists());
@@ -174,7 +180,7 @@ fn save_then_restart_loads_every_type() {
     let keys: usize = before.len();
     assert_eq!(info(&mut c, "rdb_last_load_keys_loaded"), keys.to_string());
     assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
-    assert!(server.log_contains(&format!("keys loaded: {keys}, keys expired: 0")));
+    logged(&server, &format!("keys loaded: {keys}, keys expired: 0"));
 }
 
 #[test]
@@ -201,12 +207,12 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         assert_eq!(info(&mut c, "rdb_saves"), "1");
         // The write after the fork is still unsaved.
         assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "1");
-        assert!(server.log_contains("Background saving terminated with success"));
+        logged(&server, "Background saving terminated with success");
         // The child's report of what copy-on-write cost it (Linux's
         // /proc tells; at least the pages it wrote its buffers to).
         #[cfg(target_os = "linux")]
         assert!(info(&mut c, "rdb_last_cow_size").parse::<u64>().unwrap() > 0);
-        assert!(server.log_contains("MB of memory used by copy-on-write"));
+        logged(&server, "MB of memory used by copy-on-write");
         let pid = server
             .log_lines("Background saving started by pid ")
             .first()
@@ -256,7 +262,7 @@ fn a_save_schedule_starts_a_bgsave() {
     eventually("the scheduled save", || {
         server.log_contains("Background saving terminated with success")
     });
-    assert!(server.log_contains("2 changes in 1 seconds. Saving..."));
+    logged(&server, "2 changes in 1 seconds. Saving...");
     assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
 }
 
@@ -302,7 +308,7 @@ fn a_killed_bgsave_child_leaves_the_saved_file_whole() {
         )
         .unwrap();
         bgsave_done(&mut c);
-        assert!(server.log_contains("Background saving terminated by signal 9"));
+        logged(&server, "Background saving terminated by signal 9");
         assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "err");
         let temp = dir.path().join(format!("temp-{pid}.rdb"));
         assert!(!temp.exists(), "the child's temp file was left");
@@ -399,19 +405,19 @@ fn a_failing_save_is_an_error_and_shutdown_does_not_exit() {
     // The directory goes away under the server: every save fails.
     std::fs::remove_dir(&doomed).unwrap();
     assert_eq!(status(&mut c, &mut cmd("SAVE")), "ERR ");
-    assert!(server.log_contains("Write error saving DB on disk"));
+    logged(&server, "Write error saving DB on disk");
     assert_eq!(
         status(&mut c, &mut cmd("BGSAVE")),
         "Background saving started"
     );
     bgsave_done(&mut c);
     assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "err");
-    assert!(server.log_contains("Background saving error"));
+    logged(&server, "Background saving error");
     assert_eq!(
         status(&mut c, &mut cmd("SHUTDOWN")),
         "ERR Errors trying to SHUTDOWN. Check logs."
     );
-    assert!(server.log_contains("Error trying to save the DB, can't exit."));
+    logged(&server, "Error trying to save the DB, can't exit.");
     // SIGTERM does not exit either.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(server.pid()),
@@ -424,7 +430,7 @@ fn a_failing_save_is_an_error_and_shutdown_does_not_exit() {
     assert_eq!(server.ping(), "PONG");
     let _ = cmd("SHUTDOWN").arg("FORCE").query::<redis::Value>(&mut c);
     assert!(server.wait_exit().success());
-    assert!(server.log_contains("Error trying to save the DB. Exit anyway."));
+    logged(&server, "Error trying to save the DB. Exit anyway.");
 }
 
 #[test]
