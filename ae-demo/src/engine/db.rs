@@ -415,17 +415,23 @@ pub struct Entry {
     pub value: Value,
     /// How Redis would hold them.
     pub enc: Encoding,
-    /// Deadline (Unix ms) and position in `Db::volatile`.
-    expire: Option<(i64, usize)>,
+    /// Deadline (Unix ms), or [`NO_TTL`]: 8 bytes where an `Option` takes
+    /// 16, in every entry of the keyspace.
+    expire: i64,
     /// Last access, in Unix seconds (Redis's LRU clock, coarser): OBJECT
     /// IDLETIME.
     lru: u32,
 }
 
+/// An entry's deadline when it has none. No key keeps a deadline this
+/// far in the past: [`Db::set_expire`] stores one at least a millisecond
+/// later, which has passed just the same.
+const NO_TTL: i64 = i64::MIN;
+
 impl Entry {
     /// The deadline in Unix ms, if the key has one.
     pub fn deadline(&self) -> Option<i64> {
-        self.expire.map(|(when, _)| when)
+        (self.expire != NO_TTL).then_some(self.expire)
     }
 }
 
@@ -435,8 +441,9 @@ pub struct Db {
     /// Insertion-ordered, so SCAN has a stable cursor and RANDOMKEY an O(1)
     /// pick.
     map: IndexMap<Vec<u8>, Entry, KeyHasher>,
-    /// The keys with a TTL, so expiry can sample them at random in O(1).
-    volatile: Vec<Vec<u8>>,
+    /// The keys with a TTL, so expiry can sample them at random in O(1)
+    /// and a key leaves in O(1).
+    volatile: indexmap::IndexSet<Vec<u8>, KeyHasher>,
     rng: u64,
     /// Keys WATCHed by at least one client: a change to one of them goes
     /// to `touched`.
@@ -630,25 +637,12 @@ impl Db {
         self.changes
     }
 
-    fn unlink_volatile(&mut self, idx: usize) {
-        self.volatile.swap_remove(idx);
-        if let Some(moved) = self.volatile.get(idx) {
-            if let Some(Entry {
-                expire: Some((_, i)),
-                ..
-            }) = self.map.get_mut(moved)
-            {
-                *i = idx;
-            }
-        }
-    }
-
     /// Removes `key` whether or not it has expired; true if it was there.
     pub fn remove(&mut self, key: &[u8]) -> bool {
         match self.map.swap_remove(key) {
             Some(entry) => {
-                if let Some((_, idx)) = entry.expire {
-                    self.unlink_volatile(idx);
+                if entry.expire != NO_TTL {
+                    self.volatile.swap_remove(key);
                 }
                 self.touch(key);
                 true
@@ -661,7 +655,8 @@ impl Db {
     /// `keyIsExpired`: a key is live during its deadline's millisecond),
     /// without deleting it.
     pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
-        matches!(self.map.get(key), Some(Entry { expire: Some((when, _)), .. }) if *when < now)
+        // NO_TTL is below every `now`: it must not read as passed.
+        matches!(self.map.get(key), Some(e) if e.expire != NO_TTL && e.expire < now)
     }
 
     /// Drops `key` if its time has come; true when it is (still) live.
@@ -749,7 +744,7 @@ impl Db {
             Entry {
                 value,
                 enc: Encoding::Raw,
-                expire: None,
+                expire: NO_TTL,
                 lru: self.clock,
             },
         );
@@ -791,7 +786,7 @@ impl Db {
                 Entry {
                     value,
                     enc,
-                    expire: None,
+                    expire: NO_TTL,
                     lru: self.clock,
                 },
             );
@@ -819,7 +814,7 @@ impl Db {
         } else {
             self.add(key, entry.value.clone());
         }
-        if let Some((when, _)) = entry.expire {
+        if let Some(when) = entry.deadline() {
             self.set_expire(key, when);
         }
     }
@@ -835,26 +830,24 @@ impl Db {
         let Some(entry) = self.map.get_mut(key) else {
             return false;
         };
-        match &mut entry.expire {
-            Some((w, _)) => *w = when,
-            None => {
-                entry.expire = Some((when, self.volatile.len()));
-                self.volatile.push(key.to_vec());
-            }
+        if entry.expire == NO_TTL {
+            self.volatile.insert(key.to_vec());
         }
+        entry.expire = when.max(NO_TTL + 1);
         self.touch(key);
         true
     }
 
     /// Removes a key's TTL; true if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        match self.map.get_mut(key).and_then(|e| e.expire.take()) {
-            Some((_, idx)) => {
-                self.unlink_volatile(idx);
+        match self.map.get_mut(key) {
+            Some(e) if e.expire != NO_TTL => {
+                e.expire = NO_TTL;
+                self.volatile.swap_remove(key);
                 self.touch(key);
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
@@ -863,10 +856,10 @@ impl Db {
         if !self.check_live(key, now) {
             return Deadline::NoKey;
         }
-        match self.map.get(key).map(|e| e.expire) {
+        match self.map.get(key).map(Entry::deadline) {
             None => Deadline::NoKey,
             Some(None) => Deadline::Never,
-            Some(Some((when, _))) => Deadline::At(when),
+            Some(Some(when)) => Deadline::At(when),
         }
     }
 
@@ -946,7 +939,9 @@ impl Db {
                     break;
                 }
                 let idx = self.random(self.volatile.len());
-                let key = &self.volatile[idx];
+                let Some(key) = self.volatile.get_index(idx) else {
+                    break;
+                };
                 if self.is_expired(key, now) {
                     let key = key.clone();
                     self.remove(&key);
