@@ -213,6 +213,7 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         #[cfg(target_os = "linux")]
         assert!(info(&mut c, "rdb_last_cow_size").parse::<u64>().unwrap() > 0);
         logged(&server, "MB of memory used by copy-on-write");
+        logged(&server, "Background saving started by pid ");
         let pid = server
             .log_lines("Background saving started by pid ")
             .first()
@@ -296,6 +297,7 @@ fn a_killed_bgsave_child_leaves_the_saved_file_whole() {
             status(&mut c, &mut cmd("BGSAVE")),
             "Background saving started"
         );
+        logged(&server, "Background saving started by pid ");
         let pid: i32 = server
             .log_lines("Background saving started by pid ")
             .first()
