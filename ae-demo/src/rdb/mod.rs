@@ -10,7 +10,7 @@
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::engine::Keyspace;
 
@@ -117,18 +117,25 @@ pub fn load(bytes: &[u8], keyspace: &mut Keyspace, now_ms: i64) -> Result<Loaded
     read::load(bytes, keyspace, now_ms)
 }
 
-/// Saves to `path` as Redis's `rdbSave` does: into `temp-<pid>.rdb` in
-/// the same directory, flushed and fsynced, then renamed over `path`, so a
-/// crash at any point leaves the previous file whole.
-/// The temporary file is removed when anything fails.
-pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
+/// Where process `pid` writes a snapshot of `path` before renaming it
+/// there: `temp-<pid>.rdb` in the same directory (what a parent removes
+/// after stopping a BGSAVE child).
+pub fn temp_path(path: &Path, pid: u32) -> PathBuf {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    dir.join(format!("temp-{pid}.rdb"))
+}
+
+/// Saves to `path` as Redis's `rdbSave` does: into [`temp_path`] in
+/// the same directory, flushed and fsynced, then renamed over `path`, so a
+/// crash at any point leaves the previous file whole.
+/// The temporary file is removed when anything fails.
+pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
     // The pid of the process saving: a BGSAVE child's own, so a child and
     // a foreground SAVE never share a temporary file.
-    let tmp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let tmp = temp_path(path, std::process::id());
     let written = (|| {
         let mut out = BufWriter::new(File::create(&tmp)?);
         save(keyspace, now_ms, &mut out)?;
@@ -143,7 +150,7 @@ pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()
     // The rename itself is durable once the directory is synced (Redis
     // 7.0's fsyncFileDir); where a directory cannot be opened (not Unix)
     // there is nothing to sync.
-    if let Ok(d) = File::open(dir) {
+    if let Some(Ok(d)) = tmp.parent().map(File::open) {
         d.sync_all()?;
     }
     Ok(())

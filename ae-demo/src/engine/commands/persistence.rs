@@ -268,8 +268,7 @@ impl Engine {
 
 /// Removes the file a stopped child was writing (`rdbRemoveTempFile`).
 fn remove_temp_file(e: &Engine, pid: u32) {
-    let temp = e.config.dir.join(format!("temp-{pid}.rdb"));
-    let _ = std::fs::remove_file(temp);
+    let _ = std::fs::remove_file(rdb::temp_path(&e.config.rdb_path(), pid));
 }
 
 /// SAVE: saves in this process, the server blocked meanwhile.
