@@ -22,7 +22,7 @@ use crate::ldouble::LongDouble;
 
 /// What a blocked client will do with the first key that gets data.
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     /// BLPOP (head) / BRPOP: `[key, value]`.
     Pop { head: bool },
     /// BLMPOP: `[key, [value ...]]`.
@@ -191,7 +191,14 @@ enum Popped {
 
 /// Pops as `op` says from `key` (a non-empty list or sorted set, as the
 /// caller checked) in database `db` and writes the reply to `out`.
-fn run_op(e: &mut Engine, db: usize, key: &[u8], op: &Op, resp3: bool, out: &mut impl Reply) {
+pub(super) fn run_op(
+    e: &mut Engine,
+    db: usize,
+    key: &[u8],
+    op: &Op,
+    resp3: bool,
+    out: &mut impl Reply,
+) {
     if let Popped::WrongDestination = pop(e, db, key, op, resp3, out) {
         out.error(WRONGTYPE);
         count_error(e, WRONGTYPE.as_bytes());
@@ -295,7 +302,8 @@ fn pop(
     Popped::Done
 }
 
-fn take(l: &mut List, head: bool) -> Option<Vec<u8>> {
+/// Pops one element from the head or the tail.
+pub(super) fn take(l: &mut List, head: bool) -> Option<Vec<u8>> {
     if head {
         l.pop_front()
     } else {

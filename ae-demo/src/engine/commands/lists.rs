@@ -3,6 +3,7 @@
 //! is a `VecDeque` of its elements; a list that becomes empty is deleted,
 //! as Redis deletes it.
 
+use super::blocking::{run_op, take, Op};
 use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Kind, List, Value};
 use crate::engine::reply::Reply;
@@ -101,10 +102,9 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
         Found::Missing => return c.reply.nil(resp3),
         Found::Is(_) if count == Some(0) => return c.reply.array(0),
         Found::Is(l) => {
-            let take = |l: &mut List| if head { l.pop_front() } else { l.pop_back() };
             match count {
                 None => {
-                    if let Some(v) = take(l) {
+                    if let Some(v) = take(l, head) {
                         c.reply.bulk(&v);
                     }
                 }
@@ -113,7 +113,7 @@ fn pop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool) {
                     popped = n as u64;
                     c.reply.array(n);
                     for _ in 0..n {
-                        if let Some(v) = take(l) {
+                        if let Some(v) = take(l, head) {
                             c.reply.bulk(&v);
                         }
                     }
@@ -413,45 +413,21 @@ pub(super) fn side(arg: &[u8]) -> Option<bool> {
 
 /// LMOVE and RPOPLPUSH (`lmoveGenericCommand`): pops from one end of the
 /// source and pushes onto one end of the destination, which may be the
-/// same list.
+/// same list; the move itself is BLMOVE's when it is served.
 fn lmove_generic(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], from: bool, to: bool) {
     let db = c.session.db;
-    let now = e.now_ms;
-    let (src, dst) = (&args[1], &args[2]);
-    match e.keyspace[db].kind(src, now) {
-        None => return c.reply.nil(c.session.resp3),
-        Some(Kind::List) => {}
-        Some(_) => return error(e, c, WRONGTYPE),
-    }
-    if e.keyspace[db]
-        .kind(dst, now)
-        .is_some_and(|k| k != Kind::List)
-    {
-        return error(e, c, WRONGTYPE);
-    }
-    let Found::Is(l) = find(e, db, src, false) else {
-        return;
-    };
-    let Some(value) = (if from { l.pop_front() } else { l.pop_back() }) else {
-        return c.reply.nil(c.session.resp3);
-    };
-    c.reply.bulk(&value);
-    match find(e, db, dst, false) {
-        Found::Is(l) => {
-            if to {
-                l.push_front(value);
-            } else {
-                l.push_back(value);
-            }
-            e.keyspace[db].touch(dst);
+    match e.keyspace[db].kind(&args[1], e.now_ms) {
+        None => c.reply.nil(c.session.resp3),
+        Some(Kind::List) => {
+            let op = Op::Move {
+                dst: args[2].clone(),
+                from,
+                to,
+            };
+            run_op(e, db, &args[1], &op, c.session.resp3, c.reply);
         }
-        _ => {
-            let l: List = [value].into();
-            e.keyspace[db].add(dst, Value::List(Box::new(l)));
-        }
+        Some(_) => error(e, c, WRONGTYPE),
     }
-    let empty = matches!(find(e, db, src, false), Found::Is(l) if l.is_empty());
-    super::touch_or_delete(e, db, src, empty);
 }
 
 pub(super) fn lmove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
