@@ -268,15 +268,7 @@ fn pop(
                 Op::ZMPop { count, .. } => (*count).min(z.len()),
                 _ => 1,
             };
-            let popped: Vec<(f64, Vec<u8>)> = if *max {
-                let at = z.len() - n;
-                z.sorted.drain(at..).rev().collect()
-            } else {
-                z.sorted.drain(..n).collect()
-            };
-            for (_, m) in &popped {
-                z.scores.remove(m);
-            }
+            let popped = super::zsets::pop_members(z, n, *max);
             if let Op::ZPop { .. } = op {
                 out.array(3);
                 out.bulk(key);
@@ -399,24 +391,26 @@ fn block_or_serve(e: &mut Engine, c: &mut Caller<'_>, keys: &[Vec<u8>], timeout:
     e.effects.push(Effect::Block { timeout });
 }
 
-pub(super) fn blpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+/// `key ... timeout`: BLPOP, BRPOP, BZPOPMIN and BZPOPMAX.
+fn keys_then_timeout(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], op: Op) {
     let (keys, timeout) = args[1..].split_at(args.len() - 2);
-    block_or_serve(e, c, keys, &timeout[0], Op::Pop { head: true });
+    block_or_serve(e, c, keys, &timeout[0], op);
+}
+
+pub(super) fn blpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    keys_then_timeout(e, c, args, Op::Pop { head: true });
 }
 
 pub(super) fn brpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, timeout) = args[1..].split_at(args.len() - 2);
-    block_or_serve(e, c, keys, &timeout[0], Op::Pop { head: false });
+    keys_then_timeout(e, c, args, Op::Pop { head: false });
 }
 
 pub(super) fn bzpopmin(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, timeout) = args[1..].split_at(args.len() - 2);
-    block_or_serve(e, c, keys, &timeout[0], Op::ZPop { max: false });
+    keys_then_timeout(e, c, args, Op::ZPop { max: false });
 }
 
 pub(super) fn bzpopmax(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let (keys, timeout) = args[1..].split_at(args.len() - 2);
-    block_or_serve(e, c, keys, &timeout[0], Op::ZPop { max: true });
+    keys_then_timeout(e, c, args, Op::ZPop { max: true });
 }
 
 pub(super) fn blmove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {

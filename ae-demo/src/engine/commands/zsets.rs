@@ -1005,17 +1005,7 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
     if n == 0 {
         return c.reply.array(0);
     }
-    let popped: Vec<(f64, Vec<u8>)> = if max {
-        let at = z.len() - n;
-        let mut v: Vec<_> = z.sorted.drain(at..).collect();
-        v.reverse();
-        v
-    } else {
-        z.sorted.drain(..n).collect()
-    };
-    for (_, m) in &popped {
-        z.scores.remove(m);
-    }
+    let popped = pop_members(z, n, max);
     let empty = z.is_empty();
     c.reply.array(if nested { n } else { n * 2 });
     for (s, m) in &popped {
@@ -1026,6 +1016,21 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
         reply_double(c, *s);
     }
     super::touch_or_delete(e, db, &args[1], empty);
+}
+
+/// Takes the `n` lowest members out (`max`: the highest, highest first),
+/// as (score, member).
+pub(super) fn pop_members(z: &mut ZSet, n: usize, max: bool) -> Vec<(f64, Vec<u8>)> {
+    let popped: Vec<(f64, Vec<u8>)> = if max {
+        let at = z.len() - n;
+        z.sorted.drain(at..).rev().collect()
+    } else {
+        z.sorted.drain(..n).collect()
+    };
+    for (_, m) in &popped {
+        z.scores.remove(m);
+    }
+    popped
 }
 
 pub(super) fn zpopmin(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
