@@ -297,7 +297,7 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
 /// then the first `fresh` bytes of the read buffer (0: only the held ones,
 /// for a client a blocking command no longer holds).
 fn run_requests<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd, fresh: usize) {
-    let listener = server.listener.as_ref().map(|l| l.as_raw_fd());
+    let children = LoopChildren::new(el, server);
     let Server {
         engine,
         clients,
@@ -338,7 +338,7 @@ fn run_requests<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd, fre
     };
     let mut run = Run {
         engine,
-        children: LoopChildren { el, listener },
+        children,
         session,
         reply,
         conn,
