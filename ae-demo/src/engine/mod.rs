@@ -20,7 +20,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub use commands::blocking::Blocking;
-pub use commands::persistence::{Persistence, SaveChild};
+pub use commands::persistence::{write_snapshot, Persistence, SaveChild};
 pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
 pub use keyspace::Keyspace;
 pub use session::{ReplyMode, Session};

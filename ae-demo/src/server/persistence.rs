@@ -9,7 +9,7 @@ use std::time::Instant;
 use ae::{Fork, Poller};
 
 use super::{Loop, Server};
-use crate::engine::{Children, Engine, Keyspace};
+use crate::engine::{write_snapshot, Children, Engine, Keyspace};
 use crate::log;
 use crate::rdb;
 
@@ -46,22 +46,17 @@ impl<P: Poller> Children for LoopChildren<'_, P> {
                 }
                 // The child never returns to the loop: it writes and exits
                 // (`exitFromChild`).
-                let code = match rdb::save_file(keyspace, now_ms, path) {
-                    Ok(()) => {
-                        log!(Notice, "DB saved on disk");
-                        let cow = private_dirty_bytes();
-                        log!(
-                            Notice,
-                            "RDB: {} MB of memory used by copy-on-write",
-                            cow / (1024 * 1024)
-                        );
-                        let _ = std::fs::File::from(reporter).write_all(&cow.to_le_bytes());
-                        0
-                    }
-                    Err(err) => {
-                        log!(Warning, "Write error saving DB on disk: {err}");
-                        1
-                    }
+                let code = if write_snapshot(keyspace, now_ms, path) {
+                    let cow = private_dirty_bytes();
+                    log!(
+                        Notice,
+                        "RDB: {} MB of memory used by copy-on-write",
+                        cow / (1024 * 1024)
+                    );
+                    let _ = std::fs::File::from(reporter).write_all(&cow.to_le_bytes());
+                    0
+                } else {
+                    1
                 };
                 std::process::exit(code)
             }

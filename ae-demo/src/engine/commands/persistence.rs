@@ -6,12 +6,13 @@
 
 use std::fmt::Write as _;
 use std::io;
+use std::path::Path;
 use std::process::ExitStatus;
 
 use super::{error, SYNTAX};
 use crate::engine::db::unix_ms;
 use crate::engine::reply::Reply;
-use crate::engine::{Caller, Children, Engine};
+use crate::engine::{Caller, Children, Engine, Keyspace};
 use crate::log;
 use crate::rdb::{self, Loaded};
 
@@ -85,6 +86,21 @@ impl Persistence {
     }
 }
 
+/// Writes `keyspace` to `path` and logs the outcome as Redis's `rdbSave`
+/// does, in SAVE and in BGSAVE's child alike; true when it saved.
+pub fn write_snapshot(keyspace: &Keyspace, now_ms: i64, path: &Path) -> bool {
+    match rdb::save_file(keyspace, now_ms, path) {
+        Ok(()) => {
+            log!(Notice, "DB saved on disk");
+            true
+        }
+        Err(err) => {
+            log!(Warning, "Write error saving DB on disk: {err}");
+            false
+        }
+    }
+}
+
 /// Every change made to the keyspace since start.
 fn changes(e: &Engine) -> u64 {
     e.keyspace.iter().map(|db| db.changes()).sum()
@@ -104,20 +120,13 @@ impl Engine {
 
     /// Saves in this process (`rdbSave`); false, logged, on failure.
     pub fn save(&mut self) -> bool {
-        let path = self.config.rdb_path();
-        match rdb::save_file(&self.keyspace, unix_ms(), &path) {
-            Ok(()) => {
-                log!(Notice, "DB saved on disk");
-                self.persistence.saved_changes = changes(self);
-                self.persistence.lastsave = unix_ms() / 1000;
-                self.persistence.last_ok = true;
-                true
-            }
-            Err(err) => {
-                log!(Warning, "Write error saving DB on disk: {err}");
-                false
-            }
+        let saved = write_snapshot(&self.keyspace, unix_ms(), &self.config.rdb_path());
+        if saved {
+            self.persistence.saved_changes = changes(self);
+            self.persistence.lastsave = unix_ms() / 1000;
+            self.persistence.last_ok = true;
         }
+        saved
     }
 
     /// Starts a BGSAVE (`rdbSaveBackground`); the caller checked no child
