@@ -122,12 +122,7 @@ fn contents(c: &mut Connection) -> Vec<String> {
 /// An INFO field's text.
 fn info(c: &mut Connection, field: &str) -> String {
     let text: String = cmd("INFO").arg("persistence").query(c).unwrap();
-    let prefix = format!("{field}:");
-    text.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("{field} missing in {text}"))
-        .trim()
-        .to_string()
+    common::info_text(&text, field).to_string()
 }
 
 fn status(c: &mut Connection, command: &mut redis::Cmd) -> String {
