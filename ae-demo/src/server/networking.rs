@@ -234,20 +234,23 @@ pub fn read_query_from_client<P: Poller>(
     fd: RawFd,
     _mask: Mask,
 ) {
-    let outcome = read_and_run(el, server, fd);
-    let Some(c) = server.clients.get_mut(fd) else {
-        return;
-    };
-    match outcome {
+    match read_and_run(el, server, fd) {
         ReadOutcome::Again => {}
         ReadOutcome::Closed => free_client(el, server, fd),
-        ReadOutcome::Data => {
-            if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
-                return free_client(el, server, fd);
-            }
-            server.clients.queue_reply(fd);
-        }
+        ReadOutcome::Data => settle_replies(el, server, fd),
     }
+}
+
+/// After a client's requests ran: closed if its replies passed the output
+/// limit, else queued to be written before the loop sleeps.
+fn settle_replies<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
+    let Some(c) = server.clients.get(fd) else {
+        return;
+    };
+    if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
+        return free_client(el, server, fd);
+    }
+    server.clients.queue_reply(fd);
 }
 
 fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> ReadOutcome {
@@ -378,21 +381,14 @@ fn run_unblocked<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
 }
 
 fn run_unblocked_one<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) {
-    {
-        let waiting = server
-            .clients
-            .get(fd)
-            .is_some_and(|c| !c.session.blocked && !c.close_after_reply && c.input.query_len() > 0);
-        if waiting {
-            server.engine.now = Instant::now();
-            run_requests(el, server, fd, 0);
-            if let Some(c) = server.clients.get(fd) {
-                if over_output_limit(server.engine.config.client_output_buffer_limit, c) {
-                    return free_client(el, server, fd);
-                }
-            }
-            server.clients.queue_reply(fd);
-        }
+    let waiting = server
+        .clients
+        .get(fd)
+        .is_some_and(|c| !c.session.blocked && !c.close_after_reply && c.input.query_len() > 0);
+    if waiting {
+        server.engine.now = Instant::now();
+        run_requests(el, server, fd, 0);
+        settle_replies(el, server, fd);
     }
 }
 
