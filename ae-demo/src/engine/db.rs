@@ -626,11 +626,6 @@ impl Db {
         self.changes = before + n;
     }
 
-    /// Counts a change no key shows (FLUSHALL's own, after its save).
-    pub fn count_change(&mut self) {
-        self.changes += 1;
-    }
-
     /// Changes made since the database was created (each key written or
     /// deleted counts one).
     pub fn changes(&self) -> u64 {
