@@ -4,6 +4,7 @@
 Usage:
   benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES | --types] [--ae-demo BIN]
   benches/redis_compare.py syscalls [--requests N] [--datasize SIZES [--pipeline N]]
+  benches/redis_compare.py instructions [--types] [--requests N]
   benches/redis_compare.py memory [--clients N]
   benches/redis_compare.py bgsave [--keys N] [--rounds N] [--requests N]
 
@@ -32,6 +33,14 @@ the untraced one).
 With --datasize, syscalls counts SET and GET at each value size instead
 (strace -c only), per call: reads, writes, epoll_wait, epoll_ctl (WRITABLE
 installs), brk and mmap (the allocator's heap churn).
+
+instructions: runs each server under valgrind's callgrind and counts the
+user-space instructions it executes per request of each row (-P 1 and
+-P 16; --types for the data-type rows), its counters zeroed before and
+dumped after each test through callgrind_control. A count, not a time: it
+repeats whatever else the machine does, so it shows a difference the noisy
+throughput rows cannot. The kernel's part is not in it; syscalls shows the
+two make the same calls per request.
 
 memory: connects N idle clients and reports the growth of each server's
 resident memory (VmRSS) per client.
@@ -94,17 +103,17 @@ def wait_port(port, proc, timeout=10.0):
 WORK_DIR = tempfile.mkdtemp(prefix="redis-compare-")
 
 
-def start(name, extra=()):
+def start(name, extra=(), wrapper=(), timeout=10.0):
     port = free_port()
     # The same flags for both: no save schedules, snapshots in a temp dir.
     common = ["--port", str(port), "--save", "", "--appendonly", "no",
               "--dir", WORK_DIR, "--dbfilename", f"{name}-{port}.rdb"]
     if name == "ae-demo":
-        cmd = [AE_DEMO_BIN[0], *common, *extra]
+        cmd = [*wrapper, AE_DEMO_BIN[0], *common, *extra]
     else:
-        cmd = ["redis-server", "--bind", "127.0.0.1", *common, *extra]
+        cmd = [*wrapper, "redis-server", "--bind", "127.0.0.1", *common, *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_port(port, proc)
+    wait_port(port, proc, timeout)
     return proc, port
 
 
@@ -365,6 +374,85 @@ def syscalls(args):
                         total = int(line.split()[0].replace(",", ""))
             print(f"{name}, perf (untraced): {total / requests:.3f} syscalls per request")
 
+# instructions: how each row runs alone. LRANGE_N reads the list an LPUSH
+# run filled (the command redis-benchmark's LRANGE_N sends, given as its
+# command line, since "-t lrange_100" would run the LPUSH in the same count).
+INSTRUCTION_RUNS = {
+    "PING_INLINE": ["-t", "ping_inline"], "PING_MBULK": ["-t", "ping_mbulk"],
+    "SET": ["-t", "set"], "GET": ["-t", "get"],
+    "LPUSH": ["-t", "lpush"], "LPOP": ["-t", "lpop"], "SADD": ["-t", "sadd"],
+    "HSET": ["-t", "hset"], "ZADD": ["-t", "zadd"], "MSET": ["-t", "mset"],
+    "LRANGE_100": ["LRANGE", "mylist", "0", "99"], "LRANGE_600": ["LRANGE", "mylist", "0", "599"],
+}
+
+
+def callgrind_instructions(pid, run):
+    """User-space instructions the server under callgrind executes during
+    `run()`: its counters are zeroed before and dumped after (through vgdb,
+    callgrind_control), so start-up and the other rows are not counted."""
+    subprocess.run(["callgrind_control", "--zero", str(pid)], check=True, capture_output=True)
+    run()
+    before = set(os.listdir(WORK_DIR))
+    subprocess.run(["callgrind_control", "--dump", str(pid)], check=True, capture_output=True)
+    dump = max(set(os.listdir(WORK_DIR)) - before,
+               key=lambda f: os.path.getmtime(os.path.join(WORK_DIR, f)))
+    with open(os.path.join(WORK_DIR, dump)) as f:
+        for line in f:
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    sys.exit(f"no summary line in callgrind dump {dump}")
+
+
+def instructions(args):
+    """User-space instructions per request, under callgrind: a count, not a
+    time, so it repeats from run to run whatever else the machine does."""
+    if not (shutil.which("valgrind") and shutil.which("callgrind_control")):
+        sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
+    requests = args.requests or 20_000
+    tests = TYPE_TESTS if args.types else TESTS
+    names = servers()
+    counts = {}  # (name, test, pipeline) -> instructions per request
+    for name in names:
+        wrapper = ["valgrind", "--tool=callgrind", "--vgdb=yes",
+                   f"--callgrind-out-file={WORK_DIR}/{name}.callgrind"]
+        proc, port = start(name, wrapper=wrapper, timeout=60.0)
+        try:
+            for pipeline in (1, 16):
+                n = requests * (10 if pipeline > 1 else 1)
+                bench_cmd = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(n),
+                             "-P", str(pipeline), "-q"]
+                if args.types:
+                    # LRANGE_600 needs 600 elements, whatever -n is.
+                    subprocess.run(bench_cmd[:6] + ["1000", "-t", "lpush"], check=True,
+                                   capture_output=True)
+                for test in tests:
+                    def run(test=test):
+                        subprocess.run(bench_cmd + INSTRUCTION_RUNS[test], check=True,
+                                       capture_output=True)
+                    counts[(name, test, pipeline)] = callgrind_instructions(proc.pid, run) / n
+                print(f"{name} -P {pipeline} done", file=sys.stderr)
+        finally:
+            proc.kill()
+            proc.wait()
+    both = len(names) > 1
+    print(f"callgrind, redis-benchmark -c 50 -n {requests} (x10 at -P 16): "
+          "user-space instructions per request")
+    print("| test | -P | ae-demo |" + (" redis-server | ratio |" if both else ""))
+    print("|---|---|---|" + ("---|---|" if both else ""))
+    ratios = []
+    for pipeline in (1, 16):
+        for test in tests:
+            ae = counts[("ae-demo", test, pipeline)]
+            row = f"| {test} | {pipeline} | {ae:,.0f} |"
+            if both:
+                redis = counts[("redis-server", test, pipeline)]
+                ratios.append(ae / redis)
+                row += f" {redis:,.0f} | {ae / redis:.2f} |"
+            print(row)
+    if ratios:
+        geo = math.exp(sum(map(math.log, ratios)) / len(ratios))
+        print(f"\ngeometric mean of the ratios (ae-demo / redis-server): {geo:.3f}")
+
 
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
@@ -504,12 +592,13 @@ def bgsave(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "memory", "bgsave"])
+    p.add_argument("mode", nargs="?", default="throughput", choices=["throughput", "syscalls", "instructions", "memory", "bgsave"])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--types", action="store_true",
                    help="the data-type rows (LPUSH, LPOP, SADD, HSET, ZADD, LRANGE_100/600, MSET)"
                         " instead of PING, SET and GET")
-    p.add_argument("--requests", type=int, default=100_000)
+    p.add_argument("--requests", type=int,
+                   help="requests per test at -P 1, x10 at -P 16 (default 100000; instructions: 20000)")
     p.add_argument("--datasize", type=lambda t: [parse_size(x) for x in t.split(",")],
                    help="value sizes for SET/GET, e.g. 10k,100k,1m (throughput only)")
     p.add_argument("--megabytes", type=int, default=2000,
@@ -523,12 +612,14 @@ def main():
     p.add_argument("--ae-demo", metavar="BIN",
                    help="run this ae-demo binary instead of building this tree's")
     args = p.parse_args()
+    if args.requests is None and args.mode != "instructions":
+        args.requests = 100_000
     if args.ae_demo:
         AE_DEMO_BIN[0] = os.path.abspath(args.ae_demo)
     else:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "ae-demo"], cwd=ROOT, check=True)
     try:
-        {"throughput": throughput, "syscalls": syscalls, "memory": memory,
+        {"throughput": throughput, "syscalls": syscalls, "instructions": instructions, "memory": memory,
          "bgsave": bgsave}[args.mode](args)
     finally:
         shutil.rmtree(WORK_DIR, ignore_errors=True)
