@@ -52,6 +52,11 @@ pub struct Config {
     pub slowlog_max_len: u64,
     /// Commands that run at least this many ms are LATENCY events; 0 off.
     pub latency_monitor_threshold: i64,
+    /// Record each command's latencies (LATENCY HISTOGRAM, INFO
+    /// latencystats).
+    pub latency_tracking: bool,
+    /// The percentiles INFO latencystats shows.
+    pub latency_tracking_info_percentiles: Vec<f64>,
     /// serverCron runs per second (1–500).
     pub hz: u32,
     /// The event-loop backend.
@@ -98,6 +103,8 @@ impl Default for Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            latency_tracking: false,
+            latency_tracking_info_percentiles: Vec::new(),
             hz: 0,
             backend: Backend::best(),
             loglevel: Level::Notice,
@@ -171,6 +178,10 @@ pub enum Kind {
         /// Stores the index of the word given.
         set: fn(&mut Config, usize),
     },
+    /// `yes` or `no`, any case (Redis's bool configs).
+    Bool(fn(&mut Config, bool)),
+    /// Percentiles, 0 to 100, given as several arguments (`""` for none).
+    Percentiles(fn(&mut Config, Vec<f64>)),
     /// An IP address.
     Addr(fn(&mut Config, IpAddr)),
     /// An event-loop backend this build can run.
@@ -311,6 +322,29 @@ pub static SETTINGS: &[Setting] = &[
         help: "LATENCY events for commands that run this many milliseconds; 0 off",
         access: Access::Mutable,
         show: |c| c.latency_monitor_threshold.to_string(),
+    },
+    Setting {
+        name: "latency-tracking",
+        kind: Kind::Bool(|c, on| c.latency_tracking = on),
+        default: Some("yes"),
+        help: "record each command's latencies for LATENCY HISTOGRAM and INFO latencystats",
+        access: Access::Mutable,
+        show: |c| yes_no(c.latency_tracking),
+    },
+    Setting {
+        name: "latency-tracking-info-percentiles",
+        kind: Kind::Percentiles(|c, ps| c.latency_tracking_info_percentiles = ps),
+        default: Some("50 99 99.9"),
+        help: "the percentiles INFO latencystats shows",
+        access: Access::Mutable,
+        show: |c| {
+            let shown: Vec<String> = c
+                .latency_tracking_info_percentiles
+                .iter()
+                .map(|&p| percentile_name(p))
+                .collect();
+            shown.join(" ")
+        },
     },
     Setting {
         name: "hz",
@@ -546,6 +580,8 @@ impl Setting {
                     .ok_or_else(|| choice_err(words))?;
                 set(config, i);
             }
+            Kind::Bool(set) => set(config, yes_no_value(v.as_bytes())?),
+            Kind::Percentiles(_) => self.apply(config, &[v.as_bytes().to_vec()], false)?,
             Kind::Addr(set) => set(
                 config,
                 v.parse()
@@ -591,7 +627,10 @@ impl Setting {
 
     /// Takes several arguments (Redis's `MULTI_ARG_CONFIG`).
     fn is_multi_arg(&self) -> bool {
-        matches!(self.kind, Kind::Save | Kind::ClassLimits(_))
+        matches!(
+            self.kind,
+            Kind::Save | Kind::ClassLimits(_) | Kind::Percentiles(_)
+        )
     }
 
     /// Applies a directive's arguments (those after its name), as
@@ -638,6 +677,7 @@ impl Setting {
                     }
                 }
             },
+            Kind::Percentiles(set) => set(config, parse_percentiles(&args)?),
             _ => return Err("wrong number of arguments".into()),
         }
         Ok(())
@@ -693,6 +733,15 @@ impl Setting {
                 config.save = parse_save(&args)?.unwrap_or_default();
             }
             Kind::Off { why } => check_off(v, why)?,
+            Kind::Bool(set) => set(config, yes_no_value(v)?),
+            Kind::Percentiles(set) => {
+                let args: Vec<&[u8]> = if v.is_empty() {
+                    Vec::new()
+                } else {
+                    v.split(|&b| b == b' ').collect()
+                };
+                set(config, parse_percentiles(&args)?);
+            }
             Kind::Addr(_)
             | Kind::Backend(_)
             | Kind::Empty { .. }
@@ -717,6 +766,8 @@ impl Setting {
             }
             Kind::Size { .. } | Kind::ClassLimits(_) => "<bytes>".into(),
             Kind::Choice { words, .. } => format!("<{}>", words.join("|")),
+            Kind::Bool(_) => "<yes|no>".into(),
+            Kind::Percentiles(_) => "<\"\"|percentile ...>".into(),
             Kind::Addr(_) => "<addr>".into(),
             Kind::Backend(_) => {
                 let names: Vec<&str> = Backend::available()
@@ -735,6 +786,49 @@ impl Setting {
     }
 }
 
+/// A bool config's value as CONFIG GET shows it.
+fn yes_no(on: bool) -> String {
+    (if on { "yes" } else { "no" }).into()
+}
+
+/// A bool config's argument (`yesnotoi`: either word, any case).
+fn yes_no_value(v: &[u8]) -> Result<bool, String> {
+    if v.eq_ignore_ascii_case(b"yes") {
+        Ok(true)
+    } else if v.eq_ignore_ascii_case(b"no") {
+        Ok(false)
+    } else {
+        Err("argument must be 'yes' or 'no'".into())
+    }
+}
+
+/// A percentile as Redis prints it in CONFIG GET and INFO latencystats:
+/// `%f` with the zeros after the point trimmed (`trimDoubleString`).
+pub fn percentile_name(p: f64) -> String {
+    let text = format!("{p:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// `latency-tracking-info-percentiles`' arguments, each a double from 0
+/// to 100 (`setConfigLatencyTrackingInfoPercentilesOutputOption`); none,
+/// or a lone `""`, is no percentile.
+fn parse_percentiles(args: &[&[u8]]) -> Result<Vec<f64>, String> {
+    let args = if args == [b""] { &[][..] } else { args };
+    args.iter()
+        .map(|arg| {
+            let p = crate::engine::commands::string2d(arg)
+                .ok_or("Invalid latency-tracking-info-percentiles parameters")?;
+            if !(0.0..=100.0).contains(&p) {
+                return Err(
+                    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+                        .into(),
+                );
+            }
+            Ok(p)
+        })
+        .collect()
+}
+
 /// Redis's error for a word not among an enum's.
 fn choice_err(words: &[&str]) -> String {
     format!(
@@ -743,15 +837,11 @@ fn choice_err(words: &[&str]) -> String {
     )
 }
 
-/// Checks a yes/no value this server has only as `no` (Redis's
-/// `yesnotoi`: either word, any case).
+/// Checks a yes/no value this server has only as `no`.
 fn check_off(v: &[u8], why: &str) -> Result<(), String> {
-    if v.eq_ignore_ascii_case(b"no") {
-        Ok(())
-    } else if v.eq_ignore_ascii_case(b"yes") {
-        Err(why.into())
-    } else {
-        Err("argument must be 'yes' or 'no'".into())
+    match yes_no_value(v)? {
+        true => Err(why.into()),
+        false => Ok(()),
     }
 }
 
@@ -1329,6 +1419,49 @@ mod tests {
             .unwrap_err()
             .contains("not supported"));
         assert!(!Setting::find(b"daemonize").unwrap().is_mutable());
+    }
+
+    /// Redis's bool configs and its multi-argument list of doubles, as
+    /// redis-server 7.0.15 answers CONFIG SET and GET of them.
+    #[test]
+    fn latency_tracking_settings() {
+        let mut c = Config::default();
+        assert!(c.latency_tracking);
+        let tracking = Setting::find(b"latency-tracking").unwrap();
+        tracking.parse_config(&mut c, b"NO").unwrap();
+        assert_eq!((tracking.show)(&c), "no");
+        assert_eq!(
+            tracking.parse_config(&mut c, b"maybe"),
+            Err("argument must be 'yes' or 'no'".into())
+        );
+        let ps = Setting::find(b"latency-tracking-info-percentiles").unwrap();
+        assert_eq!((ps.show)(&c), "50 99 99.9");
+        ps.parse_config(&mut c, b"0 12.5 100 99.99").unwrap();
+        assert_eq!(
+            c.latency_tracking_info_percentiles,
+            [0.0, 12.5, 100.0, 99.99]
+        );
+        assert_eq!((ps.show)(&c), "0 12.5 100 99.99");
+        ps.parse_config(&mut c, b"").unwrap();
+        assert_eq!((ps.show)(&c), "");
+        for (bad, why) in [
+            ("101", "parameters should sit between [0.0,100.0]"),
+            ("-1", "parameters should sit between [0.0,100.0]"),
+            ("x", "Invalid latency-tracking-info-percentiles parameters"),
+            (
+                "50 nan",
+                "Invalid latency-tracking-info-percentiles parameters",
+            ),
+        ] {
+            let err = ps.parse_config(&mut c, bad.as_bytes()).unwrap_err();
+            assert!(err.ends_with(why), "{bad}: {err}");
+        }
+        // A config file gives them as several arguments, or one quoted.
+        let c = load("latency-tracking-info-percentiles 90 99\nlatency-tracking no").unwrap();
+        assert_eq!(c.latency_tracking_info_percentiles, [90.0, 99.0]);
+        assert!(!c.latency_tracking);
+        let c = load("latency-tracking-info-percentiles \"\"").unwrap();
+        assert!(c.latency_tracking_info_percentiles.is_empty());
     }
 
     #[test]

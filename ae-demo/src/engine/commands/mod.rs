@@ -18,6 +18,8 @@ mod strings;
 mod transactions;
 mod zsets;
 
+pub(crate) use zsets::string2d;
+
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -471,7 +473,7 @@ fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
 }
 
 /// INFO commandstats for one command.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct CommandStats {
     /// Times run.
     pub calls: u64,
@@ -481,11 +483,16 @@ pub struct CommandStats {
     pub rejected: u64,
     /// Ran and answered an error.
     pub failed: u64,
-    /// Calls by duration for LATENCY HISTOGRAM (Redis's per-command
-    /// `latency_histogram`): bucket `k` counts the calls that Redis's
-    /// histogram reports at its power-of-two level `1024 << k` ns (see
-    /// `monitoring::histogram_bucket`), the last one those above 2^29 ns.
-    pub histogram: [u64; monitoring::HISTOGRAM_BUCKETS],
+    /// Calls by duration, for LATENCY HISTOGRAM and INFO latencystats.
+    pub latencies: monitoring::Latencies,
+}
+
+/// The commands with stats, by name (INFO commandstats and latencystats,
+/// LATENCY HISTOGRAM: Redis lists them in its command table's hash order).
+pub(super) fn stats_by_name(e: &Engine) -> Vec<(&'static str, &CommandStats)> {
+    let mut all: Vec<_> = e.command_stats.iter().map(|(n, s)| (*n, s)).collect();
+    all.sort_by_key(|(n, _)| *n);
+    all
 }
 
 /// What a key holds, for a command of one type `T` (a list, a hash...).
@@ -794,12 +801,10 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
     let stats = e.command_stats.entry(cmd.full).or_default();
     stats.calls += 1;
     stats.usec += usec;
-    // One increment: LATENCY HISTOGRAM sums and orders the buckets when
-    // asked, not here.
     // A command that made its caller wait has not finished: Redis leaves
     // it out of the histogram.
-    if !c.session.blocked {
-        stats.histogram[monitoring::histogram_bucket(usec)] += 1;
+    if e.config.latency_tracking && !c.session.blocked {
+        stats.latencies.record(usec);
     }
     if failed {
         stats.failed += 1;

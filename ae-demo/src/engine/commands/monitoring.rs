@@ -13,36 +13,142 @@ use crate::engine::{Caller, Engine, LatencySeries};
 
 // ------------------------------------------------------- latency histogram
 
-/// Buckets of a command's latency histogram: 20 power-of-two levels from
-/// 1024 ns to 2^29 ns, and one for the calls above the last.
-pub const HISTOGRAM_BUCKETS: usize = 21;
+/// Sub-buckets per power of two in Redis's latency histograms: an
+/// hdr_histogram of 2 significant digits has 2 × 10² rounded up to a power
+/// of two; the first 256 values have a count each.
+const SUB_BUCKETS: u64 = 256;
+/// Counts of a histogram from 1 ns to 1 s (`counts_len`): 23 powers of
+/// two past the first 256 values, each with the upper half of its
+/// sub-buckets, and the first one's lower half.
+const COUNTS: usize = 24 * 128;
 
-/// The bucket a call of `usec` microseconds counts in, as Redis's
-/// hdr_histogram (1 ns to 1 s, 2 significant digits) read by
-/// `hdr_iter_log_init(.., 1024, 2)` places it: Redis records the duration
-/// in ns (`usec * 1000`, clamped to [1, 10^9]) and reports at each level
-/// `L = 1024 << k` the calls up to L's sub-bucket, `L + L/128 - 1`. A call
-/// past the 2^29 level's sub-bucket is only reported by the iteration's
-/// end, at the last sub-bucket (the 2^30 level lies beyond the counts).
-pub fn histogram_bucket(usec: u64) -> usize {
-    let ns = usec.saturating_mul(1000).clamp(1, 1_000_000_000);
+/// A command's call durations as Redis's per-command `latency_histogram`
+/// holds them (an hdr_histogram from 1 ns to 1 s, 2 significant digits),
+/// so that LATENCY HISTOGRAM and INFO latencystats read what Redis reads.
+#[derive(Clone, Default)]
+pub struct Latencies {
+    /// Calls per hdr index, allocated at the first call (Redis allocates
+    /// a command's histogram then).
+    counts: Vec<u64>,
+    /// Calls in all.
+    total: u64,
+}
+
+/// The nanoseconds Redis records for a call of `usec` µs (`duration *
+/// 1000`, kept within the histogram's 1 ns to 1 s).
+fn recorded_ns(usec: u64) -> u64 {
+    usec.saturating_mul(1000).clamp(1, 1_000_000_000)
+}
+
+/// The hdr bucket (power of two) `ns` falls in, 0 for the first 256
+/// values (`get_bucket_index`).
+fn hdr_bucket(ns: u64) -> u32 {
+    64 - (ns | (SUB_BUCKETS - 1)).leading_zeros() - 8
+}
+
+/// The index counting `ns` (`counts_index_for`).
+fn hdr_index(ns: u64) -> usize {
+    let bucket = hdr_bucket(ns);
+    ((bucket as usize + 1) << 7) + (ns >> bucket) as usize - 128
+}
+
+/// The least value index `i` counts (`hdr_value_at_index`).
+fn hdr_value(i: usize) -> u64 {
+    let (bucket, sub) = match (i >> 7).checked_sub(1) {
+        Some(bucket) => (bucket, (i & 127) + 128),
+        None => (0, i & 127),
+    };
+    (sub as u64) << bucket
+}
+
+/// The greatest value counted with `ns` (`highest_equivalent_value`).
+fn hdr_highest(ns: u64) -> u64 {
+    let bucket = hdr_bucket(ns);
+    ((ns >> bucket) << bucket) + (1 << bucket) - 1
+}
+
+impl Latencies {
+    /// Counts a call of `usec` microseconds.
+    pub fn record(&mut self, usec: u64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; COUNTS];
+        }
+        self.counts[hdr_index(recorded_ns(usec))] += 1;
+        self.total += 1;
+    }
+
+    /// Calls counted.
+    pub fn calls(&self) -> u64 {
+        self.total
+    }
+
+    /// The least value in ns and the calls of each index that has calls,
+    /// in order.
+    fn counted(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(i, &n)| (hdr_value(i), n))
+    }
+
+    /// The duration in ns under which `p` percent of the calls fall, as
+    /// `hdr_value_at_percentile` gives it: the highest value counted with
+    /// the call at that rank (the lowest for `p` = 0).
+    pub fn percentile(&self, p: f64) -> u64 {
+        let rank = (((p.min(100.0) / 100.0) * self.total as f64 + 0.5) as u64).max(1);
+        let mut seen = 0;
+        let value = self
+            .counted()
+            .find(|&(_, n)| {
+                seen += n;
+                seen >= rank
+            })
+            .map_or(0, |(ns, _)| ns);
+        if p == 0.0 {
+            value
+        } else {
+            hdr_highest(value)
+        }
+    }
+
+    /// The calls at each of LATENCY HISTOGRAM's levels.
+    fn levels(&self) -> [u64; LEVELS] {
+        let mut levels = [0; LEVELS];
+        for (ns, n) in self.counted() {
+            levels[level(ns)] += n;
+        }
+        levels
+    }
+}
+
+/// LATENCY HISTOGRAM's levels: 20 powers of two from 1024 ns to 2^29 ns,
+/// and one for the calls above the last.
+const LEVELS: usize = 21;
+
+/// The level a call of `ns` is reported at, as `hdr_iter_log_init(..,
+/// 1024, 2)` reports it: at each level `L = 1024 << k` the calls up to L's
+/// sub-bucket, `L + L/128 - 1`. A call past the 2^29 level's sub-bucket is
+/// only reported by the iteration's end, at the last sub-bucket (the 2^30
+/// level lies beyond the counts).
+fn level(ns: u64) -> usize {
     if ns < 1024 {
         return 0;
     }
     // The level at or below ns, then the next one if ns is past its
     // sub-bucket.
     let k = (63 - ns.leading_zeros()) as usize - 10;
-    let level = 1024u64 << k;
-    let k = if ns < level + (level >> 7) { k } else { k + 1 };
-    k.min(HISTOGRAM_BUCKETS - 1)
+    let at = 1024u64 << k;
+    let k = if ns < at + (at >> 7) { k } else { k + 1 };
+    k.min(LEVELS - 1)
 }
 
-/// The microseconds Redis names bucket `k` by: the highest value of the
+/// The microseconds Redis names level `k` by: the highest value of the
 /// level's sub-bucket (of the last sub-bucket for the overflow), in µs.
-fn bucket_usec(k: usize) -> i64 {
-    let highest = if k + 1 < HISTOGRAM_BUCKETS {
-        let level = 1024u64 << k;
-        level + (level >> 7) - 1
+fn level_usec(k: usize) -> i64 {
+    let highest = if k + 1 < LEVELS {
+        let at = 1024u64 << k;
+        at + (at >> 7) - 1
     } else {
         // 255 << 22 and its range of 2^22.
         (1 << 30) - 1
@@ -50,27 +156,23 @@ fn bucket_usec(k: usize) -> i64 {
     (highest / 1000) as i64
 }
 
-/// Calls recorded in `stats`' histogram.
-fn histogram_calls(stats: &CommandStats) -> u64 {
-    stats.histogram.iter().sum()
-}
-
 /// One command's entry (`fillCommandCDF`): `calls`, and `histogram_usec`,
-/// the cumulative count at each bucket where it grows.
-fn reply_histogram(c: &mut Caller<'_>, name: &str, stats: &CommandStats) {
+/// the cumulative count at each level where it grows.
+fn reply_histogram(c: &mut Caller<'_>, name: &str, latencies: &Latencies) {
     let resp3 = c.session.resp3;
     c.reply.bulk(name.as_bytes());
     c.reply.map(2, resp3);
     c.reply.bulk(b"calls");
-    c.reply.int(histogram_calls(stats) as i64);
+    c.reply.int(latencies.calls() as i64);
     c.reply.bulk(b"histogram_usec");
-    let used = stats.histogram.iter().filter(|&&n| n > 0).count();
-    c.reply.map(used, resp3);
+    let levels = latencies.levels();
+    c.reply
+        .map(levels.iter().filter(|&&n| n > 0).count(), resp3);
     let mut cumulative = 0;
-    for (k, &n) in stats.histogram.iter().enumerate() {
+    for (k, &n) in levels.iter().enumerate() {
         if n > 0 {
             cumulative += n;
-            c.reply.int(bucket_usec(k));
+            c.reply.int(level_usec(k));
             c.reply.int(cumulative as i64);
         }
     }
@@ -96,36 +198,31 @@ fn histogram_command(name: &[u8]) -> Option<&'static super::Command> {
 /// the ones named, a container naming its subcommands; unknown names and
 /// commands never called are left out.
 pub(super) fn latency_histogram(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let mut chosen: Vec<(&'static str, CommandStats)> = Vec::new();
-    let called = |name: &str| {
-        e.command_stats
-            .get(name)
-            .filter(|s| histogram_calls(s) > 0)
-            .copied()
+    let called = |(name, stats): (&'static str, &CommandStats)| {
+        (stats.latencies.calls() > 0).then(|| (name, stats.latencies.clone()))
     };
+    let mut chosen: Vec<(&'static str, Latencies)> = Vec::new();
     if args.len() == 2 {
-        chosen = e
-            .command_stats
-            .iter()
-            .filter(|(_, s)| histogram_calls(s) > 0)
-            .map(|(n, s)| (*n, *s))
+        chosen = super::stats_by_name(e)
+            .into_iter()
+            .filter_map(called)
             .collect();
-        chosen.sort_by_key(|(n, _)| *n);
     } else {
         for name in &args[2..] {
             let Some(cmd) = histogram_command(name) else {
                 continue;
             };
             for one in std::iter::once(cmd).chain(cmd.subs) {
-                if let Some(s) = called(one.full) {
-                    chosen.push((one.full, s));
+                let stats = e.command_stats.get(one.full);
+                if let Some(found) = stats.and_then(|s| called((one.full, s))) {
+                    chosen.push(found);
                 }
             }
         }
     }
     c.reply.map(chosen.len(), c.session.resp3);
-    for (name, stats) in &chosen {
-        reply_histogram(c, name, stats);
+    for (name, latencies) in &chosen {
+        reply_histogram(c, name, latencies);
     }
 }
 
@@ -542,9 +639,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_are_redis_histogram_levels() {
+    fn levels_are_redis_histogram_levels() {
+        let histogram_bucket = |usec| level(recorded_ns(usec));
         // The names Redis 7.0 replies with.
-        let names: Vec<i64> = (0..HISTOGRAM_BUCKETS).map(bucket_usec).collect();
+        let names: Vec<i64> = (0..LEVELS).map(level_usec).collect();
         assert_eq!(
             &names[..12],
             &[1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113]
@@ -569,8 +667,55 @@ mod tests {
         // Each bucket's name is the highest duration it holds.
         for usec in 0..3_000_000u64 {
             let k = histogram_bucket(usec);
-            assert!(k == 20 || usec <= bucket_usec(k) as u64 + 1, "{usec}");
+            assert!(k == 20 || usec <= level_usec(k) as u64 + 1, "{usec}");
         }
+    }
+
+    #[test]
+    fn hdr_indexes_cover_each_value_once() {
+        for i in 0..COUNTS {
+            assert_eq!(hdr_index(hdr_value(i)), i, "{i}");
+        }
+        for ns in (1..5000).chain([1_000_000_000, 999_999_999, 123_456_789]) {
+            let (low, high) = (hdr_value(hdr_index(ns)), hdr_highest(ns));
+            assert!(low <= ns && ns <= high, "{ns}: {low}..{high}");
+            // Two significant digits: the range is under 1% of the value.
+            assert!((high - low) * 128 <= ns.max(256), "{ns}");
+        }
+    }
+
+    #[test]
+    fn percentiles_are_redis_values() {
+        // What redis-server 7.0.15's INFO latencystats printed for commands
+        // of these durations (p0 is the least value counted with them).
+        for (usec, p0, p50) in [
+            (5, 4_992, 5_023),
+            (79, 78_848, 79_359),
+            (92, 91_648, 92_159),
+        ] {
+            let mut l = Latencies::default();
+            l.record(usec);
+            assert_eq!((l.percentile(0.0), l.percentile(50.0)), (p0, p50), "{usec}");
+            assert_eq!(l.percentile(100.0), p50);
+        }
+        // The rank is p% of the calls rounded, at least the first.
+        let mut l = Latencies::default();
+        for usec in 1..=100 {
+            l.record(usec);
+        }
+        assert_eq!(l.calls(), 100);
+        // 50 µs is counted in [49 920, 50 175] ns; 99 µs in [98 816, 99 327].
+        assert_eq!(l.percentile(50.0), 50_175);
+        assert_eq!(l.percentile(99.0), 99_327);
+        assert_eq!(l.percentile(99.4), 99_327);
+        assert_eq!(l.percentile(0.1), l.percentile(1.0));
+        // 0 µs is recorded as 1 ns, past 1 s as 1 s (counted in
+        // [998 244 352, 1 002 438 655]).
+        let mut l = Latencies::default();
+        l.record(0);
+        l.record(5_000_000);
+        assert_eq!((l.percentile(0.0), l.percentile(100.0)), (1, 1_002_438_655));
+        assert_eq!(Latencies::default().percentile(50.0), 0);
     }
 
     fn series(samples: &[(i64, u64)]) -> LatencySeries {

@@ -4,10 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{
-    cstr, error, error_parts, glob_match, integer, reply_help, Command, CommandStats, COMMANDS,
-    SYNTAX,
-};
+use super::{cstr, error, error_parts, glob_match, integer, reply_help, Command, COMMANDS, SYNTAX};
 use crate::config::{Setting, SETTINGS};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Effect, Engine, REDIS_VERSION, VERSION};
@@ -273,9 +270,7 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
         "module_list" | "modules" => out.push_str("# Modules\r\n"),
         "commandstats" => {
             out.push_str("# Commandstats\r\n");
-            let mut names: Vec<(&&str, &CommandStats)> = sh.command_stats.iter().collect();
-            names.sort_by_key(|(n, _)| **n);
-            for (name, st) in names {
+            for (name, st) in super::stats_by_name(sh) {
                 if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
                     continue;
                 }
@@ -297,7 +292,29 @@ fn info_section(e: &Engine, c: &Caller<'_>, name: &str, out: &mut String) {
                 let _ = write!(out, "errorstat_{code}:count={n}\r\n");
             }
         }
-        "latencystats" => out.push_str("# Latencystats\r\n"),
+        "latencystats" => {
+            out.push_str("# Latencystats\r\n");
+            if sh.config.latency_tracking {
+                for (name, st) in super::stats_by_name(sh) {
+                    if st.latencies.calls() == 0 {
+                        continue;
+                    }
+                    let _ = write!(out, "latency_percentiles_usec_{name}:");
+                    for (j, &p) in sh
+                        .config
+                        .latency_tracking_info_percentiles
+                        .iter()
+                        .enumerate()
+                    {
+                        let sep = if j > 0 { "," } else { "" };
+                        let usec = st.latencies.percentile(p) as f64 / 1000.0;
+                        let _ =
+                            write!(out, "{sep}p{}={usec:.3}", crate::config::percentile_name(p));
+                    }
+                    out.push_str("\r\n");
+                }
+            }
+        }
         "cluster" => out.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
         "keyspace" => {
             out.push_str("# Keyspace\r\n");

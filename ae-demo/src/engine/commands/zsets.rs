@@ -246,8 +246,9 @@ fn hex_float(s: &[u8]) -> Option<(f64, usize)> {
     Some((v * 2f64.powi(scale), j))
 }
 
-/// A score argument (`getDoubleFromObject`, `string2d`).
-fn parse_score(arg: &[u8]) -> Option<f64> {
+/// A double argument, as `string2d` reads one (a score, a config's
+/// percentile): all of it a number, not NaN, not past a double's range.
+pub(crate) fn string2d(arg: &[u8]) -> Option<f64> {
     if arg.is_empty() || arg[0].is_ascii_whitespace() || arg[0] == 0x0b {
         return None;
     }
@@ -488,7 +489,7 @@ fn zadd_generic(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], mut in
     }
     let mut scores = Vec::with_capacity(elements);
     for j in 0..elements {
-        match parse_score(&args[idx + j * 2]) {
+        match string2d(&args[idx + j * 2]) {
             Some(s) => scores.push(s),
             None => return error(e, c, NOT_FLOAT),
         }
@@ -1293,7 +1294,7 @@ fn zsetop(
         if op != SetOp::Diff && !card_only && remaining > setnum && a == b"weights" {
             j += 1;
             for w in weights.iter_mut() {
-                match parse_score(&args[j]) {
+                match string2d(&args[j]) {
                     Some(v) => *w = v,
                     None => return error(e, c, "ERR weight value is not a float"),
                 }
