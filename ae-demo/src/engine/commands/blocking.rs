@@ -479,20 +479,31 @@ fn parse_mpop<'a>(
     Ok((&args[at + 1..where_idx], end, count.unwrap_or(1)))
 }
 
+/// What an MPOP pops from: the words naming its two ends, and the pop
+/// from the end the first word names (`true`) or the other.
+struct Family {
+    ends: [&'static [u8]; 2],
+    op: fn(bool, usize) -> Op,
+}
+
+const LISTS: Family = Family {
+    ends: [b"left", b"right"],
+    op: |head, count| Op::MPop { head, count },
+};
+
+const ZSETS: Family = Family {
+    ends: [b"max", b"min"],
+    op: |max, count| Op::ZMPop { max, count },
+};
+
 /// LMPOP and ZMPOP (`mpopGenericCommand`, `genericZpopCommand`): pops
 /// from the first of the keys with data, or answers a null array.
-fn mpop(
-    e: &mut Engine,
-    c: &mut Caller<'_>,
-    args: &[Vec<u8>],
-    ends: [&[u8]; 2],
-    op: fn(bool, usize) -> Op,
-) {
-    let (keys, end, count) = match parse_mpop(args, 1, ends) {
+fn mpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], family: Family) {
+    let (keys, end, count) = match parse_mpop(args, 1, family.ends) {
         Ok(p) => p,
         Err(msg) => return error(e, c, msg),
     };
-    let op = op(end, count);
+    let op = (family.op)(end, count);
     let db = c.session.db;
     match first_ready(e, db, keys, op.kind()) {
         Err(()) => error(e, c, WRONGTYPE),
@@ -502,49 +513,31 @@ fn mpop(
 }
 
 /// The blocking forms, BLMPOP and BZMPOP: `timeout` first.
-fn bmpop(
-    e: &mut Engine,
-    c: &mut Caller<'_>,
-    args: &[Vec<u8>],
-    ends: [&[u8]; 2],
-    op: fn(bool, usize) -> Op,
-) {
-    let (keys, end, count) = match parse_mpop(args, 2, ends) {
+fn bmpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], family: Family) {
+    let (keys, end, count) = match parse_mpop(args, 2, family.ends) {
         Ok(p) => p,
         Err(msg) => return error(e, c, msg),
     };
     let keys = keys.to_vec();
-    block_or_serve(e, c, &keys, &args[1], op(end, count));
+    block_or_serve(e, c, &keys, &args[1], (family.op)(end, count));
 }
 
 /// LMPOP numkeys key ... LEFT|RIGHT [COUNT n].
 pub(super) fn lmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    mpop(e, c, args, [b"left", b"right"], |head, count| Op::MPop {
-        head,
-        count,
-    });
+    mpop(e, c, args, LISTS);
 }
 
 /// ZMPOP numkeys key ... MIN|MAX [COUNT n].
 pub(super) fn zmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    mpop(e, c, args, [b"max", b"min"], |max, count| Op::ZMPop {
-        max,
-        count,
-    });
+    mpop(e, c, args, ZSETS);
 }
 
 /// BLMPOP timeout numkeys key ... LEFT|RIGHT [COUNT n].
 pub(super) fn blmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    bmpop(e, c, args, [b"left", b"right"], |head, count| Op::MPop {
-        head,
-        count,
-    });
+    bmpop(e, c, args, LISTS);
 }
 
 /// BZMPOP timeout numkeys key ... MIN|MAX [COUNT n].
 pub(super) fn bzmpop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    bmpop(e, c, args, [b"max", b"min"], |max, count| Op::ZMPop {
-        max,
-        count,
-    });
+    bmpop(e, c, args, ZSETS);
 }
