@@ -107,7 +107,9 @@ fn score_text(s: &[u8]) -> Vec<u8> {
 /// What redis-server would say of this entry after loading it.
 fn describe_entry(e: &Entry) -> Described {
     let (kind, encoding, value) = match &e.value {
-        Value::Inline(_) | Value::Shared(_) => ("string", e.enc.name(), vec![e.value.to_vec()]),
+        Value::Small(_) | Value::Inline(_) | Value::Shared(_) => {
+            ("string", e.enc.name(), vec![e.value.to_vec()])
+        }
         Value::List(l) => ("list", "quicklist", l.iter().cloned().collect()),
         Value::Hash(h) => {
             let flat: Vec<Vec<u8>> = h
@@ -214,7 +216,7 @@ fn compare(ks: &Keyspace, con: &mut redis::Connection, now: i64) -> usize {
     let mut compared = 0;
     for (i, db) in ks.iter().enumerate() {
         redis::cmd("SELECT").arg(i).query::<()>(con).unwrap();
-        let live: Vec<(&Vec<u8>, &Entry)> = db
+        let live: Vec<(&[u8], &Entry)> = db
             .iter()
             .filter(|(_, e)| !matches!(e.deadline(), Some(w) if w < now))
             .collect();

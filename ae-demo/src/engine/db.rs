@@ -10,6 +10,8 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
+use super::small::{InlineBytes, Key};
+
 /// foldhash: several times faster than std's SipHash on short keys and
 /// still seeded per process, so clients cannot aim for collisions.
 type KeyHasher = foldhash::fast::RandomState;
@@ -268,7 +270,9 @@ impl Kind {
 /// becomes the value.
 #[derive(Debug, Clone)]
 pub enum Value {
-    /// A string shorter than [`SHARE_MIN`].
+    /// A string of up to 15 bytes, in place (the enum stays 24 bytes).
+    Small(InlineBytes<15>),
+    /// A longer string, shorter than [`SHARE_MIN`].
     Inline(Vec<u8>),
     /// A longer one, shared with the replies that are sending it.
     Shared(Rc<Vec<u8>>),
@@ -283,10 +287,13 @@ pub enum Value {
 }
 
 impl Value {
-    /// Takes ownership of `bytes` (no copy).
+    /// Takes ownership of `bytes` (no copy), or copies a short string
+    /// into place.
     pub fn new(bytes: Vec<u8>) -> Self {
         if bytes.len() >= SHARE_MIN {
             Value::Shared(Rc::new(bytes))
+        } else if let Some(small) = InlineBytes::new(&bytes) {
+            Value::Small(small)
         } else {
             Value::Inline(bytes)
         }
@@ -303,7 +310,7 @@ impl Value {
     /// Its type.
     pub fn kind(&self) -> Kind {
         match self {
-            Value::Inline(_) | Value::Shared(_) => Kind::String,
+            Value::Small(_) | Value::Inline(_) | Value::Shared(_) => Kind::String,
             Value::List(_) => Kind::List,
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
@@ -313,7 +320,7 @@ impl Value {
 
     /// True for a string.
     pub fn is_string(&self) -> bool {
-        matches!(self, Value::Inline(_) | Value::Shared(_))
+        matches!(self, Value::Small(_) | Value::Inline(_) | Value::Shared(_))
     }
 
     /// The buffer of a big value that no reply is still sending, for
@@ -330,14 +337,16 @@ impl Value {
     /// A list or hash (which callers check for first) becomes an empty
     /// string.
     pub fn make_mut(&mut self) -> &mut Vec<u8> {
-        if !self.is_string() {
-            *self = Value::Inline(Vec::new());
+        match self {
+            Value::Small(small) => *self = Value::Inline(small.to_vec()),
+            Value::Inline(_) | Value::Shared(_) => {}
+            _ => *self = Value::Inline(Vec::new()),
         }
         match self {
             Value::Shared(rc) => Rc::make_mut(rc),
             Value::Inline(v) => v,
-            Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
-                unreachable!("made a string above")
+            Value::Small(_) | Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => {
+                unreachable!("made a Vec above")
             }
         }
     }
@@ -349,6 +358,7 @@ impl Deref for Value {
     /// A string's bytes; nothing for a list or hash.
     fn deref(&self) -> &[u8] {
         match self {
+            Value::Small(small) => small,
             Value::Inline(v) => v,
             Value::Shared(rc) => rc,
             Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => &[],
@@ -440,7 +450,7 @@ impl Entry {
 pub struct Db {
     /// Insertion-ordered, so SCAN has a stable cursor and RANDOMKEY an O(1)
     /// pick.
-    map: IndexMap<Vec<u8>, Entry, KeyHasher>,
+    map: IndexMap<Key, Entry, KeyHasher>,
     /// The keys with a TTL, so expiry can sample them at random in O(1)
     /// and a key leaves in O(1).
     volatile: indexmap::IndexSet<Vec<u8>, KeyHasher>,
@@ -735,7 +745,7 @@ impl Db {
             self.remove(key);
         }
         self.map.insert(
-            key.to_vec(),
+            Key::from(key),
             Entry {
                 value,
                 enc: Encoding::Raw,
@@ -777,7 +787,7 @@ impl Db {
             Some(old)
         } else {
             self.map.insert(
-                key.to_vec(),
+                Key::from(key),
                 Entry {
                     value,
                     enc,
@@ -860,13 +870,13 @@ impl Db {
 
     /// Every key with its entry, live or not yet removed, in storage order
     /// (what a snapshot writes).
-    pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
-        self.map.iter()
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.map.iter().map(|(k, e)| (&**k, e))
     }
 
     /// Every key, live or not yet removed, in storage order.
-    pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
-        self.map.keys()
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.map.keys().map(|k| &**k)
     }
 
     /// One step of SCAN. The cursor counts the storage positions still to
@@ -875,7 +885,7 @@ impl Db {
     /// at least once. 0 starts, and a returned 0 ends, the scan. Returns
     /// the next cursor and the keys visited (expired ones included, for the
     /// caller to filter).
-    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<&Vec<u8>>) {
+    pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<&[u8]>) {
         let len = self.map.len();
         let mut pos = if cursor == 0 {
             len
@@ -886,7 +896,7 @@ impl Db {
         while pos > 0 && out.len() < count {
             pos -= 1;
             if let Some((k, _)) = self.map.get_index(pos) {
-                out.push(k);
+                out.push(&**k);
             }
         }
         (pos as u64, out)
@@ -908,7 +918,7 @@ impl Db {
     pub fn random_key(&mut self, now: i64) -> Option<Vec<u8>> {
         while !self.map.is_empty() {
             let idx = self.random(self.map.len());
-            let key = self.map.get_index(idx)?.0.clone();
+            let key = self.map.get_index(idx)?.0.to_vec();
             if self.exists(&key, now) {
                 return Some(key);
             }
@@ -1003,7 +1013,7 @@ mod tests {
         let mut step = 0;
         loop {
             let (next, keys) = db.scan(cursor, 7);
-            seen.extend(keys.into_iter().cloned());
+            seen.extend(keys.into_iter().map(<[u8]>::to_vec));
             // Delete keys below 20 and add new ones while scanning.
             db.remove(format!("k{step}").as_bytes());
             db.set(format!("new{step}").as_bytes(), vec![1], None);

@@ -10,6 +10,7 @@ pub mod db;
 mod keyspace;
 pub mod reply;
 mod session;
+pub mod small;
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;

@@ -18,7 +18,7 @@ fn dump(ks: &Keyspace) -> Vec<Vec<String>> {
                 .iter()
                 .map(|(k, e)| {
                     let v = match &e.value {
-                        Value::Inline(_) | Value::Shared(_) => {
+                        Value::Small(_) | Value::Inline(_) | Value::Shared(_) => {
                             format!("str {:?} {:?}", &*e.value, e.enc)
                         }
                         Value::List(l) => format!("list {l:?}"),

@@ -200,7 +200,7 @@ pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io:
 /// Type, key and value (`rdbSaveKeyValuePair` after the expiry).
 fn value(o: &mut Out<'_>, key: &[u8], value: &Value) -> io::Result<()> {
     match value {
-        Value::Inline(_) | Value::Shared(_) => {
+        Value::Small(_) | Value::Inline(_) | Value::Shared(_) => {
             o.byte(RDB_TYPE_STRING);
             o.string(key)?;
             o.string(value)

@@ -207,7 +207,7 @@ pub(super) fn keys(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         .filter(|k| {
             (all || glob_match(pattern, k, false)) && !e.keyspace[c.session.db].is_expired(k, now)
         })
-        .cloned()
+        .map(<[u8]>::to_vec)
         .collect();
     c.reply.array(matched.len());
     for k in &matched {
@@ -301,7 +301,7 @@ pub(super) fn scan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
                     .is_some_and(|kind| kind.name().as_bytes() == t)
             })
         })
-        .cloned()
+        .map(<[u8]>::to_vec)
         .collect();
     // Expired keys met are deleted and left out, as Redis does.
     let keys: Vec<Vec<u8>> = keys

@@ -1031,10 +1031,10 @@ pub(super) fn memory_usage(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u
         return c.reply.nil(c.session.resp3);
     };
     let value = match &entry.value {
-        Value::Inline(s) => match entry.enc {
+        Value::Small(_) | Value::Inline(_) => match entry.enc {
             Encoding::Int => ROBJ,
-            Encoding::Embstr => je(ROBJ + 3 + s.len() + 1),
-            Encoding::Raw => ROBJ + sds(s.len().max(32)),
+            Encoding::Embstr => je(ROBJ + 3 + entry.value.len() + 1),
+            Encoding::Raw => ROBJ + sds(entry.value.len().max(32)),
         },
         Value::Shared(s) => ROBJ + sds(s.len()),
         Value::List(l) => {
