@@ -5,7 +5,7 @@ Usage:
   benches/redis_compare.py [throughput] [--rounds N] [--requests N] [--datasize SIZES | --types] [--ae-demo BIN]
   benches/redis_compare.py syscalls [--requests N] [--datasize SIZES [--pipeline N]]
   benches/redis_compare.py instructions [--types] [--requests N]
-  benches/redis_compare.py memory [--clients N]
+  benches/redis_compare.py memory [--clients N] [--keys N]
   benches/redis_compare.py bgsave [--keys N] [--rounds N] [--requests N]
 
 throughput: starts ae-demo (release build) and redis-server (when installed)
@@ -43,7 +43,10 @@ throughput rows cannot. The kernel's part is not in it; syscalls shows the
 two make the same calls per request.
 
 memory: connects N idle clients and reports the growth of each server's
-resident memory (VmRSS) per client.
+resident memory (VmRSS) per client; then, each server started afresh for
+each, fills it with --keys string keys (DEBUG POPULATE) or one list, set,
+hash or sorted set of --keys 16-byte members, and reports the growth of
+used_memory and of VmRSS per key or element.
 
 bgsave: fills each server with --keys keys (DEBUG POPULATE, default 1M),
 then runs redis-benchmark GET -c 50 twice: once quiet, once while a BGSAVE
@@ -418,7 +421,8 @@ def instructions(args):
         proc, port = start(name, wrapper=wrapper, timeout=60.0)
         try:
             for pipeline in (1, 16):
-                n = requests * (10 if pipeline > 1 else 1)
+                # A count needs no more requests pipelined to be steady.
+                n = requests
                 bench_cmd = ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(n),
                              "-P", str(pipeline), "-q"]
                 if args.types:
@@ -435,7 +439,7 @@ def instructions(args):
             proc.kill()
             proc.wait()
     both = len(names) > 1
-    print(f"callgrind, redis-benchmark -c 50 -n {requests} (x10 at -P 16): "
+    print(f"callgrind, redis-benchmark -c 50 -n {requests}: "
           "user-space instructions per request")
     print("| test | -P | ae-demo |" + (" redis-server | ratio |" if both else ""))
     print("|---|---|---|" + ("---|---|" if both else ""))
@@ -495,6 +499,60 @@ def memory(args):
         finally:
             proc.kill()
             proc.wait()
+    memory_per_element(args)
+
+
+def send_all(port, commands):
+    """Sends RESP commands pipelined on one connection and reads a reply
+    line for each (every one here answers with one line)."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        out = b"".join(b"*%d\r\n" % len(c) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in c)
+                       for c in commands)
+        s.sendall(out)
+        f = s.makefile("rb")
+        for _ in commands:
+            f.readline()
+
+
+def memory_per_element(args):
+    """Bytes per key of DEBUG POPULATE, and per element of one big list,
+    set, hash and sorted set of 16-byte members: used_memory (what the
+    allocator was asked for) and resident memory, each server started
+    afresh for each kind."""
+    n = args.keys
+    members = [b"element:%08d" % i for i in range(n)]
+
+    def batches(cmd, key, per_member):
+        for i in range(0, n, 1000):
+            yield [cmd, key, *[x for m in members[i:i + 1000] for x in per_member(m)]]
+
+    kinds = {
+        "string keys (DEBUG POPULATE)": None,
+        "list (RPUSH)": lambda: batches(b"RPUSH", b"l", lambda m: [m]),
+        "set (SADD)": lambda: batches(b"SADD", b"s", lambda m: [m]),
+        "hash (HSET field, 3-byte value)": lambda: batches(b"HSET", b"h", lambda m: [m, b"xxx"]),
+        "sorted set (ZADD)": lambda: batches(b"ZADD", b"z", lambda m: [m[8:], m]),
+    }
+    print(f"\nmemory per key or element, {n} of each: used_memory / resident")
+    print("| data | ae-demo used | ae-demo resident | redis-server used | redis-server resident |")
+    print("|---|---|---|---|---|")
+    rows = {}
+    for name in servers():
+        for kind, fill in kinds.items():
+            proc, port = start(name, ["--enable-debug-command", "yes"])
+            try:
+                used0, rss0 = int(info_field(port, "memory", "used_memory")), rss_kib(proc.pid)
+                if fill is None:
+                    command(port, "DEBUG", "POPULATE", str(n))
+                else:
+                    send_all(port, list(fill()))
+                used1, rss1 = int(info_field(port, "memory", "used_memory")), rss_kib(proc.pid)
+                rows.setdefault(kind, []).extend([(used1 - used0) / n, (rss1 - rss0) * 1024 / n])
+            finally:
+                proc.kill()
+                proc.wait()
+    for kind, cells in rows.items():
+        print(f"| {kind} | " + " | ".join(f"{c:.0f}" for c in cells) + " |")
 
 
 def command(port, *args):
@@ -598,7 +656,7 @@ def main():
                    help="the data-type rows (LPUSH, LPOP, SADD, HSET, ZADD, LRANGE_100/600, MSET)"
                         " instead of PING, SET and GET")
     p.add_argument("--requests", type=int,
-                   help="requests per test at -P 1, x10 at -P 16 (default 100000; instructions: 20000)")
+                   help="requests per test (default 100000, x10 at -P 16; instructions: 20000 at both)")
     p.add_argument("--datasize", type=lambda t: [parse_size(x) for x in t.split(",")],
                    help="value sizes for SET/GET, e.g. 10k,100k,1m (throughput only)")
     p.add_argument("--megabytes", type=int, default=2000,
@@ -606,7 +664,7 @@ def main():
     p.add_argument("--pipeline", type=int, default=1,
                    help="syscalls with --datasize: redis-benchmark -P (default 1)")
     p.add_argument("--clients", type=int, default=10_000)
-    p.add_argument("--keys", type=int, default=1000_000, help="bgsave: keys to populate (default 1M)")
+    p.add_argument("--keys", type=int, default=1000_000, help="bgsave, memory: keys or elements to fill with (default 1M)")
     p.add_argument("--save-every", type=float, default=1.5,
                    help="bgsave: seconds between BGSAVEs (default 1.5)")
     p.add_argument("--ae-demo", metavar="BIN",
