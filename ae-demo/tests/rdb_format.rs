@@ -110,12 +110,12 @@ fn describe_entry(e: &Entry) -> Described {
         Value::Small(_) | Value::Inline(_) | Value::Shared(_) => {
             ("string", e.enc.name(), vec![e.value.to_vec()])
         }
-        Value::List(l) => ("list", "quicklist", l.iter().cloned().collect()),
+        Value::List(l) => ("list", "quicklist", l.iter().map(|v| v.to_vec()).collect()),
         Value::Hash(h) => {
             let flat: Vec<Vec<u8>> = h
                 .map
                 .iter()
-                .flat_map(|(f, v)| [f.clone(), v.clone()])
+                .flat_map(|(f, v)| [f.to_vec(), v.to_vec()])
                 .collect();
             if h.big {
                 ("hash", "hashtable", sorted_pairs(flat))
@@ -125,12 +125,16 @@ fn describe_entry(e: &Entry) -> Described {
         }
         Value::Set(s) => {
             if s.intset {
-                ("set", "intset", s.ordered().into_iter().cloned().collect())
+                (
+                    "set",
+                    "intset",
+                    s.ordered().into_iter().map(|m| m.to_vec()).collect(),
+                )
             } else {
                 (
                     "set",
                     "hashtable",
-                    sorted(s.members.iter().cloned().collect()),
+                    sorted(s.members.iter().map(|m| m.to_vec()).collect()),
                 )
             }
         }
@@ -139,7 +143,7 @@ fn describe_entry(e: &Entry) -> Described {
             if z.skiplist { "skiplist" } else { "listpack" },
             z.sorted
                 .iter()
-                .flat_map(|(s, m)| [m.clone(), format!("{s:?}").into_bytes()])
+                .flat_map(|(s, m)| [m.to_vec(), format!("{s:?}").into_bytes()])
                 .collect(),
         ),
     };
@@ -267,13 +271,13 @@ fn every_type(now: i64) -> Keyspace {
     db.set(b"s:ttl", b"v".to_vec(), Some(now + 60_000));
     db.set(b"s:expired", b"v".to_vec(), Some(now - 1));
     let list: List = (0..1000)
-        .map(|i| format!("element-{i}").into_bytes())
+        .map(|i| format!("element-{i}").into_bytes().into())
         .collect();
     db.add(b"list:big", Value::List(Box::new(list)));
     let mut l = List::new();
-    l.push_back(b"12".to_vec());
-    l.push_back(vec![b'l'; 70]);
-    l.push_back(Vec::new());
+    l.push_back(b"12"[..].into());
+    l.push_back(vec![b'l'; 70].into());
+    l.push_back(Vec::new().into());
     db.add(b"list:small", Value::List(Box::new(l)));
     db.set_expire(b"list:small", now + 30_000);
     for (name, n, vlen) in [
@@ -287,7 +291,8 @@ fn every_type(now: i64) -> Keyspace {
             let mut v = format!("{i}").into_bytes();
             v.resize(vlen.max(v.len()), b'v');
             let longest = v.len();
-            h.map.insert(format!("field{i}").into_bytes(), v);
+            h.map
+                .insert(format!("field{i}").into_bytes().into(), v.into());
             h.grew(longest);
         }
         db.add(format!("hash:{name}").as_bytes(), Value::Hash(Box::new(h)));

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
-use super::small::{InlineBytes, Key};
+use super::small::{CompactBytes, InlineBytes};
 
 /// foldhash: several times faster than std's SipHash on short keys and
 /// still seeded per process, so clients cannot aim for collisions.
@@ -41,7 +41,7 @@ pub enum Deadline {
 }
 
 /// A list's elements, head first.
-pub type List = VecDeque<Vec<u8>>;
+pub type List = VecDeque<CompactBytes>;
 
 /// Most fields (`hash-max-listpack-entries`) and longest field or value
 /// (`hash-max-listpack-value`) of a hash Redis keeps as a listpack.
@@ -56,7 +56,7 @@ pub const HASH_LISTPACK_VALUE: usize = 64;
 #[derive(Debug, Clone, Default)]
 pub struct Hash {
     /// Field to value.
-    pub map: IndexMap<Vec<u8>, Vec<u8>, KeyHasher>,
+    pub map: IndexMap<CompactBytes, CompactBytes, KeyHasher>,
     /// Redis would hold it as a hash table (`hashtable`, never converted
     /// back), not a listpack: deletions may then reorder.
     pub big: bool,
@@ -92,7 +92,7 @@ pub const SET_INTSET_ENTRIES: usize = 512;
 #[derive(Debug, Clone)]
 pub struct Set {
     /// The members.
-    pub members: indexmap::IndexSet<Vec<u8>, KeyHasher>,
+    pub members: indexmap::IndexSet<CompactBytes, KeyHasher>,
     /// Redis would hold it as an intset (never again once converted).
     pub intset: bool,
 }
@@ -109,7 +109,8 @@ impl Default for Set {
 impl Set {
     /// Adds a member; true if it is new (`setTypeAdd`, with the
     /// conversion to a hash table it may cause).
-    pub fn add(&mut self, member: Vec<u8>) -> bool {
+    pub fn add(&mut self, member: impl Into<CompactBytes>) -> bool {
+        let member = member.into();
         if self.intset && crate::resp::string2ll(&member).is_none() {
             self.intset = false;
         }
@@ -127,8 +128,8 @@ impl Set {
 
     /// The members in the order Redis iterates them: numeric for an
     /// intset, else as stored.
-    pub fn ordered(&self) -> Vec<&Vec<u8>> {
-        let mut all: Vec<&Vec<u8>> = self.members.iter().collect();
+    pub fn ordered(&self) -> Vec<&CompactBytes> {
+        let mut all: Vec<&CompactBytes> = self.members.iter().collect();
         if self.intset {
             all.sort_by_key(|m| crate::resp::string2ll(m).unwrap_or(0));
         }
@@ -154,9 +155,9 @@ fn zcmp(a: (f64, &[u8]), b: (f64, &[u8])) -> std::cmp::Ordering {
 #[derive(Debug, Clone, Default)]
 pub struct ZSet {
     /// (score, member), ascending.
-    pub sorted: Vec<(f64, Vec<u8>)>,
+    pub sorted: Vec<(f64, CompactBytes)>,
     /// Member to score.
-    pub scores: std::collections::HashMap<Vec<u8>, f64, KeyHasher>,
+    pub scores: std::collections::HashMap<CompactBytes, f64, KeyHasher>,
     /// Redis would hold it as a skiplist (never converted back), not a
     /// listpack.
     pub skiplist: bool,
@@ -186,7 +187,8 @@ impl ZSet {
 
     /// Sets a member's score; true if it is new. Converts to a skiplist
     /// as `zsetAdd` does (too many members, or a long one).
-    pub fn insert(&mut self, member: Vec<u8>, score: f64) -> bool {
+    pub fn insert(&mut self, member: impl Into<CompactBytes>, score: f64) -> bool {
+        let member = member.into();
         let new = match self.scores.get(&member) {
             Some(&old) => {
                 if let Ok(i) = self.position(old, &member) {
@@ -450,7 +452,7 @@ impl Entry {
 pub struct Db {
     /// Insertion-ordered, so SCAN has a stable cursor and RANDOMKEY an O(1)
     /// pick.
-    map: IndexMap<Key, Entry, KeyHasher>,
+    map: IndexMap<CompactBytes, Entry, KeyHasher>,
     /// The keys with a TTL, so expiry can sample them at random in O(1)
     /// and a key leaves in O(1).
     volatile: indexmap::IndexSet<Vec<u8>, KeyHasher>,
@@ -745,7 +747,7 @@ impl Db {
             self.remove(key);
         }
         self.map.insert(
-            Key::from(key),
+            CompactBytes::from(key),
             Entry {
                 value,
                 enc: Encoding::Raw,
@@ -787,7 +789,7 @@ impl Db {
             Some(old)
         } else {
             self.map.insert(
-                Key::from(key),
+                CompactBytes::from(key),
                 Entry {
                     value,
                     enc,

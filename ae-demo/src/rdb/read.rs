@@ -386,7 +386,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
             }
             let mut list = List::with_capacity(cap(n, r.left(), 1));
             for _ in 0..n {
-                list.push_back(r.string("a list element")?.into_owned());
+                list.push_back(r.string("a list element")?.into_owned().into());
             }
             val(Value::List(Box::new(list)))
         }
@@ -433,7 +433,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
                 let f = r.string("a hash field")?.into_owned();
                 let v = r.string("a hash value")?.into_owned();
                 let longest = f.len().max(v.len());
-                if h.map.insert(f, v).is_some() {
+                if h.map.insert(f.into(), v.into()).is_some() {
                     return r.err(f_at, "duplicate hash fields");
                 }
                 h.grew(longest);
@@ -453,17 +453,17 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
                 let blob = r.string("a quicklist node")?;
                 let res = match (kind, container) {
                     (_, QUICKLIST_NODE_PLAIN) => {
-                        list.push_back(blob.into_owned());
+                        list.push_back(blob.into_owned().into());
                         Ok(())
                     }
                     (RDB_TYPE_LIST_QUICKLIST_2, QUICKLIST_NODE_PACKED) => {
                         packed::listpack(&blob, |e| {
-                            list.push_back(e.to_vec());
+                            list.push_back(e.to_vec().into());
                             Ok(())
                         })
                     }
                     (_, QUICKLIST_NODE_PACKED) => packed::ziplist(&blob, |e| {
-                        list.push_back(e.to_vec());
+                        list.push_back(e.to_vec().into());
                         Ok(())
                     }),
                     (_, c) => Err(format!("unknown quicklist container {c}")),
@@ -479,7 +479,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
             let blob = r.string("a list ziplist")?;
             let mut list = List::new();
             if let Err(e) = packed::ziplist(&blob, |e| {
-                list.push_back(e.to_vec());
+                list.push_back(e.to_vec().into());
                 Ok(())
             }) {
                 return r.err(blob_at, format!("a list ziplist: {e}"));
@@ -510,7 +510,7 @@ fn value(r: &mut Reader<'_>, kind: u8, at: usize) -> R<Option<Loadable>> {
             let blob = r.string("a hash listpack")?;
             let mut h = Hash::default();
             let res = pairs(&blob, kind == RDB_TYPE_HASH_LISTPACK, |f, v| {
-                if h.map.insert(f.to_vec(), v.to_vec()).is_some() {
+                if h.map.insert(f.to_vec().into(), v.to_vec().into()).is_some() {
                     return Err("duplicate hash fields".into());
                 }
                 Ok(())

@@ -84,11 +84,13 @@ fn every_type() -> Keyspace {
     }
     db.set(b"long", vec![b'x'; 100_000], None);
     db.set(b"binary", (0..=255u8).collect(), Some(NOW + 5000));
-    let list: List = (0..300).map(|i| format!("e{i}").into_bytes()).collect();
+    let list: List = (0..300)
+        .map(|i| format!("e{i}").into_bytes().into())
+        .collect();
     db.add(b"list", Value::List(Box::new(list)));
     db.add(
         b"list1",
-        Value::List(Box::new(List::from(vec![b"1".to_vec()]))),
+        Value::List(Box::new(List::from([b"1"[..].into()]))),
     );
     for (name, n, long) in [
         ("hsmall", 3, false),
@@ -103,7 +105,7 @@ fn every_type() -> Keyspace {
                 format!("v{i}").into_bytes()
             };
             let longest = v.len();
-            h.map.insert(format!("f{i}").into_bytes(), v);
+            h.map.insert(format!("f{i}").into_bytes().into(), v.into());
             h.grew(longest);
         }
         db.add(name.as_bytes(), Value::Hash(Box::new(h)));
@@ -317,7 +319,7 @@ fn packed_encodings_redis_writes() {
     let list = |k: &[u8]| match get(k) {
         Value::List(l) => l
             .iter()
-            .map(|e| String::from_utf8(e.clone()).unwrap())
+            .map(|e| String::from_utf8(e.to_vec()).unwrap())
             .collect::<Vec<_>>(),
         _ => panic!("not a list"),
     };
@@ -326,10 +328,8 @@ fn packed_encodings_redis_writes() {
     match get(b"is") {
         Value::Set(s) => {
             assert!(s.intset);
-            assert_eq!(
-                s.ordered(),
-                [&b"-3".to_vec(), &b"1".to_vec(), &b"300".to_vec()]
-            );
+            let members: Vec<&[u8]> = s.ordered().into_iter().map(|m| &**m).collect();
+            assert_eq!(members, [&b"-3"[..], b"1", b"300"]);
         }
         _ => panic!("not a set"),
     }
@@ -339,33 +339,33 @@ fn packed_encodings_redis_writes() {
     );
     match get(b"hl") {
         Value::Hash(h) => {
-            let pairs: Vec<_> = h.map.iter().collect();
-            assert_eq!(
-                pairs,
-                [
-                    (&b"f2".to_vec(), &b"v2".to_vec()),
-                    (&b"f1".to_vec(), &b"1".to_vec())
-                ]
-            );
+            let pairs: Vec<(&[u8], &[u8])> = h.map.iter().map(|(f, v)| (&**f, &**v)).collect();
+            assert_eq!(pairs, [(&b"f2"[..], &b"v2"[..]), (b"f1", b"1")]);
             assert!(!h.big);
         }
         _ => panic!("not a hash"),
     }
     assert!(matches!(get(b"hz"), Value::Hash(h) if h.map.len() == 1));
-    match get(b"zl") {
-        Value::ZSet(z) => assert_eq!(
-            z.sorted,
-            [
-                (f64::NEG_INFINITY, b"c".to_vec()),
-                (1.0, b"a".to_vec()),
-                (2.5, b"b".to_vec())
-            ]
-        ),
+    let zset = |k: &[u8]| match get(k) {
+        Value::ZSet(z) => z
+            .sorted
+            .iter()
+            .map(|(s, m)| (*s, m.to_vec()))
+            .collect::<Vec<_>>(),
         _ => panic!("not a zset"),
-    }
-    assert!(matches!(get(b"zz"), Value::ZSet(z) if z.sorted == [(3.0, b"a".to_vec())]));
-    assert!(
-        matches!(get(b"zt"), Value::ZSet(z) if z.sorted == [(1.25, b"m".to_vec()), (f64::INFINITY, b"n".to_vec())])
+    };
+    assert_eq!(
+        zset(b"zl"),
+        [
+            (f64::NEG_INFINITY, b"c".to_vec()),
+            (1.0, b"a".to_vec()),
+            (2.5, b"b".to_vec())
+        ]
+    );
+    assert_eq!(zset(b"zz"), [(3.0, b"a".to_vec())]);
+    assert_eq!(
+        zset(b"zt"),
+        [(1.25, b"m".to_vec()), (f64::INFINITY, b"n".to_vec())]
     );
     assert!(!db.contains(b"empty"));
 }
@@ -545,10 +545,10 @@ fn truncated_and_corrupted_files_are_errors() {
     ks[0].set(b"int", b"-12345".to_vec(), None);
     ks[0].add(
         b"list",
-        Value::List(Box::new(List::from(vec![b"a".to_vec(), b"300".to_vec()]))),
+        Value::List(Box::new(List::from([b"a"[..].into(), b"300"[..].into()]))),
     );
     let mut h = Hash::default();
-    h.map.insert(b"f".to_vec(), b"v".to_vec());
+    h.map.insert(b"f"[..].into(), b"v"[..].into());
     ks[0].add(b"hash", Value::Hash(Box::new(h)));
     let mut set = Set::default();
     set.add(b"1".to_vec());

@@ -295,7 +295,7 @@ fn pop(
 }
 
 /// Pops one element from the head or the tail.
-pub(super) fn take(l: &mut List, head: bool) -> Option<Vec<u8>> {
+pub(super) fn take(l: &mut List, head: bool) -> Option<crate::engine::small::CompactBytes> {
     if head {
         l.pop_front()
     } else {

@@ -64,7 +64,7 @@ pub(super) fn hset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     for pair in pairs.chunks_mut(2) {
         let field = std::mem::take(&mut pair[0]);
         let value = std::mem::take(&mut pair[1]);
-        if h.map.insert(field, value).is_none() {
+        if h.map.insert(field.into(), value.into()).is_none() {
             created += 1;
         }
     }
@@ -82,13 +82,13 @@ pub(super) fn hsetnx(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let Some(h) = find_or_create(e, c, &args[1]) else {
         return;
     };
-    if h.map.contains_key(&args[2]) {
+    if h.map.contains_key(&args[2][..]) {
         return c.reply.int(0);
     }
     h.grew(args[2].len().max(args[3].len()));
     let field = std::mem::take(&mut args[2]);
     let value = std::mem::take(&mut args[3]);
-    h.map.insert(field, value);
+    h.map.insert(field.into(), value.into());
     h.grew(0);
     c.reply.int(1);
 }
@@ -98,7 +98,7 @@ pub(super) fn hget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.nil(resp3),
-        Found::Is(h) => match h.map.get(&args[2]) {
+        Found::Is(h) => match h.map.get(&args[2][..]) {
             Some(v) => c.reply.bulk(v),
             None => c.reply.nil(resp3),
         },
@@ -114,7 +114,7 @@ pub(super) fn hmget(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     };
     c.reply.array(args.len() - 2);
     for field in &args[2..] {
-        match h.as_ref().and_then(|h| h.map.get(field)) {
+        match h.as_ref().and_then(|h| h.map.get(&field[..])) {
             Some(v) => c.reply.bulk(v),
             None => c.reply.nil(resp3),
         }
@@ -157,7 +157,9 @@ pub(super) fn hstrlen(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Is(h) => c.reply.int(h.map.get(&args[2]).map_or(0, Vec::len) as i64),
+        Found::Is(h) => c
+            .reply
+            .int(h.map.get(&args[2][..]).map_or(0, |v| v.len()) as i64),
     }
 }
 
@@ -165,7 +167,7 @@ pub(super) fn hexists(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Is(h) => c.reply.int(i64::from(h.map.contains_key(&args[2]))),
+        Found::Is(h) => c.reply.int(i64::from(h.map.contains_key(&args[2][..]))),
     }
 }
 
@@ -213,7 +215,7 @@ pub(super) fn hincrby(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     let Some(h) = find_or_create(e, c, &args[1]) else {
         return;
     };
-    let current = match h.map.get(&args[2]) {
+    let current = match h.map.get(&args[2][..]) {
         None => 0,
         Some(v) => match integer(v) {
             Some(n) => n,
@@ -225,7 +227,8 @@ pub(super) fn hincrby(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
     };
     h.grew(args[2].len());
     let field = std::mem::take(&mut args[2]);
-    h.map.insert(field, next.to_string().into_bytes());
+    h.map
+        .insert(field.into(), next.to_string().into_bytes().into());
     h.grew(0);
     c.reply.int(next);
 }
@@ -241,7 +244,7 @@ pub(super) fn hincrbyfloat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u
     let Some(h) = find_or_create(e, c, &args[1]) else {
         return;
     };
-    let current = match h.map.get(&args[2]) {
+    let current = match h.map.get(&args[2][..]) {
         None => LongDouble::ZERO,
         Some(v) => match LongDouble::parse(v) {
             Some(n) => n,
@@ -256,7 +259,7 @@ pub(super) fn hincrbyfloat(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u
     c.reply.bulk(&text);
     h.grew(args[2].len().max(text.len()));
     let field = std::mem::take(&mut args[2]);
-    h.map.insert(field, text);
+    h.map.insert(field.into(), text.into());
     h.grew(0);
 }
 

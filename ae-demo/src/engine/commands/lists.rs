@@ -28,7 +28,7 @@ fn push(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>], head: bool, xx
     let key = &front[1];
     let add = |l: &mut List, values: &mut [Vec<u8>]| {
         for v in values {
-            let v = std::mem::take(v);
+            let v = std::mem::take(v).into();
             if head {
                 l.push_front(v);
             } else {
@@ -212,7 +212,7 @@ pub(super) fn lset(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             None => error(e, c, NOT_INTEGER),
             Some(i) => match position(i, l.len()) {
                 Some(i) => {
-                    l[i] = value;
+                    l[i] = value.into();
                     e.keyspace[db].touch(&args[1]);
                     c.reply.status("OK");
                 }
@@ -304,7 +304,7 @@ pub(super) fn linsert(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) 
         Found::Is(l) => match l.iter().position(|v| *v == args[3]) {
             None => return c.reply.int(-1),
             Some(i) => {
-                l.insert(i + usize::from(after), value);
+                l.insert(i + usize::from(after), value.into());
                 l.len()
             }
         },

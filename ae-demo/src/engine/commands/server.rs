@@ -1039,15 +1039,13 @@ pub(super) fn memory_usage(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u
         Value::Shared(s) => ROBJ + sds(s.len()),
         Value::List(l) => {
             // Nodes of up to 8 KiB listpacks (`list-max-listpack-size -2`).
-            let bytes = listpack(l.iter().map(|v| v.as_slice()));
+            let bytes = listpack(l.iter().map(|v| &**v));
             let nodes = bytes.div_ceil(8192).max(1);
             // The quicklist, and per node a quicklistNode (40 bytes).
             ROBJ + 40 + nodes * (40 + je(bytes / nodes))
         }
         Value::Hash(h) if !h.big => {
-            ROBJ + je(listpack(
-                h.map.iter().flat_map(|(k, v)| [k.as_slice(), v.as_slice()]),
-            ))
+            ROBJ + je(listpack(h.map.iter().flat_map(|(k, v)| [&**k, &**v])))
         }
         Value::Hash(h) => {
             let each = h
@@ -1084,7 +1082,7 @@ pub(super) fn memory_usage(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u
                 .sorted
                 .iter()
                 .zip(&scores)
-                .flat_map(|((_, m), s)| [m.as_slice(), s.as_bytes()]);
+                .flat_map(|((_, m), s)| [&**m, s.as_bytes()]);
             ROBJ + je(listpack(items))
         }
         Value::ZSet(z) => {

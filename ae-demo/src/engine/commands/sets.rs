@@ -9,6 +9,7 @@ use super::keyspace::{parse_cursor, scan_matches, scan_options};
 use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Kind, Set, Value};
 use crate::engine::reply::Reply;
+use crate::engine::small::CompactBytes;
 use crate::engine::{Caller, Engine};
 
 /// What a key holds, for a set command.
@@ -135,7 +136,7 @@ pub(super) fn smove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if dst_kind.is_some_and(|k| k != Kind::Set) {
         return error(e, c, WRONGTYPE);
     }
-    let member = &args[3];
+    let member = &args[3][..];
     let Found::Is(s) = find(e, db, src, false) else {
         return;
     };
@@ -149,13 +150,13 @@ pub(super) fn smove(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     super::touch_or_delete(e, db, src, empty);
     match find(e, db, dst, false) {
         Found::Is(s) => {
-            if s.add(member.clone()) {
+            if s.add(member) {
                 e.keyspace[db].touch(dst);
             }
         }
         _ => {
             let mut s = Set::default();
-            s.add(member.clone());
+            s.add(member);
             e.keyspace[db].add(dst, Value::Set(Box::new(s)));
         }
     }
@@ -166,7 +167,7 @@ pub(super) fn sismember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
         Found::Missing => c.reply.int(0),
-        Found::Is(s) => c.reply.int(i64::from(s.members.contains(&args[2]))),
+        Found::Is(s) => c.reply.int(i64::from(s.members.contains(&args[2][..]))),
     }
 }
 
@@ -178,8 +179,9 @@ pub(super) fn smismember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
     };
     c.reply.array(args.len() - 2);
     for m in &args[2..] {
-        c.reply
-            .int(i64::from(s.as_ref().is_some_and(|s| s.members.contains(m))));
+        c.reply.int(i64::from(
+            s.as_ref().is_some_and(|s| s.members.contains(&m[..])),
+        ));
     }
 }
 
@@ -210,7 +212,7 @@ pub(super) fn spop(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
         Found::Missing => return c.reply.nil(resp3),
         Found::Is(s) => s,
     };
-    let popped: Vec<Vec<u8>> = match count {
+    let popped: Vec<CompactBytes> = match count {
         Some(0) => return empty_set(c),
         None => {
             let i = random_below(s.members.len());
@@ -520,7 +522,7 @@ pub(super) fn sscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let matches = |m: &[u8]| scan_matches(pattern, m);
     // An intset is sent whole in one call (cursor 0); a hash table is
     // walked down from the top, as SCAN walks the keys.
-    let (next, picked): (usize, Vec<&Vec<u8>>) = if s.intset {
+    let (next, picked): (usize, Vec<&CompactBytes>) = if s.intset {
         (0, s.ordered().into_iter().filter(|m| matches(m)).collect())
     } else {
         let len = s.members.len();

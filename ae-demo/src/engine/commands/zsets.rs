@@ -10,6 +10,7 @@ use super::keyspace::{parse_cursor, scan_matches, scan_options};
 use super::{error, integer, NOT_INTEGER, SYNTAX, WRONGTYPE};
 use crate::engine::db::{Value, ZSet};
 use crate::engine::reply::Reply;
+use crate::engine::small::CompactBytes;
 use crate::engine::{Caller, Engine};
 
 const NOT_FLOAT: &str = "ERR value is not a valid float";
@@ -1021,8 +1022,8 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
 
 /// Takes the `n` lowest members out (`max`: the highest, highest first),
 /// as (score, member).
-pub(super) fn pop_members(z: &mut ZSet, n: usize, max: bool) -> Vec<(f64, Vec<u8>)> {
-    let popped: Vec<(f64, Vec<u8>)> = if max {
+pub(super) fn pop_members(z: &mut ZSet, n: usize, max: bool) -> Vec<(f64, CompactBytes)> {
+    let popped: Vec<(f64, CompactBytes)> = if max {
         let at = z.len() - n;
         z.sorted.drain(at..).rev().collect()
     } else {
@@ -1139,7 +1140,7 @@ pub(super) fn zscan(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let matches = |m: &[u8]| scan_matches(pattern, m);
     // A listpack is sent whole in one call (cursor 0), its scores as it
     // stores them; a skiplist's hash table is walked down from the top.
-    let (next, picked): (usize, Vec<(String, &Vec<u8>)>) = if !z.skiplist {
+    let (next, picked): (usize, Vec<(String, &CompactBytes)>) = if !z.skiplist {
         let picked = z
             .sorted
             .iter()
@@ -1201,12 +1202,8 @@ impl Src<'_> {
     fn members(&self) -> Vec<(&[u8], f64)> {
         match self {
             Src::None => Vec::new(),
-            Src::ZSet(z) => z.sorted.iter().map(|(s, m)| (m.as_slice(), *s)).collect(),
-            Src::Set(s) => s
-                .ordered()
-                .into_iter()
-                .map(|m| (m.as_slice(), 1.0))
-                .collect(),
+            Src::ZSet(z) => z.sorted.iter().map(|(s, m)| (&**m, *s)).collect(),
+            Src::Set(s) => s.ordered().into_iter().map(|m| (&**m, 1.0)).collect(),
         }
     }
 }
