@@ -976,6 +976,98 @@ fn random_command_sequences_match_redis_server() {
     );
 }
 
+/// A sorted set of thousands of members (many chunks of the demo's
+/// `Ranked`, which split and merge as it grows and shrinks) read and
+/// changed by rank, score and member in random order, against
+/// redis-server's skiplist.
+#[test]
+fn big_sorted_sets_match_redis_server() {
+    if !common::require("redis-server", "big_sorted_sets_match_redis_server") {
+        return;
+    }
+    let redis = RedisServer::start(&[]);
+    let demo = Server::start(&[]);
+    let mut sides = [Conn::open(redis.port), Conn::open(demo.port)];
+    let mut rng = Rng(0x5EED_2026);
+    let mut differences = Vec::new();
+    let mut run = |args: Vec<Vec<u8>>, differences: &mut Vec<String>| {
+        let request = resp_command(&args);
+        let [want, got] = sides.each_mut().map(|side| {
+            side.send(&request);
+            side.read().1
+        });
+        if want != got {
+            differences.push(format!(
+                "{}\n  redis: {}\n  demo:  {}",
+                escape(&args.join(&b' ')),
+                escape(&want),
+                escape(&got)
+            ));
+        }
+    };
+    let word = |s: &str| s.as_bytes().to_vec();
+    // Scores from a small range, so that many members tie on one and are
+    // ordered by their bytes.
+    let member = |rng: &mut Rng| format!("m{}", rng.below(30_000)).into_bytes();
+    let score = |rng: &mut Rng| rng.below(500).to_string().into_bytes();
+    for _ in 0..150 {
+        let mut args = vec![word("ZADD"), word("z")];
+        for _ in 0..100 {
+            args.push(score(&mut rng));
+            args.push(member(&mut rng));
+        }
+        run(args, &mut differences);
+    }
+    for _ in 0..3000 {
+        let at = rng.below(9000);
+        let n = at.to_string().into_bytes();
+        let args = match rng.below(10) {
+            0 | 1 => vec![word("ZADD"), word("z"), score(&mut rng), member(&mut rng)],
+            2 => vec![word("ZREM"), word("z"), member(&mut rng), member(&mut rng)],
+            3 => vec![word("ZRANK"), word("z"), member(&mut rng)],
+            4 => vec![word("ZREVRANK"), word("z"), member(&mut rng)],
+            5 => {
+                let to = format!("{}", at + rng.below(40)).into_bytes();
+                vec![word("ZRANGE"), word("z"), n, to, word("WITHSCORES")]
+            }
+            6 => vec![
+                word("ZRANGEBYSCORE"),
+                word("z"),
+                score(&mut rng),
+                word("+inf"),
+                word("LIMIT"),
+                word("0"),
+                word("7"),
+            ],
+            7 => {
+                let to = format!("{}", at + rng.below(10)).into_bytes();
+                vec![word("ZREMRANGEBYRANK"), word("z"), n, to]
+            }
+            8 => vec![
+                word(["ZPOPMIN", "ZPOPMAX"][rng.below(2)]),
+                word("z"),
+                rng.below(10).to_string().into_bytes(),
+            ],
+            _ => vec![word("ZCARD"), word("z")],
+        };
+        run(args, &mut differences);
+    }
+    // Still big at the end: every step ran on many chunks.
+    sides[1].send(&resp_command(&[word("ZCARD"), word("z")]));
+    let card = sides[1].read().1;
+    let card: usize = std::str::from_utf8(&card[1..card.len() - 2])
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(card > 5000, "ZCARD {card}");
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences[..differences.len().min(10)].join("\n")
+    );
+}
+
 /// INFO's `rdb_changes_since_last_save` (Redis's `server.dirty`, what the
 /// save schedules count) moves by as much for each command as on
 /// redis-server: one per key or element written, as each command counts.

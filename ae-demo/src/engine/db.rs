@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
+use super::ranked::Ranked;
 use super::small::{CompactBytes, InlineBytes};
 
 /// foldhash: several times faster than std's SipHash on short keys and
@@ -155,7 +156,7 @@ fn zcmp(a: (f64, &[u8]), b: (f64, &[u8])) -> std::cmp::Ordering {
 #[derive(Debug, Clone, Default)]
 pub struct ZSet {
     /// (score, member), ascending.
-    pub sorted: Vec<(f64, CompactBytes)>,
+    pub sorted: Ranked<(f64, CompactBytes)>,
     /// Member to score.
     pub scores: std::collections::HashMap<CompactBytes, f64, KeyHasher>,
     /// Redis would hold it as a skiplist (never converted back), not a

@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod db;
 mod keyspace;
+pub mod ranked;
 pub mod reply;
 mod session;
 pub mod small;

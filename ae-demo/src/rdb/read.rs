@@ -330,7 +330,6 @@ fn zset_of(mut pairs: Vec<(f64, Vec<u8>)>, r: &Reader<'_>, at: usize) -> R<Optio
     pairs.sort_by(zorder);
     let mut z = ZSet::default();
     z.scores.reserve(pairs.len());
-    z.sorted.reserve(pairs.len());
     for (score, member) in pairs {
         if !z.insert(member, score) {
             return r.err(at, "duplicate sorted set members");

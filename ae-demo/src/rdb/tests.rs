@@ -28,7 +28,11 @@ fn dump(ks: &Keyspace) -> Vec<Vec<String>> {
                             m.sort();
                             format!("set {m:?} intset={}", s.intset)
                         }
-                        Value::ZSet(z) => format!("zset {:?} skiplist={}", z.sorted, z.skiplist),
+                        Value::ZSet(z) => format!(
+                            "zset {:?} skiplist={}",
+                            z.sorted.iter().collect::<Vec<_>>(),
+                            z.skiplist
+                        ),
                     };
                     format!("{k:?} ttl={:?} {v}", e.deadline())
                 })

@@ -1025,9 +1025,9 @@ fn zpop(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], max: bool) {
 pub(super) fn pop_members(z: &mut ZSet, n: usize, max: bool) -> Vec<(f64, CompactBytes)> {
     let popped: Vec<(f64, CompactBytes)> = if max {
         let at = z.len() - n;
-        z.sorted.drain(at..).rev().collect()
+        z.sorted.drain(at..z.len()).into_iter().rev().collect()
     } else {
-        z.sorted.drain(..n).collect()
+        z.sorted.drain(0..n)
     };
     for (_, m) in &popped {
         z.scores.remove(m);
