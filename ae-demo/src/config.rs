@@ -82,6 +82,8 @@ pub struct Config {
     pub dir: PathBuf,
     /// The snapshot's file name in `dir`.
     pub dbfilename: String,
+    /// LZF-compress the snapshot's long strings (`rdbcompression`).
+    pub rdbcompression: bool,
 }
 
 impl Config {
@@ -116,6 +118,7 @@ impl Default for Config {
             save: Vec::new(),
             dir: PathBuf::new(),
             dbfilename: String::new(),
+            rdbcompression: false,
         };
         for s in SETTINGS {
             if let Some(value) = s.default {
@@ -455,6 +458,14 @@ pub static SETTINGS: &[Setting] = &[
         help: "snapshot file name",
         access: Access::Protected,
         show: |c| c.dbfilename.clone(),
+    },
+    Setting {
+        name: "rdbcompression",
+        kind: Kind::Bool(|c, on| c.rdbcompression = on),
+        default: Some("yes"),
+        help: "LZF-compress the snapshot's strings over 20 bytes",
+        access: Access::Mutable,
+        show: |c| yes_no(c.rdbcompression),
     },
     Setting {
         name: "appendonly",
@@ -1462,6 +1473,26 @@ mod tests {
         assert!(!c.latency_tracking);
         let c = load("latency-tracking-info-percentiles \"\"").unwrap();
         assert!(c.latency_tracking_info_percentiles.is_empty());
+    }
+
+    /// `rdbcompression`, a bool config as Redis has it: yes by default,
+    /// from the file, the command line and CONFIG SET.
+    #[test]
+    fn rdbcompression_setting() {
+        assert!(Config::default().rdbcompression);
+        assert!(!load("rdbcompression no").unwrap().rdbcompression);
+        assert!(!parse(&["--rdbcompression", "NO"]).unwrap().rdbcompression);
+        assert!(parse(&["--rdbcompression", "off"]).is_err());
+        let mut c = Config::default();
+        let setting = Setting::find(b"RDBCOMPRESSION").unwrap();
+        assert!(setting.is_mutable());
+        setting.parse_config(&mut c, b"no").unwrap();
+        assert_eq!((setting.show)(&c), "no");
+        assert_eq!(
+            setting.parse_config(&mut c, b"maybe"),
+            Err("argument must be 'yes' or 'no'".into())
+        );
+        assert!(!c.rdbcompression);
     }
 
     #[test]

@@ -447,6 +447,45 @@ fn flushall_with_schedules_saves_the_empty_keyspace() {
     assert_eq!(n, 0);
 }
 
+/// `rdbcompression no` (flag or CONFIG SET) writes strings as they are,
+/// in BGSAVE's child and in SAVE; yes compresses them again.
+#[test]
+fn rdbcompression_decides_whether_strings_are_compressed() {
+    let dir = TempDir::new("rdbcompression");
+    let server = server_in(&dir, &["--rdbcompression", "no"]);
+    let mut c = server.redis();
+    let value = "compressible ".repeat(1000);
+    let _: () = cmd("SET").arg("k").arg(&value).query(&mut c).unwrap();
+    let file = dir.path().join("dump.rdb");
+    let verbatim = |file: &std::path::Path| {
+        let bytes = std::fs::read(file).unwrap();
+        bytes.windows(value.len()).any(|w| w == value.as_bytes())
+    };
+    assert_eq!(
+        status(&mut c, &mut cmd("BGSAVE")),
+        "Background saving started"
+    );
+    bgsave_done(&mut c);
+    assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "ok");
+    assert!(verbatim(&file), "BGSAVE with rdbcompression no compressed");
+    let set = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdbcompression").arg("yes"),
+    );
+    assert_eq!(set, "OK");
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    assert!(
+        !verbatim(&file),
+        "SAVE with rdbcompression yes did not compress"
+    );
+    let _ = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdbcompression").arg("no"),
+    );
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    assert!(verbatim(&file), "SAVE with rdbcompression no compressed");
+}
+
 /// Redis and ae-demo read each other's files: what one saved, the other
 /// loads at start-up and reads back the same, encodings included.
 #[test]

@@ -102,11 +102,32 @@ impl fmt::Display for RdbError {
 
 impl std::error::Error for RdbError {}
 
+/// How a snapshot is written: what Redis's `rdbSaveRio` reads from the
+/// server's settings as it writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaveOptions {
+    /// Strings over 20 bytes are LZF-compressed when that saves at least 4
+    /// bytes (`rdbcompression`); off, every string is written as it is.
+    pub compression: bool,
+}
+
+impl Default for SaveOptions {
+    /// Redis's defaults: `rdbcompression yes`.
+    fn default() -> Self {
+        SaveOptions { compression: true }
+    }
+}
+
 /// Writes every database of `keyspace` as one RDB file to `out`: header,
 /// aux fields, each non-empty database, EOF and checksum. Keys whose
 /// deadline is before `now_ms` are left out.
-pub fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
-    write::save(keyspace, now_ms, out)
+pub fn save(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write::save(keyspace, now_ms, options, out)
 }
 
 /// Reads an RDB file's bytes into `keyspace` (which the caller gives
@@ -132,13 +153,18 @@ pub fn temp_path(path: &Path, pid: u32) -> PathBuf {
 /// the same directory, flushed and fsynced, then renamed over `path`, so a
 /// crash at any point leaves the previous file whole.
 /// The temporary file is removed when anything fails.
-pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
+pub fn save_file(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    path: &Path,
+) -> io::Result<()> {
     // The pid of the process saving: a BGSAVE child's own, so a child and
     // a foreground SAVE never share a temporary file.
     let tmp = temp_path(path, std::process::id());
     let written = (|| {
         let mut out = BufWriter::new(File::create(&tmp)?);
-        save(keyspace, now_ms, &mut out)?;
+        save(keyspace, now_ms, options, &mut out)?;
         let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         fs::rename(&tmp, path)

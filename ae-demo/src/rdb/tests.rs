@@ -41,7 +41,7 @@ fn dump(ks: &Keyspace) -> Vec<Vec<String>> {
 
 fn saved(ks: &Keyspace) -> Vec<u8> {
     let mut out = Vec::new();
-    save(ks, NOW, &mut out).unwrap();
+    save(ks, NOW, SaveOptions::default(), &mut out).unwrap();
     out
 }
 
@@ -173,6 +173,44 @@ fn header_and_aux_fields_as_redis_writes_them() {
     assert_eq!(&bytes[..bytes.len() - 8], &want[..]);
     let crc = crc64::crc64(0, &want);
     assert_eq!(&bytes[bytes.len() - 8..], &crc.to_le_bytes());
+}
+
+/// How often `needle` occurs in `hay`.
+fn occurrences(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[test]
+fn rdbcompression_no_writes_strings_as_they_are() {
+    let mut ks = Keyspace::new(1);
+    // 1200 bytes that LZF shrinks to a few dozen, as a string value, a
+    // list element and a key (all go through rdbSaveRawString).
+    let long = b"compress me ".repeat(100);
+    ks[0].set(b"string", long.clone(), None);
+    ks[0].add(
+        b"list",
+        Value::List(Box::new(List::from(vec![long.clone()]))),
+    );
+    ks[0].set(&long, b"v".to_vec(), None);
+    // The length 1200 in 14 bits (0x4B0), then the bytes.
+    let mut verbatim = vec![0x40 | 0x04, 0xB0];
+    verbatim.extend_from_slice(&long);
+    let packed = saved(&ks);
+    assert_eq!(occurrences(&packed, &long), 0, "compressed by default");
+    let mut plain = Vec::new();
+    let off = SaveOptions { compression: false };
+    save(&ks, NOW, off, &mut plain).unwrap();
+    assert_eq!(occurrences(&plain, &verbatim), 3);
+    assert!(plain.len() > packed.len() + 3 * 1000);
+    // Integers keep their encoding: it is not compression.
+    let mut ints = Keyspace::new(1);
+    ints[0].set(b"n", b"12345".to_vec(), None);
+    let mut plain_ints = Vec::new();
+    save(&ints, NOW, off, &mut plain_ints).unwrap();
+    assert_eq!(plain_ints, saved(&ints));
+    assert_eq!(occurrences(&plain_ints, b"\x01n\xc1\x39\x30"), 1);
+    let (back, _) = reload(&plain, 1);
+    assert_eq!(dump(&back), dump(&ks));
 }
 
 #[test]
@@ -612,7 +650,7 @@ fn save_file_replaces_the_target_whole() {
     let path = dir.join("dump.rdb");
     std::fs::write(&path, b"old").unwrap();
     let ks = every_type();
-    save_file(&ks, NOW, &path).unwrap();
+    save_file(&ks, NOW, SaveOptions::default(), &path).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes, saved(&ks));
     let left: Vec<_> = std::fs::read_dir(&dir)
@@ -621,12 +659,18 @@ fn save_file_replaces_the_target_whole() {
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("dump.rdb")]);
     // Into a directory that is not there: an error.
-    assert!(save_file(&ks, NOW, &dir.join("no/such/dump.rdb")).is_err());
+    assert!(save_file(
+        &ks,
+        NOW,
+        SaveOptions::default(),
+        &dir.join("no/such/dump.rdb")
+    )
+    .is_err());
     // Over a directory that is not empty: written, then the rename fails,
     // and the temporary file goes.
     let blocker = dir.join("blocker");
     std::fs::create_dir_all(blocker.join("inside")).unwrap();
-    assert!(save_file(&ks, NOW, &blocker).is_err());
+    assert!(save_file(&ks, NOW, SaveOptions::default(), &blocker).is_err());
     let mut left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -22,6 +22,8 @@ struct Out<'a> {
     buf: Vec<u8>,
     crc: u64,
     out: &'a mut dyn Write,
+    /// Strings are LZF-compressed where that pays (`rdbcompression`).
+    compression: bool,
     /// The LZF compressor and its output, reused for every string.
     lzf: Compressor,
     packed: Vec<u8>,
@@ -63,9 +65,9 @@ impl Out<'_> {
         }
     }
 
-    /// `rdbSaveRawString` with `rdbcompression yes`: a decimal integer
-    /// that fits 32 bits and reads back as itself in its integer encoding;
-    /// else, over 20 bytes, LZF if that saves at least 4 bytes; else
+    /// `rdbSaveRawString`: a decimal integer that fits 32 bits and reads
+    /// back as itself in its integer encoding; else, over 20 bytes and
+    /// with `rdbcompression yes`, LZF if that saves at least 4 bytes; else
     /// length and bytes. Long strings skip the buffer.
     fn string(&mut self, s: &[u8]) -> io::Result<()> {
         if s.len() <= 11 {
@@ -74,7 +76,7 @@ impl Out<'_> {
                 return Ok(());
             }
         }
-        if s.len() > 20 {
+        if self.compression && s.len() > 20 {
             let mut packed = std::mem::take(&mut self.packed);
             let fits = self.lzf.compress(s, s.len() - 4, &mut packed);
             if fits {
@@ -139,11 +141,17 @@ pub(super) fn int_encoding(s: &[u8]) -> Option<([u8; 5], usize)> {
 }
 
 /// The body of [`super::save`].
-pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn save(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut o = Out {
         buf: Vec::with_capacity(CHUNK + 1024),
         crc: 0,
         out,
+        compression: options.compression,
         lzf: Compressor::default(),
         packed: Vec::new(),
     };

@@ -11,7 +11,7 @@ use ae::{Fork, Poller};
 use super::{Loop, Server};
 use crate::engine::{write_snapshot, Children, Engine, Keyspace};
 use crate::log;
-use crate::rdb;
+use crate::rdb::{self, SaveOptions};
 
 /// The loop, lent to the engine for the child processes it starts.
 pub struct LoopChildren<'a, P: Poller> {
@@ -33,7 +33,13 @@ impl<'a, P: Poller> LoopChildren<'a, P> {
 }
 
 impl<P: Poller> Children for LoopChildren<'_, P> {
-    fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32> {
+    fn fork_save(
+        &mut self,
+        keyspace: &Keyspace,
+        now_ms: i64,
+        options: SaveOptions,
+        path: &Path,
+    ) -> io::Result<u32> {
         // The child reports what copy-on-write cost it through this pipe
         // (Redis's child info pipe), read once it has exited.
         let (report, reporter) = nix::unistd::pipe()?;
@@ -46,7 +52,7 @@ impl<P: Poller> Children for LoopChildren<'_, P> {
                 }
                 // The child never returns to the loop: it writes and exits
                 // (`exitFromChild`).
-                let code = if write_snapshot(keyspace, now_ms, path) {
+                let code = if write_snapshot(keyspace, now_ms, options, path) {
                     let cow = private_dirty_bytes();
                     log!(
                         Notice,

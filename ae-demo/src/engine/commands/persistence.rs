@@ -14,7 +14,7 @@ use crate::engine::db::unix_ms;
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Children, Engine, Keyspace};
 use crate::log;
-use crate::rdb::{self, Loaded};
+use crate::rdb::{self, Loaded, SaveOptions};
 
 /// Seconds after a failed BGSAVE before a schedule tries again
 /// (`CONFIG_BGSAVE_RETRY_DELAY`).
@@ -88,8 +88,8 @@ impl Persistence {
 
 /// Writes `keyspace` to `path` and logs the outcome as Redis's `rdbSave`
 /// does, in SAVE and in BGSAVE's child alike; true when it saved.
-pub fn write_snapshot(keyspace: &Keyspace, now_ms: i64, path: &Path) -> bool {
-    match rdb::save_file(keyspace, now_ms, path) {
+pub fn write_snapshot(keyspace: &Keyspace, now_ms: i64, options: SaveOptions, path: &Path) -> bool {
+    match rdb::save_file(keyspace, now_ms, options, path) {
         Ok(()) => {
             log!(Notice, "DB saved on disk");
             true
@@ -118,9 +118,21 @@ impl Engine {
         self.persistence.saved_changes = changes(self);
     }
 
+    /// How a save now writes its file: as the settings say.
+    fn save_options(&self) -> SaveOptions {
+        SaveOptions {
+            compression: self.config.rdbcompression,
+        }
+    }
+
     /// Saves in this process (`rdbSave`); false, logged, on failure.
     pub fn save(&mut self) -> bool {
-        let saved = write_snapshot(&self.keyspace, unix_ms(), &self.config.rdb_path());
+        let saved = write_snapshot(
+            &self.keyspace,
+            unix_ms(),
+            self.save_options(),
+            &self.config.rdb_path(),
+        );
         if saved {
             self.persistence.saved_changes = changes(self);
             self.persistence.lastsave = unix_ms() / 1000;
@@ -137,7 +149,7 @@ impl Engine {
         self.persistence.last_try = now / 1000;
         let path = self.config.rdb_path();
         let start = std::time::Instant::now();
-        let forked = children.fork_save(&self.keyspace, now, &path);
+        let forked = children.fork_save(&self.keyspace, now, self.save_options(), &path);
         match forked {
             Ok(pid) => {
                 self.persistence.latest_fork_usec = start.elapsed().as_micros() as u64;
