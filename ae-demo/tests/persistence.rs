@@ -486,6 +486,48 @@ fn rdbcompression_decides_whether_strings_are_compressed() {
     assert!(verbatim(&file), "SAVE with rdbcompression no compressed");
 }
 
+/// The `used-mem` aux field of an RDB file's bytes (an integer encoding,
+/// or the decimal text).
+fn used_mem_field(bytes: &[u8]) -> u64 {
+    let at = bytes
+        .windows(10)
+        .position(|w| w == b"\xfa\x08used-mem")
+        .expect("a used-mem aux field")
+        + 10;
+    let v = &bytes[at..];
+    match v[0] {
+        0xC0 => u64::from(v[1]),
+        0xC1 => u64::from(u16::from_le_bytes([v[1], v[2]])),
+        0xC2 => u64::from(u32::from_le_bytes([v[1], v[2], v[3], v[4]])),
+        len if len < 64 => std::str::from_utf8(&v[1..1 + usize::from(len)])
+            .unwrap()
+            .parse()
+            .unwrap(),
+        other => panic!("used-mem in an unexpected encoding {other:#x}"),
+    }
+}
+
+/// A save records the heap the server holds (INFO used_memory) in the
+/// file's `used-mem` field, as Redis records `zmalloc_used_memory()`.
+#[test]
+fn the_file_records_the_heap_in_use() {
+    let dir = TempDir::new("used-mem");
+    let server = server_in(&dir, &[]);
+    let mut c = server.redis();
+    fill(&mut c);
+    let text: String = cmd("INFO").arg("memory").query(&mut c).unwrap();
+    let used: u64 = common::info_value(&text, "used_memory");
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    let bytes = std::fs::read(dir.path().join("dump.rdb")).unwrap();
+    let recorded = used_mem_field(&bytes);
+    // What INFO and SAVE allocate between the two readings is small.
+    let slack = (used / 10).max(256 * 1024);
+    assert!(
+        recorded.abs_diff(used) <= slack,
+        "used-mem {recorded}, INFO used_memory {used}"
+    );
+}
+
 /// Redis and ae-demo read each other's files: what one saved, the other
 /// loads at start-up and reads back the same, encodings included.
 #[test]

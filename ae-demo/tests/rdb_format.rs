@@ -344,17 +344,22 @@ fn redis_server_loads_what_save_file_writes() {
     let dir = TempDir::new("to-redis");
     let now = unix_ms();
     let ks = every_type(now);
-    rdb::save_file(
-        &ks,
-        now,
-        rdb::SaveOptions::default(),
-        &dir.path().join("dump.rdb"),
-    )
-    .expect("save_file");
+    let options = rdb::SaveOptions {
+        used_mem: 50 << 20,
+        ..rdb::SaveOptions::default()
+    };
+    rdb::save_file(&ks, now, options, &dir.path().join("dump.rdb")).expect("save_file");
     let redis = start_redis(&dir);
     let mut con = connect(&redis);
     let compared = compare(&ks, &mut con, now);
     assert!(compared >= 35, "compared {compared} keys");
+    // It read the heap the file says its writer held (logged as it
+    // loads, before it answers).
+    let log = std::fs::read_to_string(dir.path().join("redis.log")).unwrap();
+    assert!(
+        log.contains("RDB memory usage when created 50.00 Mb"),
+        "{log}"
+    );
     drop(redis);
 }
 
@@ -372,7 +377,10 @@ fn redis_server_loads_what_save_file_writes_uncompressed() {
     let now = unix_ms();
     let ks = every_type(now);
     let path = dir.path().join("dump.rdb");
-    let off = rdb::SaveOptions { compression: false };
+    let off = rdb::SaveOptions {
+        compression: false,
+        ..rdb::SaveOptions::default()
+    };
     rdb::save_file(&ks, now, off, &path).expect("save_file");
     let bytes = std::fs::read(&path).unwrap();
     // s:big, 100000 bytes LZF would shrink to almost nothing: its 32-bit

@@ -109,12 +109,18 @@ pub struct SaveOptions {
     /// Strings over 20 bytes are LZF-compressed when that saves at least 4
     /// bytes (`rdbcompression`); off, every string is written as it is.
     pub compression: bool,
+    /// The heap the saving server holds, in bytes: the `used-mem` aux
+    /// field (Redis's `zmalloc_used_memory()`), which a loading Redis logs.
+    pub used_mem: u64,
 }
 
 impl Default for SaveOptions {
-    /// Redis's defaults: `rdbcompression yes`.
+    /// Redis's defaults (`rdbcompression yes`), and no heap.
     fn default() -> Self {
-        SaveOptions { compression: true }
+        SaveOptions {
+            compression: true,
+            used_mem: 0,
+        }
     }
 }
 

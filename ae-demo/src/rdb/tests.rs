@@ -198,7 +198,10 @@ fn rdbcompression_no_writes_strings_as_they_are() {
     let packed = saved(&ks);
     assert_eq!(occurrences(&packed, &long), 0, "compressed by default");
     let mut plain = Vec::new();
-    let off = SaveOptions { compression: false };
+    let off = SaveOptions {
+        compression: false,
+        ..SaveOptions::default()
+    };
     save(&ks, NOW, off, &mut plain).unwrap();
     assert_eq!(occurrences(&plain, &verbatim), 3);
     assert!(plain.len() > packed.len() + 3 * 1000);
@@ -211,6 +214,33 @@ fn rdbcompression_no_writes_strings_as_they_are() {
     assert_eq!(occurrences(&plain_ints, b"\x01n\xc1\x39\x30"), 1);
     let (back, _) = reload(&plain, 1);
     assert_eq!(dump(&back), dump(&ks));
+}
+
+/// `used-mem` is written as `rdbSaveAuxFieldStrInt` writes it: the
+/// decimal text, in the integer encoding when it fits 32 bits.
+#[test]
+fn used_mem_aux_field_holds_the_heap_given() {
+    let field = |used_mem: u64| {
+        let mut out = Vec::new();
+        let options = SaveOptions {
+            used_mem,
+            ..SaveOptions::default()
+        };
+        save(&Keyspace::new(1), NOW, options, &mut out).unwrap();
+        let at = out
+            .windows(10)
+            .position(|w| w == b"\xfa\x08used-mem")
+            .expect("a used-mem aux field");
+        let rest = &out[at + 10..];
+        let end = rest
+            .windows(10)
+            .position(|w| w == b"\xfa\x08aof-base")
+            .expect("aof-base after it");
+        rest[..end].to_vec()
+    };
+    assert_eq!(field(0), b"\xc0\x00");
+    assert_eq!(field(123_456), b"\xc2\x40\xe2\x01\x00");
+    assert_eq!(field(5_000_000_000), b"\x0a5000000000");
 }
 
 #[test]

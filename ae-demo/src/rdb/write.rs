@@ -161,9 +161,7 @@ pub(super) fn save(
     o.aux("redis-ver", crate::engine::REDIS_VERSION.as_bytes())?;
     o.aux("redis-bits", b"64")?;
     o.aux("ctime", (now_ms / 1000).to_string().as_bytes())?;
-    // Redis only logs this value on load: 0 keeps the files of the same
-    // data byte-identical (the tests compare them).
-    o.aux("used-mem", b"0")?;
+    o.aux("used-mem", options.used_mem.to_string().as_bytes())?;
     o.aux("aof-base", b"0")?;
     let live = |when: Option<i64>| !matches!(when, Some(w) if w < now_ms);
     for (index, db) in keyspace.iter().enumerate() {

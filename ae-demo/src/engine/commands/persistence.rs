@@ -118,10 +118,12 @@ impl Engine {
         self.persistence.saved_changes = changes(self);
     }
 
-    /// How a save now writes its file: as the settings say.
+    /// How a save now writes its file: as the settings say, with the heap
+    /// held as it starts (Redis's child reads its copy of the same count).
     fn save_options(&self) -> SaveOptions {
         SaveOptions {
             compression: self.config.rdbcompression,
+            used_mem: crate::heap::used(),
         }
     }
 
