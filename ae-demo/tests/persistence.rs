@@ -486,6 +486,35 @@ fn rdbcompression_decides_whether_strings_are_compressed() {
     assert!(verbatim(&file), "SAVE with rdbcompression no compressed");
 }
 
+/// `rdb-key-save-delay` (flag and CONFIG SET) slows each key of a save.
+#[test]
+fn rdb_key_save_delay_slows_a_save() {
+    let server = Server::start(&["--rdb-key-save-delay", "20000"]);
+    let mut c = server.redis();
+    for i in 0..50 {
+        let _: () = cmd("SET")
+            .arg(format!("k{i}"))
+            .arg(i)
+            .query(&mut c)
+            .unwrap();
+    }
+    let timed = |c: &mut Connection| {
+        let start = Instant::now();
+        assert_eq!(status(c, &mut cmd("SAVE")), "OK");
+        start.elapsed()
+    };
+    // 50 keys, 20 ms each.
+    let took = timed(&mut c);
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    let set = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdb-key-save-delay").arg("0"),
+    );
+    assert_eq!(set, "OK");
+    let took = timed(&mut c);
+    assert!(took < Duration::from_millis(500), "{took:?}");
+}
+
 /// The `used-mem` aux field of an RDB file's bytes (an integer encoding,
 /// or the decimal text).
 fn used_mem_field(bytes: &[u8]) -> u64 {

@@ -112,14 +112,19 @@ pub struct SaveOptions {
     /// The heap the saving server holds, in bytes: the `used-mem` aux
     /// field (Redis's `zmalloc_used_memory()`), which a loading Redis logs.
     pub used_mem: u64,
+    /// Microseconds to wait after each key written (`rdb-key-save-delay`,
+    /// to make a save slow in tests); a negative -N waits 1 µs after one
+    /// key in N.
+    pub key_save_delay: i64,
 }
 
 impl Default for SaveOptions {
-    /// Redis's defaults (`rdbcompression yes`), and no heap.
+    /// Redis's defaults (`rdbcompression yes`, no delay), and no heap.
     fn default() -> Self {
         SaveOptions {
             compression: true,
             used_mem: 0,
+            key_save_delay: 0,
         }
     }
 }

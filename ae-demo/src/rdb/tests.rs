@@ -243,6 +243,34 @@ fn used_mem_aux_field_holds_the_heap_given() {
     assert_eq!(field(5_000_000_000), b"\x0a5000000000");
 }
 
+/// `rdb-key-save-delay` waits after each key and changes nothing written.
+#[test]
+fn key_save_delay_slows_the_save_only() {
+    let mut ks = Keyspace::new(2);
+    for i in 0..30 {
+        ks[i % 2].set(format!("k{i}").as_bytes(), b"v".to_vec(), None);
+    }
+    let delayed = |key_save_delay: i64| {
+        let options = SaveOptions {
+            key_save_delay,
+            ..SaveOptions::default()
+        };
+        let mut out = Vec::new();
+        let start = std::time::Instant::now();
+        save(&ks, NOW, options, &mut out).unwrap();
+        (out, start.elapsed())
+    };
+    // 30 keys, 5 ms each.
+    let (slow, took) = delayed(5000);
+    assert!(took >= std::time::Duration::from_millis(150), "{took:?}");
+    assert_eq!(slow, saved(&ks));
+    // -N: 1 µs after one key in N; any value is taken (no panic at the
+    // bounds).
+    for d in [-1, -7, i64::from(i32::MIN)] {
+        assert_eq!(delayed(d).0, saved(&ks), "{d}");
+    }
+}
+
 #[test]
 fn integer_encodings_at_their_edges() {
     let enc = |s: &str| write::int_encoding(s.as_bytes()).map(|(b, n)| b[..n].to_vec());

@@ -6,6 +6,7 @@
 //! limits the engine models), so no listpack or intset is built here.
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use super::crc64::crc64;
 use super::lzf::Compressor;
@@ -164,6 +165,8 @@ pub(super) fn save(
     o.aux("used-mem", options.used_mem.to_string().as_bytes())?;
     o.aux("aof-base", b"0")?;
     let live = |when: Option<i64>| !matches!(when, Some(w) if w < now_ms);
+    // Keys written so far, over all databases.
+    let mut written = 0u64;
     for (index, db) in keyspace.iter().enumerate() {
         // Counted first: RESIZEDB gives the sizes, and a database whose
         // keys have all expired is left out as an empty one is.
@@ -193,6 +196,8 @@ pub(super) fn save(
                 o.buf.extend_from_slice(&when.to_le_bytes());
             }
             value(&mut o, key, &entry.value)?;
+            written += 1;
+            key_save_delay(options.key_save_delay, written);
             o.maybe_flush()?;
         }
     }
@@ -201,6 +206,20 @@ pub(super) fn save(
     let crc = o.crc;
     o.out.write_all(&crc.to_le_bytes())?;
     o.out.flush()
+}
+
+/// The wait after the `written`-th key (`rdb-key-save-delay`, Redis's
+/// `debugDelay`): `delay` µs; for a negative -N, 1 µs after one key in N
+/// (Redis draws each key's chance at random; every N-th key gives the
+/// same average without a random source).
+fn key_save_delay(delay: i64, written: u64) {
+    let micros = match delay {
+        0 => return,
+        d if d > 0 => d.unsigned_abs(),
+        d if written % d.unsigned_abs() == 0 => 1,
+        _ => return,
+    };
+    std::thread::sleep(Duration::from_micros(micros));
 }
 
 /// Type, key and value (`rdbSaveKeyValuePair` after the expiry).

@@ -124,6 +124,7 @@ impl Engine {
         SaveOptions {
             compression: self.config.rdbcompression,
             used_mem: crate::heap::used(),
+            key_save_delay: self.config.rdb_key_save_delay,
         }
     }
 
