@@ -207,7 +207,7 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         // /proc tells; at least the pages it wrote its buffers to).
         #[cfg(target_os = "linux")]
         assert!(info(&mut c, "rdb_last_cow_size").parse::<u64>().unwrap() > 0);
-        logged(&server, "MB of memory used by copy-on-write");
+        logged(&server, "Fork CoW for RDB: current ");
         logged(&server, "Background saving started by pid ");
         let pid = server
             .log_lines("Background saving started by pid ")
@@ -445,6 +445,91 @@ fn flushall_with_schedules_saves_the_empty_keyspace() {
     let server = server_in(&dir, &[]);
     let n: usize = cmd("DBSIZE").query(&mut server.redis()).unwrap();
     assert_eq!(n, 0);
+}
+
+/// While a BGSAVE child writes, INFO persistence shows what it last
+/// reported, as Redis's does: the child reports about once a second (keys
+/// written, its copy-on-write), the server reads once a second; once the
+/// child is gone the fields are 0 again and the most copy-on-write it
+/// reported is `rdb_last_cow_size`.
+#[test]
+fn info_shows_the_bgsave_childs_progress() {
+    // 10000 keys, at least 300 us each: at least 3 s of saving, in which
+    // the server reads at 1 s (the report sent at the first key) and at
+    // 2 s (one sent near 1 s).
+    let total = 10_000u64;
+    let server = Server::start(&[
+        "--enable-debug-command",
+        "yes",
+        "--rdb-key-save-delay",
+        "300",
+    ]);
+    let mut c = server.redis();
+    let _: () = cmd("DEBUG")
+        .arg("POPULATE")
+        .arg(total)
+        .query(&mut c)
+        .unwrap();
+    let persistence =
+        |c: &mut Connection| -> String { cmd("INFO").arg("persistence").query(c).unwrap() };
+    let field = |text: &str, name: &str| common::info_value(text, name);
+    assert_eq!(
+        status(&mut c, &mut cmd("BGSAVE")),
+        "Background saving started"
+    );
+    // The reports seen while it ran, each new count once.
+    let mut seen: Vec<u64> = Vec::new();
+    let mut peak_seen = 0;
+    // Longer than TIMEOUT: the delay is a least, a loaded machine sleeps
+    // longer.
+    let deadline = Instant::now() + 3 * TIMEOUT;
+    loop {
+        let text = persistence(&mut c);
+        if field(&text, "rdb_bgsave_in_progress") == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the BGSAVE did not end");
+        assert_eq!(field(&text, "current_save_keys_total"), total);
+        let processed = field(&text, "current_save_keys_processed");
+        assert!(processed < total, "{processed} of {total} while it runs");
+        let perc = common::info_text(&text, "current_fork_perc");
+        let want = format!("{:.2}", processed as f64 / total as f64 * 100.0);
+        assert_eq!(perc, want, "{processed} of {total}");
+        let (peak, size) = (
+            field(&text, "current_cow_peak"),
+            field(&text, "current_cow_size"),
+        );
+        assert!(peak >= size, "peak {peak}, size {size}");
+        peak_seen = peak_seen.max(peak);
+        if processed > 0 {
+            // Read once a second, measured at most a second before.
+            let age = field(&text, "current_cow_size_age");
+            assert!(age <= 3, "current_cow_size_age {age}");
+            #[cfg(target_os = "linux")]
+            assert!(size > 0, "no copy-on-write reported");
+            if seen.last() != Some(&processed) {
+                seen.push(processed);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(seen.len() >= 2, "reports seen: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    let text = persistence(&mut c);
+    assert_eq!(common::info_text(&text, "rdb_last_bgsave_status"), "ok");
+    for name in [
+        "current_cow_peak",
+        "current_cow_size",
+        "current_cow_size_age",
+        "current_save_keys_processed",
+        "current_save_keys_total",
+    ] {
+        assert_eq!(field(&text, name), 0, "{name} after the child");
+    }
+    assert_eq!(common::info_text(&text, "current_fork_perc"), "0.00");
+    assert!(field(&text, "rdb_last_cow_size") >= peak_seen);
+    #[cfg(target_os = "linux")]
+    assert!(field(&text, "rdb_last_cow_size") > 0);
 }
 
 /// `rdbcompression no` (flag or CONFIG SET) writes strings as they are,

@@ -348,7 +348,10 @@ fn redis_server_loads_what_save_file_writes() {
         used_mem: 50 << 20,
         ..rdb::SaveOptions::default()
     };
-    rdb::save_file(&ks, now, options, &dir.path().join("dump.rdb")).expect("save_file");
+    rdb::save_file(&ks, now, options, &dir.path().join("dump.rdb"), &mut |_| {
+        Ok(())
+    })
+    .expect("save_file");
     let redis = start_redis(&dir);
     let mut con = connect(&redis);
     let compared = compare(&ks, &mut con, now);
@@ -381,7 +384,7 @@ fn redis_server_loads_what_save_file_writes_uncompressed() {
         compression: false,
         ..rdb::SaveOptions::default()
     };
-    rdb::save_file(&ks, now, off, &path).expect("save_file");
+    rdb::save_file(&ks, now, off, &path, &mut |_| Ok(())).expect("save_file");
     let bytes = std::fs::read(&path).unwrap();
     // s:big, 100000 bytes LZF would shrink to almost nothing: its 32-bit
     // length, then every byte.
@@ -618,6 +621,7 @@ fn load_reads_what_redis_server_saves() {
         now,
         rdb::SaveOptions::default(),
         &again.path().join("dump.rdb"),
+        &mut |_| Ok(()),
     )
     .expect("save_file");
     let redis = start_redis(&again);

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub use commands::blocking::Blocking;
-pub use commands::persistence::{write_snapshot, Persistence, SaveChild};
+pub use commands::persistence::{write_snapshot, ChildInfo, ChildInfoKind, Persistence, SaveChild};
 pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
 pub use keyspace::Keyspace;
 pub use session::{ReplyMode, Session};
@@ -234,7 +234,8 @@ impl Peers for NoPeers {
 pub trait Children {
     /// Forks a child that writes `keyspace` to `path` as an RDB file, as
     /// `options` say, and exits, 0 when it saved; returns its pid. The
-    /// server reports its end to [`Engine::background_save_done`].
+    /// server hands what the child reports to [`Engine::child_info`] and
+    /// its end to [`Engine::background_save_done`].
     fn fork_save(
         &mut self,
         keyspace: &Keyspace,

@@ -129,6 +129,15 @@ impl Default for SaveOptions {
     }
 }
 
+/// A save calls its progress callback with the keys written so far after
+/// the first key and after every this many more (`rdbSaveDb` looks at the
+/// clock that often to decide whether to report).
+pub const PROGRESS_EVERY: u64 = 1024;
+
+/// What a save tells of its progress: the keys written so far, every
+/// [`PROGRESS_EVERY`] keys; an error stops the save with that error.
+pub type Progress<'a> = &'a mut dyn FnMut(u64) -> io::Result<()>;
+
 /// Writes every database of `keyspace` as one RDB file to `out`: header,
 /// aux fields, each non-empty database, EOF and checksum. Keys whose
 /// deadline is before `now_ms` are left out.
@@ -137,8 +146,9 @@ pub fn save(
     now_ms: i64,
     options: SaveOptions,
     out: &mut dyn Write,
+    progress: Progress<'_>,
 ) -> io::Result<()> {
-    write::save(keyspace, now_ms, options, out)
+    write::save(keyspace, now_ms, options, out, progress)
 }
 
 /// Reads an RDB file's bytes into `keyspace` (which the caller gives
@@ -162,20 +172,22 @@ pub fn temp_path(path: &Path, pid: u32) -> PathBuf {
 
 /// Saves to `path` as Redis's `rdbSave` does: into [`temp_path`] in
 /// the same directory, flushed and fsynced, then renamed over `path`, so a
-/// crash at any point leaves the previous file whole.
-/// The temporary file is removed when anything fails.
+/// crash at any point leaves the previous file whole; `progress` is told
+/// as [`save`] tells it. The temporary file is removed when anything
+/// fails.
 pub fn save_file(
     keyspace: &Keyspace,
     now_ms: i64,
     options: SaveOptions,
     path: &Path,
+    progress: Progress<'_>,
 ) -> io::Result<()> {
     // The pid of the process saving: a BGSAVE child's own, so a child and
     // a foreground SAVE never share a temporary file.
     let tmp = temp_path(path, std::process::id());
     let written = (|| {
         let mut out = BufWriter::new(File::create(&tmp)?);
-        save(keyspace, now_ms, options, &mut out)?;
+        save(keyspace, now_ms, options, &mut out, progress)?;
         let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         fs::rename(&tmp, path)

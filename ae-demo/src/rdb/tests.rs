@@ -41,7 +41,7 @@ fn dump(ks: &Keyspace) -> Vec<Vec<String>> {
 
 fn saved(ks: &Keyspace) -> Vec<u8> {
     let mut out = Vec::new();
-    save(ks, NOW, SaveOptions::default(), &mut out).unwrap();
+    save(ks, NOW, SaveOptions::default(), &mut out, &mut |_| Ok(())).unwrap();
     out
 }
 
@@ -202,14 +202,14 @@ fn rdbcompression_no_writes_strings_as_they_are() {
         compression: false,
         ..SaveOptions::default()
     };
-    save(&ks, NOW, off, &mut plain).unwrap();
+    save(&ks, NOW, off, &mut plain, &mut |_| Ok(())).unwrap();
     assert_eq!(occurrences(&plain, &verbatim), 3);
     assert!(plain.len() > packed.len() + 3 * 1000);
     // Integers keep their encoding: it is not compression.
     let mut ints = Keyspace::new(1);
     ints[0].set(b"n", b"12345".to_vec(), None);
     let mut plain_ints = Vec::new();
-    save(&ints, NOW, off, &mut plain_ints).unwrap();
+    save(&ints, NOW, off, &mut plain_ints, &mut |_| Ok(())).unwrap();
     assert_eq!(plain_ints, saved(&ints));
     assert_eq!(occurrences(&plain_ints, b"\x01n\xc1\x39\x30"), 1);
     let (back, _) = reload(&plain, 1);
@@ -226,7 +226,7 @@ fn used_mem_aux_field_holds_the_heap_given() {
             used_mem,
             ..SaveOptions::default()
         };
-        save(&Keyspace::new(1), NOW, options, &mut out).unwrap();
+        save(&Keyspace::new(1), NOW, options, &mut out, &mut |_| Ok(())).unwrap();
         let at = out
             .windows(10)
             .position(|w| w == b"\xfa\x08used-mem")
@@ -257,7 +257,7 @@ fn key_save_delay_slows_the_save_only() {
         };
         let mut out = Vec::new();
         let start = std::time::Instant::now();
-        save(&ks, NOW, options, &mut out).unwrap();
+        save(&ks, NOW, options, &mut out, &mut |_| Ok(())).unwrap();
         (out, start.elapsed())
     };
     // 30 keys, 5 ms each.
@@ -269,6 +269,45 @@ fn key_save_delay_slows_the_save_only() {
     for d in [-1, -7, i64::from(i32::MIN)] {
         assert_eq!(delayed(d).0, saved(&ks), "{d}");
     }
+}
+
+/// The progress callback is told the keys written after the first and
+/// every 1024th more, over all databases; its error stops the save, and
+/// `save_file` then leaves no temporary file.
+#[test]
+fn progress_every_1024_keys_and_its_error_stops_the_save() {
+    let mut ks = Keyspace::new(3);
+    for i in 0..3000 {
+        ks[i % 3].set(format!("k{i}").as_bytes(), b"v".to_vec(), None);
+    }
+    let mut told = Vec::new();
+    let mut out = Vec::new();
+    save(&ks, NOW, SaveOptions::default(), &mut out, &mut |keys| {
+        told.push(keys);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(told, [1, 1 + PROGRESS_EVERY, 1 + 2 * PROGRESS_EVERY]);
+    assert_eq!(out, saved(&ks));
+    let dir = std::env::temp_dir().join(format!("ae-rdb-progress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let stopped = save_file(
+        &ks,
+        NOW,
+        SaveOptions::default(),
+        &dir.join("dump.rdb"),
+        &mut |keys| {
+            if keys > 1 {
+                Err(io::Error::other("the server is gone"))
+            } else {
+                Ok(())
+            }
+        },
+    );
+    assert_eq!(stopped.unwrap_err().to_string(), "the server is gone");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -708,7 +747,7 @@ fn save_file_replaces_the_target_whole() {
     let path = dir.join("dump.rdb");
     std::fs::write(&path, b"old").unwrap();
     let ks = every_type();
-    save_file(&ks, NOW, SaveOptions::default(), &path).unwrap();
+    save_file(&ks, NOW, SaveOptions::default(), &path, &mut |_| Ok(())).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes, saved(&ks));
     let left: Vec<_> = std::fs::read_dir(&dir)
@@ -721,14 +760,15 @@ fn save_file_replaces_the_target_whole() {
         &ks,
         NOW,
         SaveOptions::default(),
-        &dir.join("no/such/dump.rdb")
+        &dir.join("no/such/dump.rdb"),
+        &mut |_| Ok(())
     )
     .is_err());
     // Over a directory that is not empty: written, then the rename fails,
     // and the temporary file goes.
     let blocker = dir.join("blocker");
     std::fs::create_dir_all(blocker.join("inside")).unwrap();
-    assert!(save_file(&ks, NOW, SaveOptions::default(), &blocker).is_err());
+    assert!(save_file(&ks, NOW, SaveOptions::default(), &blocker, &mut |_| Ok(())).is_err());
     let mut left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -147,6 +147,7 @@ pub(super) fn save(
     now_ms: i64,
     options: SaveOptions,
     out: &mut dyn Write,
+    progress: Progress<'_>,
 ) -> io::Result<()> {
     let mut o = Out {
         buf: Vec::with_capacity(CHUNK + 1024),
@@ -198,6 +199,9 @@ pub(super) fn save(
             value(&mut o, key, &entry.value)?;
             written += 1;
             key_save_delay(options.key_save_delay, written);
+            if (written - 1) % PROGRESS_EVERY == 0 {
+                progress(written)?;
+            }
             o.maybe_flush()?;
         }
     }
