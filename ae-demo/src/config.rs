@@ -82,6 +82,11 @@ pub struct Config {
     pub dir: PathBuf,
     /// The snapshot's file name in `dir`.
     pub dbfilename: String,
+    /// LZF-compress the snapshot's long strings (`rdbcompression`).
+    pub rdbcompression: bool,
+    /// Microseconds a save waits after each key it writes
+    /// (`rdb-key-save-delay`, which tests use to make a save slow).
+    pub rdb_key_save_delay: i64,
 }
 
 impl Config {
@@ -116,6 +121,8 @@ impl Default for Config {
             save: Vec::new(),
             dir: PathBuf::new(),
             dbfilename: String::new(),
+            rdbcompression: false,
+            rdb_key_save_delay: 0,
         };
         for s in SETTINGS {
             if let Some(value) = s.default {
@@ -140,6 +147,9 @@ pub enum Access {
     Protected,
     /// The command line, CONFIG GET and CONFIG SET.
     Mutable,
+    /// As `Mutable`, but CONFIG GET shows it only when asked by its name:
+    /// no pattern matches it (Redis's `HIDDEN_CONFIG`, settings for tests).
+    Hidden,
     /// CONFIG GET only: a value fixed in this server (a directive setting
     /// it is refused, saying so).
     Reported,
@@ -457,6 +467,27 @@ pub static SETTINGS: &[Setting] = &[
         show: |c| c.dbfilename.clone(),
     },
     Setting {
+        name: "rdbcompression",
+        kind: Kind::Bool(|c, on| c.rdbcompression = on),
+        default: Some("yes"),
+        help: "LZF-compress the snapshot's strings over 20 bytes",
+        access: Access::Mutable,
+        show: |c| yes_no(c.rdbcompression),
+    },
+    Setting {
+        name: "rdb-key-save-delay",
+        kind: Kind::Int {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+            flag_range: None,
+            set: |c, n| c.rdb_key_save_delay = n,
+        },
+        default: Some("0"),
+        help: "microseconds a save waits after each key (to make it slow in tests); -N: 1 for one key in N",
+        access: Access::Hidden,
+        show: |c| c.rdb_key_save_delay.to_string(),
+    },
+    Setting {
         name: "appendonly",
         kind: Kind::Off {
             why: "appendonly yes is not supported: ae-demo has no append-only file",
@@ -537,13 +568,19 @@ impl Setting {
 
     /// Changed by CONFIG SET.
     pub fn is_mutable(&self) -> bool {
-        self.access == Access::Mutable
+        matches!(self.access, Access::Mutable | Access::Hidden)
+    }
+
+    /// Matched by CONFIG GET's patterns (a hidden setting only by its
+    /// name).
+    pub fn in_patterns(&self) -> bool {
+        self.in_config() && self.access != Access::Hidden
     }
 
     /// Why CONFIG SET refuses it, in Redis's words; `None` if it may.
     pub fn set_refusal(&self) -> Option<&'static str> {
         match self.access {
-            Access::Mutable => None,
+            Access::Mutable | Access::Hidden => None,
             Access::Protected => Some("can't set protected config"),
             _ => Some("can't set immutable config"),
         }
@@ -1462,6 +1499,49 @@ mod tests {
         assert!(!c.latency_tracking);
         let c = load("latency-tracking-info-percentiles \"\"").unwrap();
         assert!(c.latency_tracking_info_percentiles.is_empty());
+    }
+
+    /// `rdbcompression`, a bool config as Redis has it: yes by default,
+    /// from the file, the command line and CONFIG SET.
+    #[test]
+    fn rdbcompression_setting() {
+        assert!(Config::default().rdbcompression);
+        assert!(!load("rdbcompression no").unwrap().rdbcompression);
+        assert!(!parse(&["--rdbcompression", "NO"]).unwrap().rdbcompression);
+        assert!(parse(&["--rdbcompression", "off"]).is_err());
+        let mut c = Config::default();
+        let setting = Setting::find(b"RDBCOMPRESSION").unwrap();
+        assert!(setting.is_mutable());
+        setting.parse_config(&mut c, b"no").unwrap();
+        assert_eq!((setting.show)(&c), "no");
+        assert_eq!(
+            setting.parse_config(&mut c, b"maybe"),
+            Err("argument must be 'yes' or 'no'".into())
+        );
+        assert!(!c.rdbcompression);
+    }
+
+    /// `rdb-key-save-delay`, a hidden int config as Redis has it: by
+    /// name only in CONFIG GET, any 32-bit value, 0 by default.
+    #[test]
+    fn rdb_key_save_delay_setting() {
+        assert_eq!(Config::default().rdb_key_save_delay, 0);
+        let c = parse(&["--rdb-key-save-delay", "-10"]).unwrap();
+        assert_eq!(c.rdb_key_save_delay, -10);
+        let setting = Setting::find(b"rdb-key-save-delay").unwrap();
+        assert!(setting.is_mutable() && setting.in_config() && !setting.in_patterns());
+        let mut c = Config::default();
+        setting.parse_config(&mut c, b"2147483647").unwrap();
+        assert_eq!((setting.show)(&c), "2147483647");
+        assert_eq!(
+            setting.parse_config(&mut c, b"2147483648"),
+            Err("argument must be between -2147483648 and 2147483647 inclusive".into())
+        );
+        assert_eq!(
+            setting.parse_config(&mut c, b"1ms"),
+            Err("argument couldn't be parsed into an integer".into())
+        );
+        assert!(Setting::find(b"rdbcompression").unwrap().in_patterns());
     }
 
     #[test]

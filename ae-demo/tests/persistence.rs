@@ -207,7 +207,7 @@ fn bgsave_writes_the_data_of_the_fork_while_the_parent_serves() {
         // /proc tells; at least the pages it wrote its buffers to).
         #[cfg(target_os = "linux")]
         assert!(info(&mut c, "rdb_last_cow_size").parse::<u64>().unwrap() > 0);
-        logged(&server, "MB of memory used by copy-on-write");
+        logged(&server, "Fork CoW for RDB: current ");
         logged(&server, "Background saving started by pid ");
         let pid = server
             .log_lines("Background saving started by pid ")
@@ -445,6 +445,201 @@ fn flushall_with_schedules_saves_the_empty_keyspace() {
     let server = server_in(&dir, &[]);
     let n: usize = cmd("DBSIZE").query(&mut server.redis()).unwrap();
     assert_eq!(n, 0);
+}
+
+/// While a BGSAVE child writes, INFO persistence shows what it last
+/// reported, as Redis's does: the child reports about once a second (keys
+/// written, its copy-on-write), the server reads once a second; once the
+/// child is gone the fields are 0 again and the most copy-on-write it
+/// reported is `rdb_last_cow_size`.
+#[test]
+fn info_shows_the_bgsave_childs_progress() {
+    // 10000 keys, at least 300 us each: at least 3 s of saving, in which
+    // the server reads at 1 s (the report sent at the first key) and at
+    // 2 s (one sent near 1 s).
+    let total = 10_000u64;
+    let server = Server::start(&[
+        "--enable-debug-command",
+        "yes",
+        "--rdb-key-save-delay",
+        "300",
+    ]);
+    let mut c = server.redis();
+    let _: () = cmd("DEBUG")
+        .arg("POPULATE")
+        .arg(total)
+        .query(&mut c)
+        .unwrap();
+    let persistence =
+        |c: &mut Connection| -> String { cmd("INFO").arg("persistence").query(c).unwrap() };
+    let field = |text: &str, name: &str| common::info_value(text, name);
+    assert_eq!(
+        status(&mut c, &mut cmd("BGSAVE")),
+        "Background saving started"
+    );
+    // The reports seen while it ran, each new count once.
+    let mut seen: Vec<u64> = Vec::new();
+    let mut peak_seen = 0;
+    // Longer than TIMEOUT: the delay is a least, a loaded machine sleeps
+    // longer.
+    let deadline = Instant::now() + 3 * TIMEOUT;
+    loop {
+        let text = persistence(&mut c);
+        if field(&text, "rdb_bgsave_in_progress") == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the BGSAVE did not end");
+        assert_eq!(field(&text, "current_save_keys_total"), total);
+        let processed = field(&text, "current_save_keys_processed");
+        assert!(processed < total, "{processed} of {total} while it runs");
+        let perc = common::info_text(&text, "current_fork_perc");
+        let want = format!("{:.2}", processed as f64 / total as f64 * 100.0);
+        assert_eq!(perc, want, "{processed} of {total}");
+        let (peak, size) = (
+            field(&text, "current_cow_peak"),
+            field(&text, "current_cow_size"),
+        );
+        assert!(peak >= size, "peak {peak}, size {size}");
+        peak_seen = peak_seen.max(peak);
+        if processed > 0 {
+            // Read once a second, measured at most a second before.
+            let age = field(&text, "current_cow_size_age");
+            assert!(age <= 3, "current_cow_size_age {age}");
+            #[cfg(target_os = "linux")]
+            assert!(size > 0, "no copy-on-write reported");
+            if seen.last() != Some(&processed) {
+                seen.push(processed);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(seen.len() >= 2, "reports seen: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    let text = persistence(&mut c);
+    assert_eq!(common::info_text(&text, "rdb_last_bgsave_status"), "ok");
+    for name in [
+        "current_cow_peak",
+        "current_cow_size",
+        "current_cow_size_age",
+        "current_save_keys_processed",
+        "current_save_keys_total",
+    ] {
+        assert_eq!(field(&text, name), 0, "{name} after the child");
+    }
+    assert_eq!(common::info_text(&text, "current_fork_perc"), "0.00");
+    assert!(field(&text, "rdb_last_cow_size") >= peak_seen);
+    #[cfg(target_os = "linux")]
+    assert!(field(&text, "rdb_last_cow_size") > 0);
+}
+
+/// `rdbcompression no` (flag or CONFIG SET) writes strings as they are,
+/// in BGSAVE's child and in SAVE; yes compresses them again.
+#[test]
+fn rdbcompression_decides_whether_strings_are_compressed() {
+    let dir = TempDir::new("rdbcompression");
+    let server = server_in(&dir, &["--rdbcompression", "no"]);
+    let mut c = server.redis();
+    let value = "compressible ".repeat(1000);
+    let _: () = cmd("SET").arg("k").arg(&value).query(&mut c).unwrap();
+    let file = dir.path().join("dump.rdb");
+    let verbatim = |file: &std::path::Path| {
+        let bytes = std::fs::read(file).unwrap();
+        bytes.windows(value.len()).any(|w| w == value.as_bytes())
+    };
+    assert_eq!(
+        status(&mut c, &mut cmd("BGSAVE")),
+        "Background saving started"
+    );
+    bgsave_done(&mut c);
+    assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "ok");
+    assert!(verbatim(&file), "BGSAVE with rdbcompression no compressed");
+    let set = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdbcompression").arg("yes"),
+    );
+    assert_eq!(set, "OK");
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    assert!(
+        !verbatim(&file),
+        "SAVE with rdbcompression yes did not compress"
+    );
+    let _ = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdbcompression").arg("no"),
+    );
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    assert!(verbatim(&file), "SAVE with rdbcompression no compressed");
+}
+
+/// `rdb-key-save-delay` (flag and CONFIG SET) slows each key of a save.
+#[test]
+fn rdb_key_save_delay_slows_a_save() {
+    let server = Server::start(&["--rdb-key-save-delay", "20000"]);
+    let mut c = server.redis();
+    for i in 0..50 {
+        let _: () = cmd("SET")
+            .arg(format!("k{i}"))
+            .arg(i)
+            .query(&mut c)
+            .unwrap();
+    }
+    let timed = |c: &mut Connection| {
+        let start = Instant::now();
+        assert_eq!(status(c, &mut cmd("SAVE")), "OK");
+        start.elapsed()
+    };
+    // 50 keys, 20 ms each.
+    let took = timed(&mut c);
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    let set = status(
+        &mut c,
+        cmd("CONFIG").arg("SET").arg("rdb-key-save-delay").arg("0"),
+    );
+    assert_eq!(set, "OK");
+    let took = timed(&mut c);
+    assert!(took < Duration::from_millis(500), "{took:?}");
+}
+
+/// The `used-mem` aux field of an RDB file's bytes (an integer encoding,
+/// or the decimal text).
+fn used_mem_field(bytes: &[u8]) -> u64 {
+    let at = bytes
+        .windows(10)
+        .position(|w| w == b"\xfa\x08used-mem")
+        .expect("a used-mem aux field")
+        + 10;
+    let v = &bytes[at..];
+    match v[0] {
+        0xC0 => u64::from(v[1]),
+        0xC1 => u64::from(u16::from_le_bytes([v[1], v[2]])),
+        0xC2 => u64::from(u32::from_le_bytes([v[1], v[2], v[3], v[4]])),
+        len if len < 64 => std::str::from_utf8(&v[1..1 + usize::from(len)])
+            .unwrap()
+            .parse()
+            .unwrap(),
+        other => panic!("used-mem in an unexpected encoding {other:#x}"),
+    }
+}
+
+/// A save records the heap the server holds (INFO used_memory) in the
+/// file's `used-mem` field, as Redis records `zmalloc_used_memory()`.
+#[test]
+fn the_file_records_the_heap_in_use() {
+    let dir = TempDir::new("used-mem");
+    let server = server_in(&dir, &[]);
+    let mut c = server.redis();
+    fill(&mut c);
+    let text: String = cmd("INFO").arg("memory").query(&mut c).unwrap();
+    let used: u64 = common::info_value(&text, "used_memory");
+    assert_eq!(status(&mut c, &mut cmd("SAVE")), "OK");
+    let bytes = std::fs::read(dir.path().join("dump.rdb")).unwrap();
+    let recorded = used_mem_field(&bytes);
+    // What INFO and SAVE allocate between the two readings is small.
+    let slack = (used / 10).max(256 * 1024);
+    assert!(
+        recorded.abs_diff(used) <= slack,
+        "used-mem {recorded}, INFO used_memory {used}"
+    );
 }
 
 /// Redis and ae-demo read each other's files: what one saved, the other

@@ -351,12 +351,62 @@ fn redis_server_loads_what_save_file_writes() {
     let dir = TempDir::new("to-redis");
     let now = unix_ms();
     let ks = every_type(now);
-    rdb::save_file(&ks, now, &dir.path().join("dump.rdb")).expect("save_file");
+    let options = rdb::SaveOptions {
+        used_mem: 50 << 20,
+        ..rdb::SaveOptions::default()
+    };
+    rdb::save_file(&ks, now, options, &dir.path().join("dump.rdb"), &mut |_| {
+        Ok(())
+    })
+    .expect("save_file");
     let redis = start_redis(&dir);
     let mut con = connect(&redis);
     let compared = compare(&ks, &mut con, now);
     assert!(compared >= 35, "compared {compared} keys");
+    // It read the heap the file says its writer held (logged as it
+    // loads, before it answers).
+    let log = std::fs::read_to_string(dir.path().join("redis.log")).unwrap();
+    assert!(
+        log.contains("RDB memory usage when created 50.00 Mb"),
+        "{log}"
+    );
     drop(redis);
+}
+
+/// With `rdbcompression no` strings are written as they are (no LZF), and
+/// redis-server loads that file the same.
+#[test]
+fn redis_server_loads_what_save_file_writes_uncompressed() {
+    if !common::require(
+        "redis-server",
+        "redis_server_loads_what_save_file_writes_uncompressed",
+    ) {
+        return;
+    }
+    let dir = TempDir::new("uncompressed");
+    let now = unix_ms();
+    let ks = every_type(now);
+    let path = dir.path().join("dump.rdb");
+    let off = rdb::SaveOptions {
+        compression: false,
+        ..rdb::SaveOptions::default()
+    };
+    rdb::save_file(&ks, now, off, &path, &mut |_| Ok(())).expect("save_file");
+    let bytes = std::fs::read(&path).unwrap();
+    // s:big, 100000 bytes LZF would shrink to almost nothing: its 32-bit
+    // length, then every byte.
+    let big = ks[0].peek(b"s:big").unwrap().value.to_vec();
+    let mut verbatim = vec![0x80];
+    verbatim.extend_from_slice(&(big.len() as u32).to_be_bytes());
+    verbatim.extend_from_slice(&big);
+    assert!(
+        bytes.windows(verbatim.len()).any(|w| w == verbatim),
+        "s:big is not in the file as it is"
+    );
+    let redis = start_redis(&dir);
+    let mut con = connect(&redis);
+    let compared = compare(&ks, &mut con, now);
+    assert!(compared >= 35, "compared {compared} keys");
 }
 
 /// Runs one command, for its effect.
@@ -573,7 +623,14 @@ fn load_reads_what_redis_server_saves() {
     drop(con);
     drop(redis);
     let again = TempDir::new("from-redis-again");
-    rdb::save_file(&ks, now, &again.path().join("dump.rdb")).expect("save_file");
+    rdb::save_file(
+        &ks,
+        now,
+        rdb::SaveOptions::default(),
+        &again.path().join("dump.rdb"),
+        &mut |_| Ok(()),
+    )
+    .expect("save_file");
     let redis = start_redis(&again);
     let mut con = connect(&redis);
     assert_eq!(compare(&ks, &mut con, now), compared);

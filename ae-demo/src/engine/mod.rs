@@ -22,13 +22,14 @@ use std::path::Path;
 use std::time::Instant;
 
 pub use commands::blocking::Blocking;
-pub use commands::persistence::{write_snapshot, Persistence, SaveChild};
+pub use commands::persistence::{write_snapshot, ChildInfo, ChildInfoKind, Persistence, SaveChild};
 pub use commands::{active_expire_cycle, glob_match, new_run_id, process_command};
 pub use keyspace::Keyspace;
 pub use session::{ReplyMode, Session};
 
 use crate::bulk_pool::BulkPool;
 use crate::config::Config;
+use crate::rdb::SaveOptions;
 use commands::{CommandStats, NameHasher};
 use reply::ReplyBuf;
 
@@ -233,10 +234,17 @@ impl Peers for NoPeers {
 /// engine forks through it, knowing nothing of the loop that watches the
 /// child.
 pub trait Children {
-    /// Forks a child that writes `keyspace` to `path` as an RDB file and
-    /// exits, 0 when it saved; returns its pid. The server reports its end
-    /// to [`Engine::background_save_done`].
-    fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32>;
+    /// Forks a child that writes `keyspace` to `path` as an RDB file, as
+    /// `options` say, and exits, 0 when it saved; returns its pid. The
+    /// server hands what the child reports to [`Engine::child_info`] and
+    /// its end to [`Engine::background_save_done`].
+    fn fork_save(
+        &mut self,
+        keyspace: &Keyspace,
+        now_ms: i64,
+        options: SaveOptions,
+        path: &Path,
+    ) -> io::Result<u32>;
     /// Stops child `pid` with SIGUSR1, whose end counts as no failure
     /// (Redis's `killRDBChild`).
     fn kill(&mut self, pid: u32);
@@ -247,7 +255,7 @@ pub trait Children {
 pub struct NoChildren;
 
 impl Children for NoChildren {
-    fn fork_save(&mut self, _: &Keyspace, _: i64, _: &Path) -> io::Result<u32> {
+    fn fork_save(&mut self, _: &Keyspace, _: i64, _: SaveOptions, _: &Path) -> io::Result<u32> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
             "no child processes without a server",

@@ -102,11 +102,53 @@ impl fmt::Display for RdbError {
 
 impl std::error::Error for RdbError {}
 
+/// How a snapshot is written: what Redis's `rdbSaveRio` reads from the
+/// server's settings as it writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaveOptions {
+    /// Strings over 20 bytes are LZF-compressed when that saves at least 4
+    /// bytes (`rdbcompression`); off, every string is written as it is.
+    pub compression: bool,
+    /// The heap the saving server holds, in bytes: the `used-mem` aux
+    /// field (Redis's `zmalloc_used_memory()`), which a loading Redis logs.
+    pub used_mem: u64,
+    /// Microseconds to wait after each key written (`rdb-key-save-delay`,
+    /// to make a save slow in tests); a negative -N waits 1 µs after one
+    /// key in N.
+    pub key_save_delay: i64,
+}
+
+impl Default for SaveOptions {
+    /// Redis's defaults (`rdbcompression yes`, no delay), and no heap.
+    fn default() -> Self {
+        SaveOptions {
+            compression: true,
+            used_mem: 0,
+            key_save_delay: 0,
+        }
+    }
+}
+
+/// A save calls its progress callback with the keys written so far after
+/// the first key and after every this many more (`rdbSaveDb` looks at the
+/// clock that often to decide whether to report).
+pub const PROGRESS_EVERY: u64 = 1024;
+
+/// What a save tells of its progress: the keys written so far, every
+/// [`PROGRESS_EVERY`] keys; an error stops the save with that error.
+pub type Progress<'a> = &'a mut dyn FnMut(u64) -> io::Result<()>;
+
 /// Writes every database of `keyspace` as one RDB file to `out`: header,
 /// aux fields, each non-empty database, EOF and checksum. Keys whose
 /// deadline is before `now_ms` are left out.
-pub fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
-    write::save(keyspace, now_ms, out)
+pub fn save(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    out: &mut dyn Write,
+    progress: Progress<'_>,
+) -> io::Result<()> {
+    write::save(keyspace, now_ms, options, out, progress)
 }
 
 /// Reads an RDB file's bytes into `keyspace` (which the caller gives
@@ -130,15 +172,22 @@ pub fn temp_path(path: &Path, pid: u32) -> PathBuf {
 
 /// Saves to `path` as Redis's `rdbSave` does: into [`temp_path`] in
 /// the same directory, flushed and fsynced, then renamed over `path`, so a
-/// crash at any point leaves the previous file whole.
-/// The temporary file is removed when anything fails.
-pub fn save_file(keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<()> {
+/// crash at any point leaves the previous file whole; `progress` is told
+/// as [`save`] tells it. The temporary file is removed when anything
+/// fails.
+pub fn save_file(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    path: &Path,
+    progress: Progress<'_>,
+) -> io::Result<()> {
     // The pid of the process saving: a BGSAVE child's own, so a child and
     // a foreground SAVE never share a temporary file.
     let tmp = temp_path(path, std::process::id());
     let written = (|| {
         let mut out = BufWriter::new(File::create(&tmp)?);
-        save(keyspace, now_ms, &mut out)?;
+        save(keyspace, now_ms, options, &mut out, progress)?;
         let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         fs::rename(&tmp, path)

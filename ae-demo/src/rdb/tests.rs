@@ -45,7 +45,7 @@ fn dump(ks: &Keyspace) -> Vec<Vec<String>> {
 
 fn saved(ks: &Keyspace) -> Vec<u8> {
     let mut out = Vec::new();
-    save(ks, NOW, &mut out).unwrap();
+    save(ks, NOW, SaveOptions::default(), &mut out, &mut |_| Ok(())).unwrap();
     out
 }
 
@@ -179,6 +179,141 @@ fn header_and_aux_fields_as_redis_writes_them() {
     assert_eq!(&bytes[..bytes.len() - 8], &want[..]);
     let crc = crc64::crc64(0, &want);
     assert_eq!(&bytes[bytes.len() - 8..], &crc.to_le_bytes());
+}
+
+/// How often `needle` occurs in `hay`.
+fn occurrences(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[test]
+fn rdbcompression_no_writes_strings_as_they_are() {
+    let mut ks = Keyspace::new(1);
+    // 1200 bytes that LZF shrinks to a few dozen, as a string value, a
+    // list element and a key (all go through rdbSaveRawString).
+    let long = b"compress me ".repeat(100);
+    ks[0].set(b"string", long.clone(), None);
+    ks[0].add(
+        b"list",
+        Value::List(Box::new(List::from(vec![long.clone()]))),
+    );
+    ks[0].set(&long, b"v".to_vec(), None);
+    // The length 1200 in 14 bits (0x4B0), then the bytes.
+    let mut verbatim = vec![0x40 | 0x04, 0xB0];
+    verbatim.extend_from_slice(&long);
+    let packed = saved(&ks);
+    assert_eq!(occurrences(&packed, &long), 0, "compressed by default");
+    let mut plain = Vec::new();
+    let off = SaveOptions {
+        compression: false,
+        ..SaveOptions::default()
+    };
+    save(&ks, NOW, off, &mut plain, &mut |_| Ok(())).unwrap();
+    assert_eq!(occurrences(&plain, &verbatim), 3);
+    assert!(plain.len() > packed.len() + 3 * 1000);
+    // Integers keep their encoding: it is not compression.
+    let mut ints = Keyspace::new(1);
+    ints[0].set(b"n", b"12345".to_vec(), None);
+    let mut plain_ints = Vec::new();
+    save(&ints, NOW, off, &mut plain_ints, &mut |_| Ok(())).unwrap();
+    assert_eq!(plain_ints, saved(&ints));
+    assert_eq!(occurrences(&plain_ints, b"\x01n\xc1\x39\x30"), 1);
+    let (back, _) = reload(&plain, 1);
+    assert_eq!(dump(&back), dump(&ks));
+}
+
+/// `used-mem` is written as `rdbSaveAuxFieldStrInt` writes it: the
+/// decimal text, in the integer encoding when it fits 32 bits.
+#[test]
+fn used_mem_aux_field_holds_the_heap_given() {
+    let field = |used_mem: u64| {
+        let mut out = Vec::new();
+        let options = SaveOptions {
+            used_mem,
+            ..SaveOptions::default()
+        };
+        save(&Keyspace::new(1), NOW, options, &mut out, &mut |_| Ok(())).unwrap();
+        let at = out
+            .windows(10)
+            .position(|w| w == b"\xfa\x08used-mem")
+            .expect("a used-mem aux field");
+        let rest = &out[at + 10..];
+        let end = rest
+            .windows(10)
+            .position(|w| w == b"\xfa\x08aof-base")
+            .expect("aof-base after it");
+        rest[..end].to_vec()
+    };
+    assert_eq!(field(0), b"\xc0\x00");
+    assert_eq!(field(123_456), b"\xc2\x40\xe2\x01\x00");
+    assert_eq!(field(5_000_000_000), b"\x0a5000000000");
+}
+
+/// `rdb-key-save-delay` waits after each key and changes nothing written.
+#[test]
+fn key_save_delay_slows_the_save_only() {
+    let mut ks = Keyspace::new(2);
+    for i in 0..30 {
+        ks[i % 2].set(format!("k{i}").as_bytes(), b"v".to_vec(), None);
+    }
+    let delayed = |key_save_delay: i64| {
+        let options = SaveOptions {
+            key_save_delay,
+            ..SaveOptions::default()
+        };
+        let mut out = Vec::new();
+        let start = std::time::Instant::now();
+        save(&ks, NOW, options, &mut out, &mut |_| Ok(())).unwrap();
+        (out, start.elapsed())
+    };
+    // 30 keys, 5 ms each.
+    let (slow, took) = delayed(5000);
+    assert!(took >= std::time::Duration::from_millis(150), "{took:?}");
+    assert_eq!(slow, saved(&ks));
+    // -N: 1 µs after one key in N; any value is taken (no panic at the
+    // bounds).
+    for d in [-1, -7, i64::from(i32::MIN)] {
+        assert_eq!(delayed(d).0, saved(&ks), "{d}");
+    }
+}
+
+/// The progress callback is told the keys written after the first and
+/// every 1024th more, over all databases; its error stops the save, and
+/// `save_file` then leaves no temporary file.
+#[test]
+fn progress_every_1024_keys_and_its_error_stops_the_save() {
+    let mut ks = Keyspace::new(3);
+    for i in 0..3000 {
+        ks[i % 3].set(format!("k{i}").as_bytes(), b"v".to_vec(), None);
+    }
+    let mut told = Vec::new();
+    let mut out = Vec::new();
+    save(&ks, NOW, SaveOptions::default(), &mut out, &mut |keys| {
+        told.push(keys);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(told, [1, 1 + PROGRESS_EVERY, 1 + 2 * PROGRESS_EVERY]);
+    assert_eq!(out, saved(&ks));
+    let dir = std::env::temp_dir().join(format!("ae-rdb-progress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let stopped = save_file(
+        &ks,
+        NOW,
+        SaveOptions::default(),
+        &dir.join("dump.rdb"),
+        &mut |keys| {
+            if keys > 1 {
+                Err(io::Error::other("the server is gone"))
+            } else {
+                Ok(())
+            }
+        },
+    );
+    assert_eq!(stopped.unwrap_err().to_string(), "the server is gone");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -616,7 +751,7 @@ fn save_file_replaces_the_target_whole() {
     let path = dir.join("dump.rdb");
     std::fs::write(&path, b"old").unwrap();
     let ks = every_type();
-    save_file(&ks, NOW, &path).unwrap();
+    save_file(&ks, NOW, SaveOptions::default(), &path, &mut |_| Ok(())).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(bytes, saved(&ks));
     let left: Vec<_> = std::fs::read_dir(&dir)
@@ -625,12 +760,19 @@ fn save_file_replaces_the_target_whole() {
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("dump.rdb")]);
     // Into a directory that is not there: an error.
-    assert!(save_file(&ks, NOW, &dir.join("no/such/dump.rdb")).is_err());
+    assert!(save_file(
+        &ks,
+        NOW,
+        SaveOptions::default(),
+        &dir.join("no/such/dump.rdb"),
+        &mut |_| Ok(())
+    )
+    .is_err());
     // Over a directory that is not empty: written, then the rename fails,
     // and the temporary file goes.
     let blocker = dir.join("blocker");
     std::fs::create_dir_all(blocker.join("inside")).unwrap();
-    assert!(save_file(&ks, NOW, &blocker).is_err());
+    assert!(save_file(&ks, NOW, SaveOptions::default(), &blocker, &mut |_| Ok(())).is_err());
     let mut left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -6,6 +6,7 @@
 //! limits the engine models), so no listpack or intset is built here.
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use super::crc64::crc64;
 use super::lzf::Compressor;
@@ -22,6 +23,8 @@ struct Out<'a> {
     buf: Vec<u8>,
     crc: u64,
     out: &'a mut dyn Write,
+    /// Strings are LZF-compressed where that pays (`rdbcompression`).
+    compression: bool,
     /// The LZF compressor and its output, reused for every string.
     lzf: Compressor,
     packed: Vec<u8>,
@@ -63,9 +66,9 @@ impl Out<'_> {
         }
     }
 
-    /// `rdbSaveRawString` with `rdbcompression yes`: a decimal integer
-    /// that fits 32 bits and reads back as itself in its integer encoding;
-    /// else, over 20 bytes, LZF if that saves at least 4 bytes; else
+    /// `rdbSaveRawString`: a decimal integer that fits 32 bits and reads
+    /// back as itself in its integer encoding; else, over 20 bytes and
+    /// with `rdbcompression yes`, LZF if that saves at least 4 bytes; else
     /// length and bytes. Long strings skip the buffer.
     fn string(&mut self, s: &[u8]) -> io::Result<()> {
         if s.len() <= 11 {
@@ -74,7 +77,7 @@ impl Out<'_> {
                 return Ok(());
             }
         }
-        if s.len() > 20 {
+        if self.compression && s.len() > 20 {
             let mut packed = std::mem::take(&mut self.packed);
             let fits = self.lzf.compress(s, s.len() - 4, &mut packed);
             if fits {
@@ -139,11 +142,18 @@ pub(super) fn int_encoding(s: &[u8]) -> Option<([u8; 5], usize)> {
 }
 
 /// The body of [`super::save`].
-pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn save(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    out: &mut dyn Write,
+    progress: Progress<'_>,
+) -> io::Result<()> {
     let mut o = Out {
         buf: Vec::with_capacity(CHUNK + 1024),
         crc: 0,
         out,
+        compression: options.compression,
         lzf: Compressor::default(),
         packed: Vec::new(),
     };
@@ -153,11 +163,11 @@ pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io:
     o.aux("redis-ver", crate::engine::REDIS_VERSION.as_bytes())?;
     o.aux("redis-bits", b"64")?;
     o.aux("ctime", (now_ms / 1000).to_string().as_bytes())?;
-    // Redis only logs this value on load: 0 keeps the files of the same
-    // data byte-identical (the tests compare them).
-    o.aux("used-mem", b"0")?;
+    o.aux("used-mem", options.used_mem.to_string().as_bytes())?;
     o.aux("aof-base", b"0")?;
     let live = |when: Option<i64>| !matches!(when, Some(w) if w < now_ms);
+    // Keys written so far, over all databases.
+    let mut written = 0u64;
     for (index, db) in keyspace.iter().enumerate() {
         // Counted first: RESIZEDB gives the sizes, and a database whose
         // keys have all expired is left out as an empty one is.
@@ -187,6 +197,11 @@ pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io:
                 o.buf.extend_from_slice(&when.to_le_bytes());
             }
             value(&mut o, key, &entry.value)?;
+            written += 1;
+            key_save_delay(options.key_save_delay, written);
+            if (written - 1) % PROGRESS_EVERY == 0 {
+                progress(written)?;
+            }
             o.maybe_flush()?;
         }
     }
@@ -195,6 +210,20 @@ pub(super) fn save(keyspace: &Keyspace, now_ms: i64, out: &mut dyn Write) -> io:
     let crc = o.crc;
     o.out.write_all(&crc.to_le_bytes())?;
     o.out.flush()
+}
+
+/// The wait after the `written`-th key (`rdb-key-save-delay`, Redis's
+/// `debugDelay`): `delay` µs; for a negative -N, 1 µs after one key in N
+/// (Redis draws each key's chance at random; every N-th key gives the
+/// same average without a random source).
+fn key_save_delay(delay: i64, written: u64) {
+    let micros = match delay {
+        0 => return,
+        d if d > 0 => d.unsigned_abs(),
+        d if written % d.unsigned_abs() == 0 => 1,
+        _ => return,
+    };
+    std::thread::sleep(Duration::from_micros(micros));
 }
 
 /// Type, key and value (`rdbSaveKeyValuePair` after the expiry).

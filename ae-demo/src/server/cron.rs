@@ -15,7 +15,8 @@ use crate::log;
 const EXPIRE_TIME_PERCENT: u32 = 25;
 
 /// Runs `hz` times a second: shutdown when asked, SIGHUP noted, idle
-/// clients, spare value buffers, active expiry, the ops/sec sample.
+/// clients, spare value buffers, active expiry, the ops/sec sample, the
+/// BGSAVE child's reports (once a second) or the save schedules.
 pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerId) -> TimerAction {
     let period = Duration::from_millis(1000 / u64::from(server.engine.config.hz));
     if server.shutdown_asap.load(Ordering::SeqCst) {
@@ -33,7 +34,10 @@ pub fn server_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server, _id: TimerI
         .engine
         .stats
         .track(Instant::now(), crate::heap::used());
-    let mut children = LoopChildren::new(el, server);
+    if let Some(receiver) = server.child_info.as_mut() {
+        receiver.receive_periodically(Instant::now(), |info| server.engine.child_info(info));
+    }
+    let mut children = LoopChildren::new(el, &server.listener, &mut server.child_info);
     server.engine.persistence_cron(&mut children);
     TimerAction::Repeat(period)
 }
@@ -65,7 +69,7 @@ fn clients_cron<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
 /// goes on, as Redis does.
 pub(crate) fn prepare_for_shutdown<P: Poller>(el: &mut Loop<P>, server: &mut Server) {
     log!(Warning, "Received shutdown request, scheduling shutdown...");
-    let mut children = LoopChildren::new(el, server);
+    let mut children = LoopChildren::new(el, &server.listener, &mut server.child_info);
     if !server
         .engine
         .save_for_shutdown(&mut children, false, false, false)

@@ -19,6 +19,7 @@ use crate::log;
 use clients::Clients;
 use networking::{accept_handler, handle_clients_with_pending_writes};
 
+pub mod child_info;
 pub mod clients;
 pub mod cron;
 pub mod networking;
@@ -61,6 +62,8 @@ pub struct Server {
     /// One read buffer for all clients: reads land here and only the tail
     /// of an incomplete request is copied to the client.
     pub read_buf: Box<[u8]>,
+    /// The report pipe of the BGSAVE child, while one runs.
+    pub child_info: Option<child_info::Receiver>,
 }
 
 impl Server {
@@ -226,6 +229,7 @@ where
         hangup: signals.hangup,
         next_client_id: 1,
         read_buf: vec![0u8; IOBUF_LEN].into_boxed_slice(),
+        child_info: None,
     };
     log!(
         Notice,

@@ -300,14 +300,16 @@ fn read_and_run<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd) -> 
 /// then the first `fresh` bytes of the read buffer (0: only the held ones,
 /// for a client a blocking command no longer holds).
 fn run_requests<P: Poller>(el: &mut Loop<P>, server: &mut Server, fd: RawFd, fresh: usize) {
-    let children = LoopChildren::new(el, server);
     let Server {
         engine,
         clients,
         read_buf,
         shutdown_asap,
+        listener,
+        child_info,
         ..
     } = server;
+    let children = LoopChildren::new(el, listener, child_info);
     let Some(Split {
         me,
         mut others,

@@ -1,17 +1,19 @@
 //! The server's side of snapshots: the fork a BGSAVE runs in, the child
 //! event that reports its end, and loading the file at start-up.
 
-use std::io::{self, Read, Write};
+use std::io;
+use std::net::TcpListener;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::time::Instant;
 
 use ae::{Fork, Poller};
 
+use super::child_info::{self, Receiver};
 use super::{Loop, Server};
-use crate::engine::{write_snapshot, Children, Engine, Keyspace};
+use crate::engine::{write_snapshot, ChildInfoKind, Children, Engine, Keyspace};
 use crate::log;
-use crate::rdb;
+use crate::rdb::{self, SaveOptions};
 
 /// The loop, lent to the engine for the child processes it starts.
 pub struct LoopChildren<'a, P: Poller> {
@@ -20,58 +22,73 @@ pub struct LoopChildren<'a, P: Poller> {
     /// The listening socket, which the child closes: a restarted server
     /// must be able to bind the port while the child still writes.
     pub listener: Option<RawFd>,
+    /// Where the server keeps its end of the child's report pipe
+    /// ([`Server::child_info`]).
+    pub child_info: &'a mut Option<Receiver>,
 }
 
 impl<'a, P: Poller> LoopChildren<'a, P> {
-    /// The children of `server`'s loop.
-    pub fn new(el: &'a mut Loop<P>, server: &Server) -> Self {
+    /// The children of a server's loop: its listener and where it keeps
+    /// the report pipe, borrowed apart from its engine.
+    pub fn new(
+        el: &'a mut Loop<P>,
+        listener: &Option<TcpListener>,
+        child_info: &'a mut Option<Receiver>,
+    ) -> Self {
         LoopChildren {
             el,
-            listener: server.listener.as_ref().map(|l| l.as_raw_fd()),
+            listener: listener.as_ref().map(|l| l.as_raw_fd()),
+            child_info,
         }
     }
 }
 
 impl<P: Poller> Children for LoopChildren<'_, P> {
-    fn fork_save(&mut self, keyspace: &Keyspace, now_ms: i64, path: &Path) -> io::Result<u32> {
-        // The child reports what copy-on-write cost it through this pipe
-        // (Redis's child info pipe), read once it has exited.
-        let (report, reporter) = nix::unistd::pipe()?;
+    fn fork_save(
+        &mut self,
+        keyspace: &Keyspace,
+        now_ms: i64,
+        options: SaveOptions,
+        path: &Path,
+    ) -> io::Result<u32> {
+        // The child reports its progress and what copy-on-write cost it
+        // through this pipe (Redis's child info pipe).
+        let (receiver, mut sender) = child_info::open(Instant::now())?;
         match self.el.fork()? {
             Fork::Child => {
                 log::set_child();
-                drop(report);
+                drop(receiver);
                 if let Some(fd) = self.listener {
                     let _ = nix::unistd::close(fd);
                 }
                 // The child never returns to the loop: it writes and exits
-                // (`exitFromChild`).
-                let code = if write_snapshot(keyspace, now_ms, path) {
-                    let cow = private_dirty_bytes();
-                    log!(
-                        Notice,
-                        "RDB: {} MB of memory used by copy-on-write",
-                        cow / (1024 * 1024)
-                    );
-                    let _ = std::fs::File::from(reporter).write_all(&cow.to_le_bytes());
-                    0
-                } else {
-                    1
-                };
-                std::process::exit(code)
+                // (`exitFromChild`), 1 also when it saved but could not
+                // report it, as Redis's child does.
+                let saved = write_snapshot(keyspace, now_ms, options, path, &mut |keys| {
+                    sender.progress(keys)
+                });
+                let reported = saved && sender.send(ChildInfoKind::RdbCowSize, 0).is_ok();
+                std::process::exit(if reported { 0 } else { 1 })
             }
             Fork::Parent(pid) => {
-                drop(reporter);
+                drop(sender);
+                *self.child_info = Some(receiver);
                 let watched =
                     self.el
-                        .create_child_event(pid, move |_, server: &mut Server, _, status| {
-                            let mut cow = [0u8; 8];
-                            let mut report = std::fs::File::from(report);
-                            let reported = report.read_exact(&mut cow).is_ok();
-                            let cow = reported.then(|| u64::from_le_bytes(cow));
-                            server.engine.background_save_done(status, cow)
+                        .create_child_event(pid, |_, server: &mut Server, _, status| {
+                            // What it wrote last (its final report) is
+                            // read only from a child that succeeded, as
+                            // Redis's checkChildrenDone does.
+                            let receiver = server.child_info.take();
+                            if let (Some(mut receiver), Ok(s)) = (receiver, &status) {
+                                if s.success() {
+                                    receiver.receive(|info| server.engine.child_info(info));
+                                }
+                            }
+                            server.engine.background_save_done(status)
                         });
                 if let Err(err) = watched {
+                    *self.child_info = None;
                     // Unwatched, it could be neither reported nor reaped.
                     let _ = nix::sys::signal::kill(
                         nix::unistd::Pid::from_raw(pid as i32),
@@ -134,18 +151,4 @@ pub fn load_data_from_disk(engine: &mut Engine) -> io::Result<()> {
             ),
         )),
     }
-}
-
-/// The memory this process wrote to since it was forked, which the kernel
-/// copied for it (`zmalloc_get_private_dirty`): Private_Dirty of its
-/// mappings; 0 where /proc does not tell.
-fn private_dirty_bytes() -> u64 {
-    let Ok(text) = std::fs::read_to_string("/proc/self/smaps_rollup") else {
-        return 0;
-    };
-    text.lines()
-        .filter_map(|l| l.strip_prefix("Private_Dirty:"))
-        .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        .sum::<u64>()
-        * 1024
 }

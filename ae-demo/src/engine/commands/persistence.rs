@@ -8,13 +8,14 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 use std::process::ExitStatus;
+use std::time::Instant;
 
 use super::{error, SYNTAX};
 use crate::engine::db::unix_ms;
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Children, Engine, Keyspace};
 use crate::log;
-use crate::rdb::{self, Loaded};
+use crate::rdb::{self, Loaded, Progress, SaveOptions};
 
 /// Seconds after a failed BGSAVE before a schedule tries again
 /// (`CONFIG_BGSAVE_RETRY_DELAY`).
@@ -31,6 +32,50 @@ pub struct SaveChild {
     changes: u64,
     /// Keys it writes (INFO `current_save_keys_total`).
     keys: usize,
+    /// What it reported so far.
+    progress: ChildProgress,
+}
+
+/// What the BGSAVE child reported while it runs (Redis's
+/// `stat_current_cow_peak`, `stat_current_cow_bytes`,
+/// `stat_current_cow_updated`, `stat_current_save_keys_processed`): INFO
+/// shows it, and it goes with the child, so without one INFO shows 0s.
+#[derive(Clone, Copy, Debug, Default)]
+struct ChildProgress {
+    /// The most copy-on-write reported.
+    cow_peak: u64,
+    /// The copy-on-write last reported.
+    cow: u64,
+    /// When the child measured it; `None` before the first report.
+    cow_updated: Option<Instant>,
+    /// Keys it had written at its last progress report.
+    keys_processed: u64,
+}
+
+/// What a report of the BGSAVE child is (Redis's `childInfoType`s an RDB
+/// child sends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildInfoKind {
+    /// Progress while it writes (`CHILD_INFO_TYPE_CURRENT_INFO`).
+    Current,
+    /// It saved: the copy-on-write of the whole save
+    /// (`CHILD_INFO_TYPE_RDB_COW_SIZE`).
+    RdbCowSize,
+}
+
+/// One report of the BGSAVE child (Redis's `child_info_data`), which the
+/// server reads from the child and hands to [`Engine::child_info`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChildInfo {
+    /// What it reports.
+    pub kind: ChildInfoKind,
+    /// Keys written so far ([`ChildInfoKind::Current`] only).
+    pub keys: u64,
+    /// Bytes the kernel copied for the child since the fork (its
+    /// Private_Dirty memory), at its last reading.
+    pub cow: u64,
+    /// When that reading was taken.
+    pub cow_updated: Instant,
 }
 
 /// The state of snapshots (Redis's `lastsave`, `lastbgsave_status`,
@@ -87,9 +132,16 @@ impl Persistence {
 }
 
 /// Writes `keyspace` to `path` and logs the outcome as Redis's `rdbSave`
-/// does, in SAVE and in BGSAVE's child alike; true when it saved.
-pub fn write_snapshot(keyspace: &Keyspace, now_ms: i64, path: &Path) -> bool {
-    match rdb::save_file(keyspace, now_ms, path) {
+/// does, in SAVE and in BGSAVE's child alike (which reports through
+/// `progress`); true when it saved.
+pub fn write_snapshot(
+    keyspace: &Keyspace,
+    now_ms: i64,
+    options: SaveOptions,
+    path: &Path,
+    progress: Progress<'_>,
+) -> bool {
+    match rdb::save_file(keyspace, now_ms, options, path, progress) {
         Ok(()) => {
             log!(Notice, "DB saved on disk");
             true
@@ -118,9 +170,27 @@ impl Engine {
         self.persistence.saved_changes = changes(self);
     }
 
+    /// How a save now writes its file: as the settings say, with the heap
+    /// held as it starts (Redis's child reads its copy of the same count).
+    fn save_options(&self) -> SaveOptions {
+        SaveOptions {
+            compression: self.config.rdbcompression,
+            used_mem: crate::heap::used(),
+            key_save_delay: self.config.rdb_key_save_delay,
+        }
+    }
+
     /// Saves in this process (`rdbSave`); false, logged, on failure.
     pub fn save(&mut self) -> bool {
-        let saved = write_snapshot(&self.keyspace, unix_ms(), &self.config.rdb_path());
+        // No one to report progress to (Redis's sendChildInfo finds no
+        // pipe in a foreground save).
+        let saved = write_snapshot(
+            &self.keyspace,
+            unix_ms(),
+            self.save_options(),
+            &self.config.rdb_path(),
+            &mut |_| Ok(()),
+        );
         if saved {
             self.persistence.saved_changes = changes(self);
             self.persistence.lastsave = unix_ms() / 1000;
@@ -137,7 +207,7 @@ impl Engine {
         self.persistence.last_try = now / 1000;
         let path = self.config.rdb_path();
         let start = std::time::Instant::now();
-        let forked = children.fork_save(&self.keyspace, now, &path);
+        let forked = children.fork_save(&self.keyspace, now, self.save_options(), &path);
         match forked {
             Ok(pid) => {
                 self.persistence.latest_fork_usec = start.elapsed().as_micros() as u64;
@@ -148,6 +218,7 @@ impl Engine {
                     started: now / 1000,
                     changes: changes(self),
                     keys: self.keyspace.iter().map(|db| db.len()).sum(),
+                    progress: ChildProgress::default(),
                 });
                 Ok(())
             }
@@ -159,14 +230,31 @@ impl Engine {
         }
     }
 
+    /// A report of the running BGSAVE child (`updateChildInfo`): its
+    /// progress, for INFO; once it saved, the most copy-on-write it
+    /// reported is the save's (`rdb_last_cow_size`).
+    pub fn child_info(&mut self, info: ChildInfo) {
+        let p = &mut self.persistence;
+        let Some(child) = p.child.as_mut() else {
+            return;
+        };
+        let progress = &mut child.progress;
+        progress.cow_peak = progress.cow_peak.max(info.cow);
+        match info.kind {
+            ChildInfoKind::Current => {
+                progress.cow = info.cow;
+                progress.cow_updated = Some(info.cow_updated);
+                progress.keys_processed = info.keys;
+            }
+            ChildInfoKind::RdbCowSize => p.last_cow_size = progress.cow_peak,
+        }
+    }
+
     /// The BGSAVE child ended (`backgroundSaveDoneHandlerDisk`): a clean
     /// exit makes its file the saved state; a failure or a signal other
     /// than the SIGUSR1 that stops it on purpose marks the save failed.
-    /// `cow`: the copy-on-write bytes it reported, if it did.
-    pub fn background_save_done(&mut self, status: io::Result<ExitStatus>, cow: Option<u64>) {
-        if let Some(cow) = cow {
-            self.persistence.last_cow_size = cow;
-        }
+    /// What it reported goes with it (`resetChildState`).
+    pub fn background_save_done(&mut self, status: io::Result<ExitStatus>) {
         use std::os::unix::process::ExitStatusExt;
         let Some(child) = self.persistence.child.take() else {
             return;
@@ -320,18 +408,32 @@ pub(super) fn lastsave(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.int(e.persistence.lastsave);
 }
 
-/// INFO persistence, Redis 7.0's fields. Copy-on-write sizes are not
-/// measured (Redis's child reports them through a pipe): they show 0.
+/// INFO persistence, Redis 7.0's fields; the `current_` ones are what the
+/// running BGSAVE child last reported (0 without one), the share of its
+/// keys written and the age of its copy-on-write reading computed as
+/// Redis computes them.
 pub(super) fn info_persistence(e: &Engine, out: &mut String) {
     let p = &e.persistence;
     let now = unix_ms() / 1000;
-    let (in_progress, current_secs, keys_total) = match p.child {
-        Some(child) => (1, now - child.started, child.keys),
-        None => (0, -1, 0),
+    let (in_progress, current_secs, keys_total, progress) = match p.child {
+        Some(child) => (1, now - child.started, child.keys, child.progress),
+        None => (0, -1, 0, ChildProgress::default()),
     };
+    let fork_perc = if keys_total > 0 {
+        progress.keys_processed as f64 / keys_total as f64 * 100.0
+    } else {
+        0.0
+    };
+    // Whole seconds since the child's reading (`elapsedMs(...) / 1000`).
+    let cow_age = progress.cow_updated.map_or(0, |at| {
+        Instant::now().saturating_duration_since(at).as_secs()
+    });
     let _ = write!(
         out,
-        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:{keys_total}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{in_progress}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current_secs}\r\nrdb_saves:{}\r\nrdb_last_cow_size:{}\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:{}\r\ncurrent_cow_size:{}\r\ncurrent_cow_size_age:{cow_age}\r\ncurrent_fork_perc:{fork_perc:.2}\r\ncurrent_save_keys_processed:{}\r\ncurrent_save_keys_total:{keys_total}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{in_progress}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current_secs}\r\nrdb_saves:{}\r\nrdb_last_cow_size:{}\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        progress.cow_peak,
+        progress.cow,
+        progress.keys_processed,
         e.dirty(),
         p.lastsave,
         if p.last_ok { "ok" } else { "err" },

@@ -513,7 +513,7 @@ pub(super) fn config_get(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>
         let is_glob = pattern.iter().any(|b| b"[*?".contains(b));
         for p in SETTINGS.iter().filter(|s| s.in_config()) {
             let hit = if is_glob {
-                glob_match(pattern, p.name.as_bytes(), true)
+                p.in_patterns() && glob_match(pattern, p.name.as_bytes(), true)
             } else {
                 p.name.as_bytes().eq_ignore_ascii_case(pattern)
             };
