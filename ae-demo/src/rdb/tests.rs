@@ -195,7 +195,7 @@ fn rdbcompression_no_writes_strings_as_they_are() {
     ks[0].set(b"string", long.clone(), None);
     ks[0].add(
         b"list",
-        Value::List(Box::new(List::from(vec![long.clone()]))),
+        Value::List(Box::new(List::from([long.clone().into()]))),
     );
     ks[0].set(&long, b"v".to_vec(), None);
     // The length 1200 in 14 bits (0x4B0), then the bytes.
