@@ -921,6 +921,24 @@ impl Rng {
     }
 }
 
+/// Sends one command to redis-server and the demo (`sides`, in that
+/// order); the difference of their replies, if any, for a report.
+fn send_to_both(sides: &mut [Conn; 2], args: &[Vec<u8>]) -> Option<String> {
+    let request = resp_command(args);
+    let [want, got] = sides.each_mut().map(|side| {
+        side.send(&request);
+        side.read().1
+    });
+    (want != got).then(|| {
+        format!(
+            "{}\n  redis: {}\n  demo:  {}",
+            escape(&args.join(&b' ')),
+            escape(&want),
+            escape(&got)
+        )
+    })
+}
+
 #[test]
 fn random_command_sequences_match_redis_server() {
     if !common::require(
@@ -948,18 +966,8 @@ fn random_command_sequences_match_redis_server() {
             for _ in 0..rng.below(6) {
                 args.push(RANDOM_WORDS[rng.below(RANDOM_WORDS.len())].to_vec());
             }
-            let request = resp_command(&args);
-            let [want, got] = sides.each_mut().map(|side| {
-                side.send(&request);
-                side.read().1
-            });
-            if want != got {
-                differences.push(format!(
-                    "seed {seed} command {i}: {}\n  redis: {}\n  demo:  {}",
-                    escape(&args.join(&b' ')),
-                    escape(&want),
-                    escape(&got)
-                ));
+            if let Some(difference) = send_to_both(&mut sides, &args) {
+                differences.push(format!("seed {seed} command {i}: {difference}"));
             }
         }
     }
@@ -991,19 +999,7 @@ fn big_sorted_sets_match_redis_server() {
     let mut rng = Rng(0x5EED_2026);
     let mut differences = Vec::new();
     let mut run = |args: Vec<Vec<u8>>, differences: &mut Vec<String>| {
-        let request = resp_command(&args);
-        let [want, got] = sides.each_mut().map(|side| {
-            side.send(&request);
-            side.read().1
-        });
-        if want != got {
-            differences.push(format!(
-                "{}\n  redis: {}\n  demo:  {}",
-                escape(&args.join(&b' ')),
-                escape(&want),
-                escape(&got)
-            ));
-        }
+        differences.extend(send_to_both(&mut sides, &args));
     };
     let word = |s: &str| s.as_bytes().to_vec();
     // Scores from a small range, so that many members tie on one and are
