@@ -18,6 +18,8 @@ pub mod crc64;
 mod lzf;
 mod packed;
 mod read;
+#[doc(hidden)]
+pub mod sample;
 mod write;
 
 #[cfg(test)]
