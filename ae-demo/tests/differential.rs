@@ -385,9 +385,34 @@ fn histogram(r: &Reply) -> Reply {
     }
 }
 
+/// COMMAND INFO and DOCS with every container's subcommands compared as
+/// a set: Redis lists them in the order of its hash table, which its
+/// random hash seed makes differ from run to run. An INFO entry is an
+/// array of 10 whose last is the subcommands' entries; a DOCS entry, a map
+/// whose `subcommands` is a map of name and docs.
+fn subcommands(r: &Reply) -> Reply {
+    let Reply::Agg(k, Some(items)) = r else {
+        return r.clone();
+    };
+    let mut items: Vec<Reply> = items.iter().map(subcommands).collect();
+    let is_entry = items.len() == 10 && matches!(items[0], Reply::Bulk(b'$', Some(_)));
+    if is_entry {
+        if let Reply::Agg(k, Some(subs)) = &items[9] {
+            items[9] = Reply::Agg(*k, Some(sort_items(subs)));
+        }
+    }
+    for i in (0..items.len().saturating_sub(1)).step_by(2) {
+        if text(&items[i]).as_deref() == Some("subcommands") {
+            items[i + 1] = normalise("pairs", &items[i + 1]);
+        }
+    }
+    Reply::Agg(*k, Some(items))
+}
+
 /// Applies the named normaliser (see the cases file).
 fn normalise(name: &str, r: &Reply) -> Reply {
     match name {
+        "subcommands" => subcommands(r),
         "shape" => shape(r),
         "digits" => digits(r),
         "keys" => keys(r),

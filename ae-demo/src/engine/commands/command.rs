@@ -1,0 +1,164 @@
+//! COMMAND and its subcommands (Redis's `server.c`): what a client learns
+//! of the commands from the table, as Redis 7.0.15 replies it.
+
+use super::meta::{acl, flag, key, Begin, Find, KeySpec};
+use super::{find, Command, COMMANDS};
+use crate::engine::reply::Reply;
+use crate::engine::{Caller, Engine};
+
+/// Replies with the names of the bits set in `bits`, as a set.
+fn reply_names<T>(c: &mut Caller<'_>, bits: T, names: &[(T, &str)], prefix: &str)
+where
+    T: Copy + std::ops::BitAnd<Output = T> + PartialEq + Default,
+{
+    let set: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| bits & *bit != T::default())
+        .map(|(_, name)| *name)
+        .collect();
+    c.reply.set(set.len(), c.session.resp3);
+    for name in set {
+        c.reply.status(&format!("{prefix}{name}"));
+    }
+}
+
+/// A map of integers, in the given order.
+fn reply_int_map(c: &mut Caller<'_>, pairs: &[(&str, i64)]) {
+    c.reply.map(pairs.len(), c.session.resp3);
+    for (k, v) in pairs {
+        c.reply.bulk(k.as_bytes());
+        c.reply.int(*v);
+    }
+}
+
+/// A key spec's `type` and `spec` map (`addReplyCommandKeySpecs`).
+fn reply_search(c: &mut Caller<'_>, kind: &str, spec: &[(&str, i64)]) {
+    c.reply.map(2, c.session.resp3);
+    c.reply.bulk(b"type");
+    c.reply.bulk(kind.as_bytes());
+    c.reply.bulk(b"spec");
+    reply_int_map(c, spec);
+}
+
+fn reply_key_spec(c: &mut Caller<'_>, spec: &KeySpec) {
+    c.reply
+        .map(3 + usize::from(spec.notes.is_some()), c.session.resp3);
+    if let Some(notes) = spec.notes {
+        c.reply.bulk(b"notes");
+        c.reply.bulk(notes.as_bytes());
+    }
+    c.reply.bulk(b"flags");
+    reply_names(c, spec.flags, key::FLAGS, "");
+    c.reply.bulk(b"begin_search");
+    let Begin::Index(pos) = spec.begin;
+    reply_search(c, "index", &[("index", i64::from(pos))]);
+    c.reply.bulk(b"find_keys");
+    match spec.find {
+        Find::Range { last, step, limit } => reply_search(
+            c,
+            "range",
+            &[
+                ("lastkey", i64::from(last)),
+                ("keystep", i64::from(step)),
+                ("limit", i64::from(limit)),
+            ],
+        ),
+        Find::Keynum { index, first, step } => reply_search(
+            c,
+            "keynum",
+            &[
+                ("keynumidx", i64::from(index)),
+                ("firstkey", i64::from(first)),
+                ("keystep", i64::from(step)),
+            ],
+        ),
+    }
+}
+
+/// One COMMAND INFO entry (`addReplyCommandInfo`): name, arity, flags,
+/// first key, last key, step, ACL categories, tips, key specs and
+/// subcommands, each a full entry.
+fn reply_info(c: &mut Caller<'_>, cmd: &Command) {
+    let ((first, last, step), _) = cmd.legacy_range();
+    c.reply.array(10);
+    c.reply.bulk(cmd.full.as_bytes());
+    c.reply.int(i64::from(cmd.arity));
+    reply_names(c, cmd.all_flags(), flag::SHOWN, "");
+    c.reply.int(first);
+    c.reply.int(last);
+    c.reply.int(step);
+    reply_names(c, cmd.acl_categories(), acl::CATEGORIES, "@");
+    c.reply.set(cmd.tips.len(), c.session.resp3);
+    for tip in cmd.tips {
+        c.reply.bulk(tip.as_bytes());
+    }
+    c.reply.set(cmd.keys.len(), c.session.resp3);
+    for spec in cmd.keys {
+        reply_key_spec(c, spec);
+    }
+    // An array even in RESP3, and a set when empty, as in Redis.
+    if cmd.subs.is_empty() {
+        c.reply.set(0, c.session.resp3);
+    } else {
+        c.reply.array(cmd.subs.len());
+        for sub in cmd.subs {
+            reply_info(c, sub);
+        }
+    }
+}
+
+/// The command a COMMAND INFO or DOCS argument names
+/// (`lookupCommandBySds`): `name`, or `container|sub`.
+fn by_name(name: &[u8]) -> Option<&'static Command> {
+    let mut parts = name.split(|&b| b == b'|');
+    let base = find(COMMANDS, parts.next()?)?;
+    match (parts.next(), parts.next()) {
+        (None, _) => Some(base),
+        (Some(sub), None) => base.subs.iter().find(|c| {
+            let name = c.name.split('|').nth(1).unwrap_or("");
+            name.as_bytes().eq_ignore_ascii_case(sub)
+        }),
+        _ => None,
+    }
+}
+
+/// COMMAND: every command's entry.
+pub(super) fn all(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.array(COMMANDS.len());
+    for cmd in COMMANDS {
+        reply_info(c, cmd);
+    }
+}
+
+/// COMMAND COUNT: the top-level commands.
+pub(super) fn count(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.int(COMMANDS.len() as i64);
+}
+
+/// COMMAND INFO [name ...]: the entries named (a null for an unknown
+/// name), or all.
+pub(super) fn info(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let names = &args[2..];
+    if names.is_empty() {
+        return all(e, c, args);
+    }
+    c.reply.array(names.len());
+    for name in names {
+        match by_name(name) {
+            Some(cmd) => reply_info(c, cmd),
+            None => c.reply.nil(c.session.resp3),
+        }
+    }
+}
+
+pub(super) fn docs(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    // redis-cli asks for docs at start; it copes with none.
+    c.reply.map(0, c.session.resp3);
+}
+
+pub(super) fn list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    c.reply.array(COMMANDS.len());
+    for cmd in COMMANDS {
+        c.reply.bulk(cmd.name.as_bytes());
+    }
+}
