@@ -1,7 +1,7 @@
 //! COMMAND and its subcommands (Redis's `server.c`): what a client learns
 //! of the commands from the table, as Redis 7.0.15 replies it.
 
-use super::meta::{acl, flag, key, Begin, Find, KeySpec};
+use super::meta::{acl, arg, doc, flag, key, Arg, ArgKind, Begin, Find, KeySpec};
 use super::{find, Command, COMMANDS};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
@@ -151,9 +151,115 @@ pub(super) fn info(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     }
 }
 
-pub(super) fn docs(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    // redis-cli asks for docs at start; it copes with none.
-    c.reply.map(0, c.session.resp3);
+/// A bulk string field and its value, when there is one.
+fn reply_field(c: &mut Caller<'_>, name: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        c.reply.bulk(name.as_bytes());
+        c.reply.bulk(value.as_bytes());
+    }
+}
+
+/// A command's arguments (`addReplyCommandArgList`): a map each, its
+/// fields there when set.
+fn reply_args(c: &mut Caller<'_>, args: &[Arg]) {
+    c.reply.array(args.len());
+    for a in args {
+        let subargs = match a.kind {
+            ArgKind::Oneof(subargs) | ArgKind::Block(subargs) => Some(subargs),
+            _ => None,
+        };
+        let spec = match a.kind {
+            ArgKind::Key(spec) => Some(spec),
+            _ => None,
+        };
+        let len = 2
+            + usize::from(spec.is_some())
+            + usize::from(a.token.is_some())
+            + usize::from(a.since.is_some())
+            + usize::from(a.deprecated_since.is_some())
+            + usize::from(a.flags != 0)
+            + usize::from(subargs.is_some());
+        c.reply.map(len, c.session.resp3);
+        reply_field(c, "name", Some(a.name));
+        reply_field(c, "type", Some(a.kind.name()));
+        if let Some(spec) = spec {
+            c.reply.bulk(b"key_spec_index");
+            c.reply.int(spec);
+        }
+        reply_field(c, "token", a.token);
+        reply_field(c, "since", a.since);
+        reply_field(c, "deprecated_since", a.deprecated_since);
+        if a.flags != 0 {
+            c.reply.bulk(b"flags");
+            reply_names(c, a.flags, arg::FLAGS, "");
+        }
+        if let Some(subargs) = subargs {
+            c.reply.bulk(b"arguments");
+            reply_args(c, subargs);
+        }
+    }
+}
+
+/// One COMMAND DOCS entry (`addReplyCommandDocs`): a map of summary,
+/// since, group, and complexity, doc flags, deprecation, history,
+/// arguments and subcommands (a map of name and entry) where set.
+fn reply_docs(c: &mut Caller<'_>, cmd: &Command) {
+    let d = &cmd.doc;
+    let len = 3
+        + usize::from(d.complexity.is_some())
+        + usize::from(d.flags != 0)
+        + usize::from(d.deprecated_since.is_some())
+        + usize::from(d.replaced_by.is_some())
+        + usize::from(!d.history.is_empty())
+        + usize::from(!d.args.is_empty())
+        + usize::from(!cmd.subs.is_empty());
+    c.reply.map(len, c.session.resp3);
+    reply_field(c, "summary", Some(d.summary));
+    reply_field(c, "since", Some(d.since));
+    reply_field(c, "group", Some(d.group.name()));
+    reply_field(c, "complexity", d.complexity);
+    if d.flags != 0 {
+        c.reply.bulk(b"doc_flags");
+        reply_names(c, d.flags, doc::FLAGS, "");
+    }
+    reply_field(c, "deprecated_since", d.deprecated_since);
+    reply_field(c, "replaced_by", d.replaced_by);
+    if !d.history.is_empty() {
+        c.reply.bulk(b"history");
+        c.reply.set(d.history.len(), c.session.resp3);
+        for (version, change) in d.history {
+            c.reply.array(2);
+            c.reply.bulk(version.as_bytes());
+            c.reply.bulk(change.as_bytes());
+        }
+    }
+    if !d.args.is_empty() {
+        c.reply.bulk(b"arguments");
+        reply_args(c, d.args);
+    }
+    if !cmd.subs.is_empty() {
+        c.reply.bulk(b"subcommands");
+        c.reply.map(cmd.subs.len(), c.session.resp3);
+        for sub in cmd.subs {
+            c.reply.bulk(sub.full.as_bytes());
+            reply_docs(c, sub);
+        }
+    }
+}
+
+/// COMMAND DOCS [name ...]: a map of name and docs, of the commands named
+/// (unknown names left out), or of all.
+pub(super) fn docs(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    let found: Vec<&Command> = if args.len() == 2 {
+        COMMANDS.iter().collect()
+    } else {
+        args[2..].iter().filter_map(|name| by_name(name)).collect()
+    };
+    c.reply.map(found.len(), c.session.resp3);
+    for cmd in found {
+        c.reply.bulk(cmd.full.as_bytes());
+        reply_docs(c, cmd);
+    }
 }
 
 pub(super) fn list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {

@@ -1,6 +1,6 @@
 //! What Redis's command table says of a command besides how to run it:
-//! its flags, ACL categories, tips and key specs (Redis's
-//! `commands/*.json`, compiled into `commands.c`), with the const builders
+//! its flags, ACL categories, tips, key specs and docs with its arguments
+//! (Redis's `commands/*.json`, compiled into `commands.c`), with the const builders
 //! the table in `table.rs` is written with, and what Redis derives from
 //! them when it loads the table (`populateCommandStructure`).
 
@@ -100,6 +100,240 @@ pub mod key {
     }
 }
 
+/// Argument flags (`CMD_ARG_*`), in the order of `addReplyFlagsForArg`.
+pub mod arg {
+    names! { u8, FLAGS:
+        OPTIONAL = 0 "optional",
+        MULTIPLE = 1 "multiple",
+        MULTIPLE_TOKEN = 2 "multiple_token",
+    }
+}
+
+/// Doc flags (`CMD_DOC_*`), in the order of `addReplyDocFlagsForCommand`.
+pub mod doc {
+    names! { u8, FLAGS:
+        DEPRECATED = 0 "deprecated",
+        SYSCMD = 1 "syscmd",
+    }
+}
+
+/// The group a command is documented in (`COMMAND_GROUP_*`).
+#[derive(Clone, Copy)]
+pub enum Group {
+    /// `generic`: the keyspace.
+    Generic,
+    /// `string`
+    String,
+    /// `list`
+    List,
+    /// `set`
+    Set,
+    /// `sorted-set`
+    SortedSet,
+    /// `hash`
+    Hash,
+    /// `transactions`
+    Transactions,
+    /// `connection`
+    Connection,
+    /// `server`
+    Server,
+}
+
+impl Group {
+    /// The name COMMAND DOCS gives.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+        }
+    }
+}
+
+/// What an argument is (`redisCommandArgType`).
+#[derive(Clone, Copy)]
+pub enum ArgKind {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `double`
+    Double,
+    /// `key`, found by the key spec of this index.
+    Key(i64),
+    /// `pattern`
+    Pattern,
+    /// `unix-time`
+    UnixTime,
+    /// `pure-token`: the token alone.
+    PureToken,
+    /// `oneof`: one of these.
+    Oneof(&'static [Arg]),
+    /// `block`: these together.
+    Block(&'static [Arg]),
+}
+
+impl ArgKind {
+    /// The name COMMAND DOCS gives.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgKind::String => "string",
+            ArgKind::Integer => "integer",
+            ArgKind::Double => "double",
+            ArgKind::Key(_) => "key",
+            ArgKind::Pattern => "pattern",
+            ArgKind::UnixTime => "unix-time",
+            ArgKind::PureToken => "pure-token",
+            ArgKind::Oneof(_) => "oneof",
+            ArgKind::Block(_) => "block",
+        }
+    }
+}
+
+/// One argument of a command's syntax (`redisCommandArg`).
+pub struct Arg {
+    /// Its name (lower case).
+    pub name: &'static str,
+    /// What it is.
+    pub kind: ArgKind,
+    /// The word before it (or that it is, for a pure token).
+    pub token: Option<&'static str>,
+    /// The version that added it.
+    pub since: Option<&'static str>,
+    /// The version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
+    /// [`arg`] flags.
+    pub flags: u8,
+}
+
+const fn new_arg(name: &'static str, kind: ArgKind) -> Arg {
+    Arg {
+        name,
+        kind,
+        token: None,
+        since: None,
+        deprecated_since: None,
+        flags: 0,
+    }
+}
+
+/// A `string` argument.
+pub const fn string(name: &'static str) -> Arg {
+    new_arg(name, ArgKind::String)
+}
+
+/// An `integer` argument.
+pub const fn integer(name: &'static str) -> Arg {
+    new_arg(name, ArgKind::Integer)
+}
+
+/// A `double` argument.
+pub const fn double(name: &'static str) -> Arg {
+    new_arg(name, ArgKind::Double)
+}
+
+/// A `key` argument, of key spec `spec`.
+pub const fn key(name: &'static str, spec: i64) -> Arg {
+    new_arg(name, ArgKind::Key(spec))
+}
+
+/// A `pattern` argument.
+pub const fn pattern(name: &'static str) -> Arg {
+    new_arg(name, ArgKind::Pattern)
+}
+
+/// A `unix-time` argument.
+pub const fn unix_time(name: &'static str) -> Arg {
+    new_arg(name, ArgKind::UnixTime)
+}
+
+/// A `pure-token` argument: `token` alone.
+pub const fn pure_token(name: &'static str, token: &'static str) -> Arg {
+    new_arg(name, ArgKind::PureToken).token(token)
+}
+
+/// A `oneof` argument: one of `args`.
+pub const fn oneof(name: &'static str, args: &'static [Arg]) -> Arg {
+    new_arg(name, ArgKind::Oneof(args))
+}
+
+/// A `block` argument: `args` together.
+pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
+    new_arg(name, ArgKind::Block(args))
+}
+
+impl Arg {
+    /// Preceded by `token`.
+    pub const fn token(self, token: &'static str) -> Arg {
+        Arg {
+            token: Some(token),
+            ..self
+        }
+    }
+
+    /// May be left out.
+    pub const fn optional(self) -> Arg {
+        self.flag(arg::OPTIONAL)
+    }
+
+    /// May repeat.
+    pub const fn multiple(self) -> Arg {
+        self.flag(arg::MULTIPLE)
+    }
+
+    /// Added in `version`.
+    pub const fn since(self, version: &'static str) -> Arg {
+        Arg {
+            since: Some(version),
+            ..self
+        }
+    }
+
+    /// Deprecated in `version`.
+    pub const fn deprecated_since(self, version: &'static str) -> Arg {
+        Arg {
+            deprecated_since: Some(version),
+            ..self
+        }
+    }
+
+    const fn flag(self, flag: u8) -> Arg {
+        Arg {
+            flags: self.flags | flag,
+            ..self
+        }
+    }
+}
+
+/// A command's documentation (COMMAND DOCS).
+pub struct Doc {
+    /// One line of what it does.
+    pub summary: &'static str,
+    /// The version that added it.
+    pub since: &'static str,
+    /// Where it is documented.
+    pub group: Group,
+    /// Its time complexity, where documented.
+    pub complexity: Option<&'static str>,
+    /// [`doc`] flags.
+    pub flags: u8,
+    /// The version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
+    /// What to use instead.
+    pub replaced_by: Option<&'static str>,
+    /// Each version that changed it, and how.
+    pub history: &'static [(&'static str, &'static str)],
+    /// Its syntax.
+    pub args: &'static [Arg],
+}
+
 /// Where a key spec starts looking (`begin_search`).
 #[derive(Clone, Copy)]
 pub enum Begin {
@@ -177,6 +411,17 @@ pub const fn cmd(name: &'static str, arity: i32, proc: Proc, flags: u64) -> Comm
         acl: 0,
         tips: &[],
         keys: &[],
+        doc: Doc {
+            summary: "",
+            since: "",
+            group: Group::Generic,
+            complexity: None,
+            flags: 0,
+            deprecated_since: None,
+            replaced_by: None,
+            history: &[],
+            args: &[],
+        },
         subs: &[],
     }
 }
@@ -200,6 +445,73 @@ impl Command {
     /// Key specs.
     pub const fn keys(self, keys: &'static [KeySpec]) -> Command {
         Command { keys, ..self }
+    }
+
+    /// Its summary, the version that added it and its group.
+    pub const fn doc(self, group: Group, since: &'static str, summary: &'static str) -> Command {
+        Command {
+            doc: Doc {
+                summary,
+                since,
+                group,
+                ..self.doc
+            },
+            ..self
+        }
+    }
+
+    /// Its time complexity.
+    pub const fn complexity(self, complexity: &'static str) -> Command {
+        Command {
+            doc: Doc {
+                complexity: Some(complexity),
+                ..self.doc
+            },
+            ..self
+        }
+    }
+
+    /// Deprecated since `version`, for what `replaced_by` says.
+    pub const fn deprecated(self, version: &'static str, replaced_by: &'static str) -> Command {
+        Command {
+            doc: Doc {
+                flags: self.doc.flags | doc::DEPRECATED,
+                deprecated_since: Some(version),
+                replaced_by: Some(replaced_by),
+                ..self.doc
+            },
+            ..self
+        }
+    }
+
+    /// For the system to run, not users (DEBUG).
+    pub const fn syscmd(self) -> Command {
+        Command {
+            doc: Doc {
+                flags: self.doc.flags | doc::SYSCMD,
+                ..self.doc
+            },
+            ..self
+        }
+    }
+
+    /// The versions that changed it, and how.
+    pub const fn history(self, history: &'static [(&'static str, &'static str)]) -> Command {
+        Command {
+            doc: Doc {
+                history,
+                ..self.doc
+            },
+            ..self
+        }
+    }
+
+    /// Its syntax.
+    pub const fn args(self, args: &'static [Arg]) -> Command {
+        Command {
+            doc: Doc { args, ..self.doc },
+            ..self
+        }
     }
 
     /// Subcommands.
@@ -288,5 +600,62 @@ impl Command {
     /// client, which Redis treats as one) may not send it.
     pub fn touches_keyspace(&self) -> bool {
         self.flags & (flag::WRITE | flag::READONLY | flag::MAY_REPLICATE) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Command, COMMANDS};
+    use super::{Arg, ArgKind, Find};
+
+    fn each(f: &mut impl FnMut(&Command, Option<&Command>)) {
+        for cmd in COMMANDS {
+            f(cmd, None);
+            for sub in cmd.subs {
+                f(sub, Some(cmd));
+            }
+        }
+    }
+
+    fn key_specs_of(args: &[Arg], out: &mut Vec<i64>) {
+        for a in args {
+            match a.kind {
+                ArgKind::Key(spec) => out.push(spec),
+                ArgKind::Oneof(sub) | ArgKind::Block(sub) => key_specs_of(sub, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// What Redis's generator checks of its JSON, and what the COMMAND
+    /// replies rely on: unique names, subcommands named after their
+    /// container, docs on every entry, every key spec used by a key
+    /// argument and every key argument's spec there, steps that advance.
+    #[test]
+    fn the_table_is_consistent() {
+        let mut names = std::collections::HashSet::new();
+        each(&mut |cmd, parent| {
+            assert!(names.insert(cmd.full), "{} twice", cmd.full);
+            assert_eq!(cmd.name, cmd.full);
+            if let Some(parent) = parent {
+                assert!(cmd.full.starts_with(&format!("{}|", parent.full)));
+                assert!(cmd.subs.is_empty(), "{}: one level only", cmd.full);
+            } else {
+                assert!(!cmd.full.contains('|'));
+            }
+            assert!(!cmd.doc.summary.is_empty() && !cmd.doc.since.is_empty());
+            let mut used = Vec::new();
+            key_specs_of(cmd.doc.args, &mut used);
+            used.sort();
+            used.dedup();
+            let all: Vec<i64> = (0..cmd.keys.len() as i64).collect();
+            assert_eq!(used, all, "{}: key specs and key arguments", cmd.full);
+            for spec in cmd.keys {
+                let step = match spec.find {
+                    Find::Range { step, .. } | Find::Keynum { step, .. } => step,
+                };
+                assert!(step >= 1, "{}", cmd.full);
+            }
+        });
     }
 }
