@@ -2,7 +2,7 @@
 //! of the commands from the table, as Redis 7.0.15 replies it.
 
 use super::meta::{acl, arg, doc, flag, key, Arg, ArgKind, Begin, Find, KeySpec};
-use super::{find, Command, COMMANDS};
+use super::{cstr, error, find, glob_match, Command, COMMANDS, SYNTAX};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 
@@ -262,9 +262,63 @@ pub(super) fn docs(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     }
 }
 
-pub(super) fn list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    c.reply.array(COMMANDS.len());
+/// What COMMAND LIST keeps (FILTERBY ...).
+enum Filter<'a> {
+    All,
+    /// Commands of a module: ae has none.
+    Module,
+    /// Of an ACL category; 0 for a name that is none.
+    Category(u32),
+    /// Whose full name matches, case-insensitively.
+    Pattern(&'a [u8]),
+}
+
+impl Filter<'_> {
+    fn keeps(&self, cmd: &Command) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Module => false,
+            Filter::Category(cat) => cmd.acl_categories() & cat != 0,
+            Filter::Pattern(p) => glob_match(p, cmd.full.as_bytes(), true),
+        }
+    }
+}
+
+/// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN
+/// pattern]: the full names, subcommands among them
+/// (`commandListWithFilter`).
+pub(super) fn list(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    // Redis compares the words as C strings: up to a NUL.
+    let is = |arg: &[u8], word: &str| cstr(arg).eq_ignore_ascii_case(word.as_bytes());
+    let filter = match &args[2..] {
+        [] => Filter::All,
+        [by, kind, arg] if is(by, "filterby") => {
+            if is(kind, "module") {
+                Filter::Module
+            } else if is(kind, "aclcat") {
+                let cat = acl::CATEGORIES
+                    .iter()
+                    .find(|(_, name)| is(arg, name))
+                    .map_or(0, |(bit, _)| *bit);
+                Filter::Category(cat)
+            } else if is(kind, "pattern") {
+                Filter::Pattern(arg)
+            } else {
+                return error(e, c, SYNTAX);
+            }
+        }
+        _ => return error(e, c, SYNTAX),
+    };
+    let mut names = Vec::new();
     for cmd in COMMANDS {
-        c.reply.bulk(cmd.name.as_bytes());
+        for one in std::iter::once(cmd).chain(cmd.subs) {
+            if filter.keeps(one) {
+                names.push(one.full);
+            }
+        }
+    }
+    c.reply.array(names.len());
+    for name in names {
+        c.reply.bulk(name.as_bytes());
     }
 }
