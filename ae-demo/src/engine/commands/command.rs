@@ -1,10 +1,11 @@
 //! COMMAND and its subcommands (Redis's `server.c`): what a client learns
 //! of the commands from the table, as Redis 7.0.15 replies it.
 
-use super::meta::{acl, arg, doc, flag, key, Arg, ArgKind, Begin, Find, KeySpec};
-use super::{cstr, error, find, glob_match, Command, COMMANDS, SYNTAX};
+use super::meta::{acl, arg, doc, flag, key, Arg, ArgKind, Begin, Find, KeyRef, KeySpec};
+use super::{cstr, error, find, glob_match, lookup, reply_help, Command, COMMANDS, SYNTAX};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
+use crate::resp::string2ll;
 
 /// Replies with the names of the bits set in `bits`, as a set.
 fn reply_names<T>(c: &mut Caller<'_>, bits: T, names: &[(T, &str)], prefix: &str)
@@ -321,4 +322,225 @@ pub(super) fn list(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     for name in names {
         c.reply.bulk(name.as_bytes());
     }
+}
+
+/// The keys the key specs find in `args` (`getKeysUsingKeySpecs`), or
+/// `None` where a spec cannot tell: a key count that is no count, keys
+/// past the end, an incomplete spec.
+fn keys_from_specs(cmd: &Command, args: &[Vec<u8>]) -> Option<Vec<KeyRef>> {
+    // C ints, as Redis computes positions: a huge key count wraps.
+    let argc = args.len() as i32;
+    let mut keys = Vec::new();
+    for spec in cmd.keys {
+        if spec.flags & key::NOT_KEY != 0 {
+            continue;
+        }
+        let Begin::Index(mut first) = spec.begin;
+        let (last, step) = match spec.find {
+            Find::Range { last, step, limit } => {
+                let last = if last >= 0 {
+                    first + last
+                } else if limit == 0 {
+                    argc + last
+                } else {
+                    first + ((argc - first) / limit + last)
+                };
+                (last, step)
+            }
+            Find::Keynum {
+                index,
+                first: from,
+                step,
+            } => {
+                if index >= argc {
+                    return None;
+                }
+                let count = args.get(usize::try_from(first + index).ok()?)?;
+                let count = string2ll(count).filter(|&n| n >= 0)?;
+                first += from;
+                (first.wrapping_add(count as i32).wrapping_sub(1), step)
+            }
+        };
+        if last >= argc || last < first || first >= argc {
+            return None;
+        }
+        let mut i = first;
+        while i <= last {
+            keys.push(KeyRef {
+                pos: i as usize,
+                flags: spec.flags,
+            });
+            i += step;
+        }
+        if spec.flags & key::INCOMPLETE != 0 {
+            return None;
+        }
+    }
+    Some(keys)
+}
+
+/// Whether some key spec finds real keys.
+fn has_key_spec(cmd: &Command) -> bool {
+    cmd.keys.iter().any(|s| s.flags & key::NOT_KEY == 0)
+}
+
+/// The keys of a command (`getKeysFromCommandWithSpecs`): from the key
+/// specs where they tell (and their flags hold for every call), else from
+/// the command's own key finder.
+fn keys_of(cmd: &Command, args: &[Vec<u8>]) -> Vec<KeyRef> {
+    let variable = cmd.keys.iter().any(|s| s.flags & key::VARIABLE_FLAGS != 0);
+    if has_key_spec(cmd) && !variable {
+        if let Some(keys) = keys_from_specs(cmd, args) {
+            return keys;
+        }
+    }
+    cmd.getkeys.map_or_else(Vec::new, |f| f(args))
+}
+
+/// COMMAND GETKEYS and GETKEYSANDFLAGS (`getKeysSubcommandImpl`): the keys
+/// of the command given, with their flags if asked.
+fn reply_keys(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], with_flags: bool) {
+    let target = &args[2..];
+    let Some(cmd) = lookup(target) else {
+        return error(e, c, "ERR Invalid command specified");
+    };
+    if cmd.getkeys.is_none() && !has_key_spec(cmd) {
+        return error(e, c, "ERR The command has no key arguments");
+    }
+    let argc = target.len() as i32;
+    if (cmd.arity > 0 && argc != cmd.arity) || argc < -cmd.arity {
+        return error(
+            e,
+            c,
+            "ERR Invalid number of arguments specified for command",
+        );
+    }
+    let keys = keys_of(cmd, target);
+    if keys.is_empty() && cmd.flags & flag::NO_MANDATORY_KEYS == 0 {
+        return error(e, c, "ERR Invalid arguments specified for command");
+    }
+    c.reply.array(keys.len());
+    for k in keys {
+        if with_flags {
+            c.reply.array(2);
+            c.reply.bulk(&target[k.pos]);
+            reply_names(c, k.flags, key::FLAGS, "");
+        } else {
+            c.reply.bulk(&target[k.pos]);
+        }
+    }
+}
+
+/// COMMAND GETKEYS command [arg ...]
+pub(super) fn getkeys(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    reply_keys(e, c, args, false);
+}
+
+/// COMMAND GETKEYSANDFLAGS command [arg ...]
+pub(super) fn getkeysandflags(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
+    reply_keys(e, c, args, true);
+}
+
+/// C's `atoi` as glibc's: `(int)strtol(s, NULL, 10)`, leading spaces and
+/// a sign, the digits up to anything else, clamped to a long, then cut to
+/// an int.
+fn atoi(s: &[u8]) -> i32 {
+    let s = match s.iter().position(|b| !matches!(b, b' ' | b'\t'..=b'\r')) {
+        Some(start) => &s[start..],
+        None => return 0,
+    };
+    let (negative, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut n: i128 = 0;
+    for d in digits.iter().take_while(|b| b.is_ascii_digit()) {
+        n = (n * 10 + i128::from(d - b'0')).min(i128::from(u64::MAX));
+    }
+    let n = if negative { -n } else { n };
+    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64 as i32
+}
+
+/// The keys of `[dest] numkeys key ...` (Redis's `genericGetKeys`): `num`
+/// keys from `first`, the key count at `count`, then `dest` if not 0; none
+/// for a count that cannot be.
+fn numkeys_then_keys(dest: usize, count: usize, first: usize, args: &[Vec<u8>]) -> Vec<KeyRef> {
+    let num = atoi(args.get(count).map_or(&[][..], |a| a));
+    let room = args.len() as i64 - first as i64;
+    if num < 1 || i64::from(num) > room {
+        return Vec::new();
+    }
+    let mut keys: Vec<KeyRef> = (0..num as usize)
+        .map(|i| KeyRef {
+            pos: first + i,
+            flags: 0,
+        })
+        .collect();
+    if dest != 0 {
+        keys.push(KeyRef {
+            pos: dest,
+            flags: 0,
+        });
+    }
+    keys
+}
+
+/// `numkeys key ...` (LMPOP, ZMPOP, SINTERCARD, ZUNION, ZINTER, ZDIFF,
+/// ZINTERCARD).
+pub(super) fn numkeys_keys(args: &[Vec<u8>]) -> Vec<KeyRef> {
+    numkeys_then_keys(0, 1, 2, args)
+}
+
+/// `timeout numkeys key ...` (BLMPOP, BZMPOP).
+pub(super) fn timeout_numkeys_keys(args: &[Vec<u8>]) -> Vec<KeyRef> {
+    numkeys_then_keys(0, 2, 3, args)
+}
+
+/// `destination numkeys key ...` (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE).
+pub(super) fn dest_numkeys_keys(args: &[Vec<u8>]) -> Vec<KeyRef> {
+    numkeys_then_keys(1, 2, 3, args)
+}
+
+/// SET's key (`setGetKeys`): read as well as written with GET.
+pub(super) fn set_keys(args: &[Vec<u8>]) -> Vec<KeyRef> {
+    // Redis compares the argument as a C string: up to a NUL.
+    let get = args
+        .iter()
+        .skip(3)
+        .any(|a| cstr(a).eq_ignore_ascii_case(b"get"));
+    let flags = if get {
+        key::RW | key::ACCESS | key::UPDATE
+    } else {
+        key::OW | key::UPDATE
+    };
+    vec![KeyRef { pos: 1, flags }]
+}
+
+/// COMMAND HELP
+pub(super) fn help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
+    reply_help(
+        c,
+        "COMMAND",
+        &[
+            "(no subcommand)",
+            "    Return details about all Redis commands.",
+            "COUNT",
+            "    Return the total number of commands in this Redis server.",
+            "LIST",
+            "    Return a list of all commands in this Redis server.",
+            "INFO [<command-name> ...]",
+            "    Return details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "DOCS [<command-name> ...]",
+            "    Return documentation details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "GETKEYS <full-command>",
+            "    Return the keys from a full Redis command.",
+            "GETKEYSANDFLAGS <full-command>",
+            "    Return the keys and the access flags from a full Redis command.",
+        ],
+    );
 }

@@ -364,6 +364,17 @@ pub struct KeySpec {
     pub find: Find,
 }
 
+/// A key found in a command's arguments: its position and [`key`] flags.
+pub struct KeyRef {
+    /// Index into the arguments (0 is the command name).
+    pub pos: usize,
+    /// How the command uses it.
+    pub flags: u16,
+}
+
+/// Finds the keys where the key specs cannot (Redis's `getkeys_proc`).
+pub type GetKeys = fn(&[Vec<u8>]) -> Vec<KeyRef>;
+
 /// A key spec: flags, where to start, how to find the keys.
 pub const fn spec(flags: u16, begin: Begin, find: Find) -> KeySpec {
     KeySpec {
@@ -411,6 +422,7 @@ pub const fn cmd(name: &'static str, arity: i32, proc: Proc, flags: u64) -> Comm
         acl: 0,
         tips: &[],
         keys: &[],
+        getkeys: None,
         doc: Doc {
             summary: "",
             since: "",
@@ -510,6 +522,14 @@ impl Command {
     pub const fn args(self, args: &'static [Arg]) -> Command {
         Command {
             doc: Doc { args, ..self.doc },
+            ..self
+        }
+    }
+
+    /// A key finder for when the specs cannot tell.
+    pub const fn getkeys(self, getkeys: GetKeys) -> Command {
+        Command {
+            getkeys: Some(getkeys),
             ..self
         }
     }

@@ -39,7 +39,7 @@ use crate::resp::string2ll;
 
 pub(in crate::engine) use connection::client_closed;
 use meta::flag::*;
-use meta::{Doc, KeySpec};
+use meta::{Doc, GetKeys, KeySpec};
 use table::COMMANDS;
 
 type Proc = fn(&mut Engine, &mut Caller<'_>, &mut [Vec<u8>]);
@@ -60,6 +60,7 @@ pub struct Command {
     acl: u32,
     tips: &'static [&'static str],
     keys: &'static [KeySpec],
+    getkeys: Option<GetKeys>,
     doc: Doc,
     subs: &'static [Command],
 }

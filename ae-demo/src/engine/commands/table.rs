@@ -319,6 +319,18 @@ static COMMAND_SUBS: &[Command] = &[
             .token("FILTERBY")
             .optional(),
         ]),
+    cmd("command|getkeys", -4, command::getkeys, LOADING | STALE | SENTINEL)
+        .acl(acl::CONNECTION)
+        .doc(Group::Server, "2.8.13", "Extract keys given a full Redis command")
+        .complexity("O(N) where N is the number of arguments to the command"),
+    cmd("command|getkeysandflags", -4, command::getkeysandflags, LOADING | STALE | SENTINEL)
+        .acl(acl::CONNECTION)
+        .doc(Group::Server, "7.0.0", "Extract keys and access flags given a full Redis command")
+        .complexity("O(N) where N is the number of arguments to the command"),
+    cmd("command|help", 2, command::help, LOADING | STALE | SENTINEL)
+        .acl(acl::CONNECTION)
+        .doc(Group::Server, "5.0.0", "Show helpful text about the different subcommands")
+        .complexity("O(1)"),
 ];
 
 pub(super) static COMMANDS: &[Command] = &[
@@ -335,6 +347,7 @@ pub(super) static COMMANDS: &[Command] = &[
             spec(RW | ACCESS | UPDATE | VARIABLE_FLAGS, index(1), range(0, 1, 0))
                 .notes("RW and ACCESS due to the optional `GET` argument"),
         ])
+        .getkeys(command::set_keys)
         .doc(Group::String, "1.0.0", "Set the string value of a key")
         .complexity("O(1)")
         .history(&[
@@ -941,6 +954,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("lmpop", -4, blocking::lmpop, WRITE)
         .acl(acl::LIST)
         .keys(&[spec(RW | ACCESS | DELETE, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(Group::List, "7.0.0", "Pop elements from a list")
         .complexity(
             "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
@@ -1010,6 +1024,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("blmpop", -5, blocking::blmpop, WRITE | BLOCKING)
         .acl(acl::LIST)
         .keys(&[spec(RW | ACCESS | DELETE, index(2), keynum(0, 1, 1))])
+        .getkeys(command::timeout_numkeys_keys)
         .doc(Group::List, "7.0.0", "Pop elements from a list, or block until one is available")
         .complexity(
             "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
@@ -1254,6 +1269,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("sintercard", -3, sets::sintercard, READONLY)
         .acl(acl::SET)
         .keys(&[spec(RO | ACCESS, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(
             Group::Set,
             "7.0.0",
@@ -1625,6 +1641,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("zmpop", -4, blocking::zmpop, WRITE)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RW | ACCESS | DELETE, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(Group::SortedSet, "7.0.0", "Remove and return members with scores in a sorted set")
         .complexity(
             "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
@@ -1660,6 +1677,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("bzmpop", -5, blocking::bzmpop, WRITE | BLOCKING)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RW | ACCESS | DELETE, index(2), keynum(0, 1, 1))])
+        .getkeys(command::timeout_numkeys_keys)
         .doc(
             Group::SortedSet,
             "7.0.0",
@@ -1707,6 +1725,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("zunion", -3, zsets::zunion, READONLY)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RO | ACCESS, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(Group::SortedSet, "6.2.0", "Add multiple sorted sets")
         .complexity(
             "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
@@ -1727,6 +1746,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("zinter", -3, zsets::zinter, READONLY)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RO | ACCESS, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(Group::SortedSet, "6.2.0", "Intersect multiple sorted sets")
         .complexity(
             "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
@@ -1747,6 +1767,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("zdiff", -3, zsets::zdiff, READONLY)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RO | ACCESS, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(Group::SortedSet, "6.2.0", "Subtract multiple sorted sets")
         .complexity(
             "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
@@ -1759,6 +1780,7 @@ pub(super) static COMMANDS: &[Command] = &[
     cmd("zintercard", -3, zsets::zintercard, READONLY)
         .acl(acl::SORTEDSET)
         .keys(&[spec(RO | ACCESS, index(1), keynum(0, 1, 1))])
+        .getkeys(command::numkeys_keys)
         .doc(
             Group::SortedSet,
             "7.0.0",
@@ -1778,6 +1800,7 @@ pub(super) static COMMANDS: &[Command] = &[
             spec(OW | UPDATE, index(1), range(0, 1, 0)),
             spec(RO | ACCESS, index(2), keynum(0, 1, 1)),
         ])
+        .getkeys(command::dest_numkeys_keys)
         .doc(
             Group::SortedSet,
             "2.0.0",
@@ -1805,6 +1828,7 @@ pub(super) static COMMANDS: &[Command] = &[
             spec(OW | UPDATE, index(1), range(0, 1, 0)),
             spec(RO | ACCESS, index(2), keynum(0, 1, 1)),
         ])
+        .getkeys(command::dest_numkeys_keys)
         .doc(
             Group::SortedSet,
             "2.0.0",
@@ -1832,6 +1856,7 @@ pub(super) static COMMANDS: &[Command] = &[
             spec(OW | UPDATE, index(1), range(0, 1, 0)),
             spec(RO | ACCESS, index(2), keynum(0, 1, 1)),
         ])
+        .getkeys(command::dest_numkeys_keys)
         .doc(
             Group::SortedSet,
             "6.2.0",
