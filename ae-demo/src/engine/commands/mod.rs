@@ -46,7 +46,7 @@ type Proc = fn(&mut Engine, &mut Caller<'_>, &mut [Vec<u8>]);
 
 /// One command: name, arity (exact if positive, at least -arity if
 /// negative, counting the name), implementation, flags, and what Redis's
-/// command table says of it besides (see [`meta`]); subcommands for
+/// command table says of it besides (see `meta`); subcommands for
 /// container commands (CLIENT, CONFIG, OBJECT...).
 pub struct Command {
     name: &'static str,
