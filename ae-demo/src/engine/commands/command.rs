@@ -2,7 +2,7 @@
 //! of the commands from the table, as Redis 7.0.15 replies it.
 
 use super::meta::{acl, arg, doc, flag, key, Arg, ArgKind, Begin, Find, KeyRef, KeySpec};
-use super::{cstr, error, find, glob_match, lookup, reply_help, Command, COMMANDS, SYNTAX};
+use super::{cstr, error, glob_match, lookup, lookup_name, reply_help, Command, COMMANDS, SYNTAX};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine};
 use crate::resp::string2ll;
@@ -108,21 +108,6 @@ fn reply_info(c: &mut Caller<'_>, cmd: &Command) {
     }
 }
 
-/// The command a COMMAND INFO or DOCS argument names
-/// (`lookupCommandBySds`): `name`, or `container|sub`.
-fn by_name(name: &[u8]) -> Option<&'static Command> {
-    let mut parts = name.split(|&b| b == b'|');
-    let base = find(COMMANDS, parts.next()?)?;
-    match (parts.next(), parts.next()) {
-        (None, _) => Some(base),
-        (Some(sub), None) => base.subs.iter().find(|c| {
-            let name = c.name.split('|').nth(1).unwrap_or("");
-            name.as_bytes().eq_ignore_ascii_case(sub)
-        }),
-        _ => None,
-    }
-}
-
 /// COMMAND: every command's entry.
 pub(super) fn all(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     c.reply.array(COMMANDS.len());
@@ -145,7 +130,7 @@ pub(super) fn info(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     }
     c.reply.array(names.len());
     for name in names {
-        match by_name(name) {
+        match lookup_name(name) {
             Some(cmd) => reply_info(c, cmd),
             None => c.reply.nil(c.session.resp3),
         }
@@ -254,7 +239,10 @@ pub(super) fn docs(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     let found: Vec<&Command> = if args.len() == 2 {
         COMMANDS.iter().collect()
     } else {
-        args[2..].iter().filter_map(|name| by_name(name)).collect()
+        args[2..]
+            .iter()
+            .filter_map(|name| lookup_name(name))
+            .collect()
     };
     c.reply.map(found.len(), c.session.resp3);
     for cmd in found {

@@ -76,11 +76,28 @@ fn lookup(args: &[Vec<u8>]) -> Option<&'static Command> {
     if base.subs.is_empty() || args.len() < 2 {
         return Some(base);
     }
-    let sub = args[1].as_slice();
+    find_sub(base, &args[1])
+}
+
+/// The subcommand of `base` called `sub`, in any case.
+fn find_sub(base: &'static Command, sub: &[u8]) -> Option<&'static Command> {
     base.subs.iter().find(|c| {
         let name = c.name.split('|').nth(1).unwrap_or("");
         name.as_bytes().eq_ignore_ascii_case(sub)
     })
+}
+
+/// The command a name in an argument names (`lookupCommandBySds`, for
+/// COMMAND INFO and DOCS, LATENCY HISTOGRAM): `name` or `container|sub`,
+/// nothing deeper.
+fn lookup_name(name: &[u8]) -> Option<&'static Command> {
+    let mut parts = name.split(|&b| b == b'|');
+    let base = find(COMMANDS, parts.next()?)?;
+    match (parts.next(), parts.next()) {
+        (None, _) => Some(base),
+        (Some(sub), None) => find_sub(base, sub),
+        _ => None,
+    }
 }
 
 /// Hash of names: foldhash, fast on short keys.
