@@ -414,7 +414,6 @@ impl KeySpec {
 /// metadata yet.
 pub const fn cmd(name: &'static str, arity: i32, proc: Proc, flags: u64) -> Command {
     Command {
-        name,
         full: name,
         arity,
         proc,
@@ -656,7 +655,6 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         each(&mut |cmd, parent| {
             assert!(names.insert(cmd.full), "{} twice", cmd.full);
-            assert_eq!(cmd.name, cmd.full);
             if let Some(parent) = parent {
                 assert!(cmd.full.starts_with(&format!("{}|", parent.full)));
                 assert!(cmd.subs.is_empty(), "{}: one level only", cmd.full);

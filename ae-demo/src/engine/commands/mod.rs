@@ -49,8 +49,8 @@ type Proc = fn(&mut Engine, &mut Caller<'_>, &mut [Vec<u8>]);
 /// command table says of it besides (see `meta`); subcommands for
 /// container commands (CLIENT, CONFIG, OBJECT...).
 pub struct Command {
-    name: &'static str,
-    /// The name in errors and INFO commandstats (`client|list`).
+    /// The full name, in errors, INFO commandstats and COMMAND
+    /// (`client|list` for a subcommand).
     pub(crate) full: &'static str,
     arity: i32,
     proc: Proc,
@@ -82,7 +82,7 @@ fn lookup(args: &[Vec<u8>]) -> Option<&'static Command> {
 /// The subcommand of `base` called `sub`, in any case.
 fn find_sub(base: &'static Command, sub: &[u8]) -> Option<&'static Command> {
     base.subs.iter().find(|c| {
-        let name = c.name.split('|').nth(1).unwrap_or("");
+        let name = c.full.split('|').nth(1).unwrap_or("");
         name.as_bytes().eq_ignore_ascii_case(sub)
     })
 }
@@ -107,13 +107,13 @@ fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
     if !std::ptr::eq(table, COMMANDS) {
         return table
             .iter()
-            .find(|c| c.name.as_bytes().eq_ignore_ascii_case(name));
+            .find(|c| c.full.as_bytes().eq_ignore_ascii_case(name));
     }
     // The top-level table is searched on every request: a hash lookup of
     // the lower-cased name instead of a scan of ~70 names.
     static INDEX: std::sync::OnceLock<HashMap<&'static [u8], &'static Command, NameHasher>> =
         std::sync::OnceLock::new();
-    let index = INDEX.get_or_init(|| COMMANDS.iter().map(|c| (c.name.as_bytes(), c)).collect());
+    let index = INDEX.get_or_init(|| COMMANDS.iter().map(|c| (c.full.as_bytes(), c)).collect());
     let mut lower = [0u8; 24];
     let lower = lower.get_mut(..name.len())?;
     lower.copy_from_slice(name);
@@ -243,7 +243,7 @@ fn dispatch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if cmd.flags & PROTECTED != 0 && !debug_allowed(e, c) {
         let err = format!(
             "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
-            cmd.name.to_ascii_uppercase()
+            cmd.full.to_ascii_uppercase()
         );
         return reject(e, c, Some(cmd), &err);
     }
@@ -353,7 +353,7 @@ fn reject(e: &mut Engine, c: &mut Caller<'_>, cmd: Option<&'static Command>, err
     }
     // A refused EXEC aborts, in a transaction or not, as Redis's
     // execCommandAbort.
-    if cmd.is_some_and(|cmd| cmd.name == "exec") {
+    if cmd.is_some_and(|cmd| cmd.full == "exec") {
         transactions::discard_transaction(e, c);
         let err = err.strip_prefix("ERR ").unwrap_or(err);
         return error(
