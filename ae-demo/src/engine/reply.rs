@@ -74,6 +74,17 @@ pub trait Reply {
         }
     }
 
+    /// A set of `n` elements: `*n` (RESP2), `~n` (RESP3).
+    fn set(&mut self, n: usize, resp3: bool) {
+        if resp3 {
+            let mut head = Vec::new();
+            line(&mut head, b'~', n as i64);
+            self.raw(&head);
+        } else {
+            self.array(n);
+        }
+    }
+
     /// Text for humans (INFO, CLIENT LIST): a bulk string (RESP2), a
     /// verbatim string of format `txt` (RESP3).
     fn verbatim(&mut self, text: &[u8], resp3: bool) {

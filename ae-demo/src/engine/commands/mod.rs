@@ -1,20 +1,29 @@
-//! The command table and the dispatcher (Redis's `commands.def`,
-//! `processCommand` and `call`), with the commands by family in the
-//! submodules: strings (`t_string.c`), lists (`t_list.c`), hashes
+//! The dispatcher (Redis's `processCommand` and `call`) and the command
+//! table's types, with the table itself in `table` (`commands.c`), what
+//! it says of a command besides how to run it in `meta`, the COMMAND
+//! family that reports it in `command`, and the commands by family in the
+//! other submodules: strings (`t_string.c`), lists (`t_list.c`), hashes
 //! (`t_hash.c`), sets (`t_set.c`), keyspace (`db.c`, `expire.c`),
-//! connection (`networking.c`), e (`e.c`, `config.c`, `debug.c`)
-//! and transactions (`multi.c`).
+//! connection (`networking.c`), server (`server.c`, `config.c`,
+//! `debug.c`) and transactions (`multi.c`).
 
 pub(in crate::engine) mod blocking;
+mod command;
 mod connection;
 mod hashes;
 mod keyspace;
 mod lists;
+mod meta;
 mod monitoring;
 pub(in crate::engine) mod persistence;
 mod server;
 mod sets;
 mod strings;
+// One builder call a line reads as a table; rustfmt's width heuristics
+// would put each argument on its own line (and leave alone the arrays whose
+// long strings it cannot fit).
+#[rustfmt::skip]
+mod table;
 mod transactions;
 mod zsets;
 
@@ -29,82 +38,31 @@ use crate::engine::{Caller, Engine, ReplyMode};
 use crate::resp::string2ll;
 
 pub(in crate::engine) use connection::client_closed;
+use meta::flag::*;
+use meta::{Doc, GetKeys, KeySpec};
+use table::COMMANDS;
 
 type Proc = fn(&mut Engine, &mut Caller<'_>, &mut [Vec<u8>]);
 
-/// Command flags (a subset of Redis's `CMD_*`).
-mod flag {
-    pub const WRITE: u32 = 1;
-    pub const READONLY: u32 = 1 << 1;
-    pub const FAST: u32 = 1 << 2;
-    pub const ADMIN: u32 = 1 << 3;
-    /// Refused inside MULTI (`CMD_NO_MULTI`).
-    pub const NO_MULTI: u32 = 1 << 4;
-    /// Runs at once inside MULTI instead of being queued.
-    pub const TX_CONTROL: u32 = 1 << 5;
-    /// Not shown to MONITOR (`CMD_SKIP_MONITOR`).
-    pub const SKIP_MONITOR: u32 = 1 << 6;
-    /// Behind `--enable-debug-command` (`CMD_PROTECTED`).
-    pub const PROTECTED: u32 = 1 << 7;
-    /// Allowed to a MONITOR client (which Redis treats as a replica).
-    pub const NO_KEYS: u32 = 1 << 8;
-}
-
 /// One command: name, arity (exact if positive, at least -arity if
-/// negative, counting the name), implementation, flags, key positions, and
-/// subcommands for container commands (CLIENT, CONFIG, OBJECT...).
+/// negative, counting the name), implementation, flags, and what Redis's
+/// command table says of it besides (see `meta`); subcommands for
+/// container commands (CLIENT, CONFIG, OBJECT...).
 pub struct Command {
-    name: &'static str,
-    /// The name in errors and INFO commandstats (`client|list`).
+    /// The full name, in errors, INFO commandstats and COMMAND
+    /// (`client|list` for a subcommand).
     pub(crate) full: &'static str,
     arity: i32,
     proc: Proc,
-    flags: u32,
-    /// First key, last key (-1: the last argument), step.
-    keys: (i64, i64, i64),
+    /// [`meta::flag`] bits.
+    flags: u64,
+    /// [`meta::acl`] categories besides those the flags imply.
+    acl: u32,
+    tips: &'static [&'static str],
+    keys: &'static [KeySpec],
+    getkeys: Option<GetKeys>,
+    doc: Doc,
     subs: &'static [Command],
-}
-
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    proc: Proc,
-    flags: u32,
-    keys: (i64, i64, i64),
-) -> Command {
-    Command {
-        name,
-        full: name,
-        arity,
-        proc,
-        flags,
-        keys,
-        subs: &[],
-    }
-}
-
-const fn sub(full: &'static str, arity: i32, proc: Proc, flags: u32) -> Command {
-    Command {
-        name: full,
-        full,
-        arity,
-        proc,
-        flags,
-        keys: NOKEY,
-        subs: &[],
-    }
-}
-
-const fn container(name: &'static str, subs: &'static [Command]) -> Command {
-    Command {
-        name,
-        full: name,
-        arity: -2,
-        proc: container_proc,
-        flags: 0,
-        keys: NOKEY,
-        subs,
-    }
 }
 
 /// Never runs: a container without a subcommand fails the arity check.
@@ -112,343 +70,34 @@ fn container_proc(e: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
     error(e, c, "ERR missing subcommand");
 }
 
-use flag::*;
-const W: u32 = WRITE;
-const R: u32 = READONLY;
-const RF: u32 = READONLY | FAST;
-const WF: u32 = WRITE | FAST;
-const NOKEY: (i64, i64, i64) = (0, 0, 0);
-const KEY: (i64, i64, i64) = (1, 1, 1);
-const KEYS: (i64, i64, i64) = (1, -1, 1);
-const TWO: (i64, i64, i64) = (1, 2, 1);
-const PAIRS: (i64, i64, i64) = (1, -1, 2);
-/// Every argument but the last (a blocking command's timeout).
-const BEFORE_TIMEOUT: (i64, i64, i64) = (1, -2, 1);
-const CONN: u32 = FAST | NO_KEYS;
-
-static CLIENT_SUBS: &[Command] = &[
-    sub("client|id", 2, connection::client_id, CONN),
-    sub("client|getname", 2, connection::client_getname, CONN),
-    sub("client|setname", 3, connection::client_setname, CONN),
-    sub("client|info", 2, connection::client_info, NO_KEYS),
-    sub("client|list", -2, connection::client_list, ADMIN | NO_KEYS),
-    sub("client|kill", -3, connection::client_kill, ADMIN | NO_KEYS),
-    sub("client|reply", 3, connection::client_reply, CONN),
-    sub(
-        "client|unblock",
-        -3,
-        connection::client_unblock,
-        ADMIN | NO_KEYS,
-    ),
-    sub("client|setinfo", 4, connection::client_setinfo, CONN),
-    sub("client|help", 2, connection::client_help, NO_KEYS),
-];
-
-static CONFIG_SUBS: &[Command] = &[
-    sub("config|get", -3, server::config_get, ADMIN | NO_KEYS),
-    sub("config|set", -4, server::config_set, ADMIN | NO_KEYS),
-    sub(
-        "config|resetstat",
-        2,
-        server::config_resetstat,
-        ADMIN | NO_KEYS,
-    ),
-    sub("config|help", 2, server::config_help, NO_KEYS),
-];
-
-static OBJECT_SUBS: &[Command] = &[
-    Command {
-        keys: (2, 2, 1),
-        ..sub("object|encoding", 3, keyspace::object_encoding, READONLY)
-    },
-    Command {
-        keys: (2, 2, 1),
-        ..sub("object|freq", 3, keyspace::object_freq, READONLY)
-    },
-    Command {
-        keys: (2, 2, 1),
-        ..sub("object|idletime", 3, keyspace::object_idletime, READONLY)
-    },
-    sub("object|help", 2, keyspace::object_help, NO_KEYS),
-];
-
-static SLOWLOG_SUBS: &[Command] = &[
-    sub("slowlog|get", -2, server::slowlog_get, ADMIN | NO_KEYS),
-    sub("slowlog|len", 2, server::slowlog_len, ADMIN | NO_KEYS),
-    sub("slowlog|reset", 2, server::slowlog_reset, ADMIN | NO_KEYS),
-    sub("slowlog|help", 2, server::slowlog_help, NO_KEYS),
-];
-
-static LATENCY_SUBS: &[Command] = &[
-    sub("latency|latest", 2, server::latency_latest, ADMIN | NO_KEYS),
-    sub(
-        "latency|history",
-        3,
-        server::latency_history,
-        ADMIN | NO_KEYS,
-    ),
-    sub("latency|reset", -2, server::latency_reset, ADMIN | NO_KEYS),
-    sub(
-        "latency|doctor",
-        2,
-        monitoring::latency_doctor,
-        ADMIN | NO_KEYS,
-    ),
-    sub(
-        "latency|graph",
-        3,
-        monitoring::latency_graph,
-        ADMIN | NO_KEYS,
-    ),
-    sub(
-        "latency|histogram",
-        -2,
-        monitoring::latency_histogram,
-        ADMIN | NO_KEYS,
-    ),
-    sub("latency|help", 2, server::latency_help, NO_KEYS),
-];
-
-static MEMORY_SUBS: &[Command] = &[
-    Command {
-        keys: (2, 2, 1),
-        ..sub("memory|usage", -3, server::memory_usage, READONLY)
-    },
-    sub("memory|stats", 2, monitoring::memory_stats, NO_KEYS),
-    sub("memory|doctor", 2, monitoring::memory_doctor, NO_KEYS),
-    sub(
-        "memory|malloc-stats",
-        2,
-        monitoring::memory_malloc_stats,
-        NO_KEYS,
-    ),
-    sub("memory|purge", 2, monitoring::memory_purge, NO_KEYS),
-    sub("memory|help", 2, server::memory_help, NO_KEYS),
-];
-
-static COMMAND_SUBS: &[Command] = &[
-    sub("command|count", 2, server::command_count, NO_KEYS),
-    sub("command|info", -2, server::command_info, NO_KEYS),
-    sub("command|docs", -2, server::command_docs, NO_KEYS),
-    sub("command|list", -2, server::command_list, NO_KEYS),
-];
-
-static COMMANDS: &[Command] = &[
-    // strings
-    cmd("get", 2, strings::get, RF, KEY),
-    cmd("set", -3, strings::set, W, KEY),
-    cmd("setnx", 3, strings::setnx, WF, KEY),
-    cmd("setex", 4, strings::setex, W, KEY),
-    cmd("psetex", 4, strings::psetex, W, KEY),
-    cmd("getset", 3, strings::getset, WF, KEY),
-    cmd("getdel", 2, strings::getdel, WF, KEY),
-    cmd("getex", -2, strings::getex, WF, KEY),
-    cmd("mget", -2, strings::mget, RF, KEYS),
-    cmd("mset", -3, strings::mset, W, PAIRS),
-    cmd("msetnx", -3, strings::msetnx, W, PAIRS),
-    cmd("append", 3, strings::append, W, KEY),
-    cmd("strlen", 2, strings::strlen, RF, KEY),
-    cmd("getrange", 4, strings::getrange, R, KEY),
-    cmd("substr", 4, strings::getrange, R, KEY),
-    cmd("setrange", 4, strings::setrange, W, KEY),
-    cmd("incr", 2, strings::incr, WF, KEY),
-    cmd("decr", 2, strings::decr, WF, KEY),
-    cmd("incrby", 3, strings::incrby, WF, KEY),
-    cmd("decrby", 3, strings::decrby, WF, KEY),
-    cmd("incrbyfloat", 3, strings::incrbyfloat, WF, KEY),
-    cmd("lcs", -3, strings::lcs, R, TWO),
-    // keyspace
-    cmd("del", -2, keyspace::del, W, KEYS),
-    cmd("unlink", -2, keyspace::del, WF, KEYS),
-    cmd("exists", -2, keyspace::exists, RF, KEYS),
-    cmd("touch", -2, keyspace::touch, RF, KEYS),
-    cmd("type", 2, keyspace::type_, RF, KEY),
-    cmd("expire", -3, keyspace::expire, WF, KEY),
-    cmd("pexpire", -3, keyspace::pexpire, WF, KEY),
-    cmd("expireat", -3, keyspace::expireat, WF, KEY),
-    cmd("pexpireat", -3, keyspace::pexpireat, WF, KEY),
-    cmd("expiretime", 2, keyspace::expiretime, RF, KEY),
-    cmd("pexpiretime", 2, keyspace::pexpiretime, RF, KEY),
-    cmd("ttl", 2, keyspace::ttl, RF, KEY),
-    cmd("pttl", 2, keyspace::pttl, RF, KEY),
-    cmd("persist", 2, keyspace::persist, WF, KEY),
-    cmd("keys", 2, keyspace::keys, R, NOKEY),
-    cmd("scan", -2, keyspace::scan, R, NOKEY),
-    cmd("randomkey", 1, keyspace::randomkey, R, NOKEY),
-    cmd("rename", 3, keyspace::rename, W, TWO),
-    cmd("renamenx", 3, keyspace::renamenx, WF, TWO),
-    cmd("copy", -3, keyspace::copy, W, TWO),
-    cmd("dbsize", 1, keyspace::dbsize, RF, NOKEY),
-    cmd("flushall", -1, keyspace::flush, W, NOKEY),
-    cmd("flushdb", -1, keyspace::flush, W, NOKEY),
-    cmd("move", 3, keyspace::move_, WF, KEY),
-    cmd("swapdb", 3, keyspace::swapdb, WF, NOKEY),
-    container("object", OBJECT_SUBS),
-    // lists
-    cmd("lpush", -3, lists::lpush, WF, KEY),
-    cmd("rpush", -3, lists::rpush, WF, KEY),
-    cmd("lpushx", -3, lists::lpushx, WF, KEY),
-    cmd("rpushx", -3, lists::rpushx, WF, KEY),
-    cmd("lpop", -2, lists::lpop, WF, KEY),
-    cmd("rpop", -2, lists::rpop, WF, KEY),
-    cmd("llen", 2, lists::llen, RF, KEY),
-    cmd("lrange", 4, lists::lrange, R, KEY),
-    cmd("lindex", 3, lists::lindex, R, KEY),
-    cmd("lset", 4, lists::lset, W, KEY),
-    cmd("lrem", 4, lists::lrem, W, KEY),
-    cmd("ltrim", 4, lists::ltrim, W, KEY),
-    cmd("linsert", 5, lists::linsert, W, KEY),
-    cmd("lpos", -3, lists::lpos, R, KEY),
-    cmd("lmove", 5, lists::lmove, W, TWO),
-    cmd("lmpop", -4, blocking::lmpop, W, NOKEY),
-    cmd("blpop", -3, blocking::blpop, W, BEFORE_TIMEOUT),
-    cmd("brpop", -3, blocking::brpop, W, BEFORE_TIMEOUT),
-    cmd("blmove", 6, blocking::blmove, W, TWO),
-    cmd("brpoplpush", 4, blocking::brpoplpush, W, TWO),
-    cmd("blmpop", -5, blocking::blmpop, W, NOKEY),
-    cmd("rpoplpush", 3, lists::rpoplpush, W, TWO),
-    // hashes
-    cmd("hset", -4, hashes::hset, WF, KEY),
-    cmd("hmset", -4, hashes::hset, WF, KEY),
-    cmd("hsetnx", 4, hashes::hsetnx, WF, KEY),
-    cmd("hget", 3, hashes::hget, RF, KEY),
-    cmd("hmget", -3, hashes::hmget, RF, KEY),
-    cmd("hdel", -3, hashes::hdel, WF, KEY),
-    cmd("hlen", 2, hashes::hlen, RF, KEY),
-    cmd("hstrlen", 3, hashes::hstrlen, RF, KEY),
-    cmd("hexists", 3, hashes::hexists, RF, KEY),
-    cmd("hgetall", 2, hashes::hgetall, R, KEY),
-    cmd("hkeys", 2, hashes::hkeys, R, KEY),
-    cmd("hvals", 2, hashes::hvals, R, KEY),
-    cmd("hincrby", 4, hashes::hincrby, WF, KEY),
-    cmd("hincrbyfloat", 4, hashes::hincrbyfloat, WF, KEY),
-    cmd("hrandfield", -2, hashes::hrandfield, R, KEY),
-    cmd("hscan", -3, hashes::hscan, R, KEY),
-    // sets
-    cmd("sadd", -3, sets::sadd, WF, KEY),
-    cmd("srem", -3, sets::srem, WF, KEY),
-    cmd("smove", 4, sets::smove, WF, TWO),
-    cmd("sismember", 3, sets::sismember, RF, KEY),
-    cmd("smismember", -3, sets::smismember, RF, KEY),
-    cmd("scard", 2, sets::scard, RF, KEY),
-    cmd("spop", -2, sets::spop, WF, KEY),
-    cmd("srandmember", -2, sets::srandmember, R, KEY),
-    cmd("smembers", 2, sets::smembers, R, KEY),
-    cmd("sinter", -2, sets::sinter, R, KEYS),
-    cmd("sintercard", -3, sets::sintercard, R, NOKEY),
-    cmd("sinterstore", -3, sets::sinterstore, W, KEYS),
-    cmd("sunion", -2, sets::sunion, R, KEYS),
-    cmd("sunionstore", -3, sets::sunionstore, W, KEYS),
-    cmd("sdiff", -2, sets::sdiff, R, KEYS),
-    cmd("sdiffstore", -3, sets::sdiffstore, W, KEYS),
-    cmd("sscan", -3, sets::sscan, R, KEY),
-    // sorted sets
-    cmd("zadd", -4, zsets::zadd, WF, KEY),
-    cmd("zincrby", 4, zsets::zincrby, WF, KEY),
-    cmd("zrem", -3, zsets::zrem, WF, KEY),
-    cmd("zcard", 2, zsets::zcard, RF, KEY),
-    cmd("zscore", 3, zsets::zscore, RF, KEY),
-    cmd("zmscore", -3, zsets::zmscore, RF, KEY),
-    cmd("zrank", 3, zsets::zrank, RF, KEY),
-    cmd("zrevrank", 3, zsets::zrevrank, RF, KEY),
-    cmd("zcount", 4, zsets::zcount, RF, KEY),
-    cmd("zlexcount", 4, zsets::zlexcount, RF, KEY),
-    cmd("zrange", -4, zsets::zrange, R, KEY),
-    cmd("zrangestore", -5, zsets::zrangestore, W, TWO),
-    cmd("zrevrange", -4, zsets::zrevrange, R, KEY),
-    cmd("zrangebyscore", -4, zsets::zrangebyscore, R, KEY),
-    cmd("zrevrangebyscore", -4, zsets::zrevrangebyscore, R, KEY),
-    cmd("zrangebylex", -4, zsets::zrangebylex, R, KEY),
-    cmd("zrevrangebylex", -4, zsets::zrevrangebylex, R, KEY),
-    cmd("zremrangebyrank", 4, zsets::zremrangebyrank, W, KEY),
-    cmd("zremrangebyscore", 4, zsets::zremrangebyscore, W, KEY),
-    cmd("zremrangebylex", 4, zsets::zremrangebylex, W, KEY),
-    cmd("zpopmin", -2, zsets::zpopmin, WF, KEY),
-    cmd("zpopmax", -2, zsets::zpopmax, WF, KEY),
-    cmd("zmpop", -4, blocking::zmpop, W, NOKEY),
-    cmd("bzpopmin", -3, blocking::bzpopmin, W, BEFORE_TIMEOUT),
-    cmd("bzpopmax", -3, blocking::bzpopmax, W, BEFORE_TIMEOUT),
-    cmd("bzmpop", -5, blocking::bzmpop, W, NOKEY),
-    cmd("zrandmember", -2, zsets::zrandmember, R, KEY),
-    cmd("zscan", -3, zsets::zscan, R, KEY),
-    cmd("zunion", -3, zsets::zunion, R, NOKEY),
-    cmd("zinter", -3, zsets::zinter, R, NOKEY),
-    cmd("zdiff", -3, zsets::zdiff, R, NOKEY),
-    cmd("zintercard", -3, zsets::zintercard, R, NOKEY),
-    cmd("zunionstore", -4, zsets::zunionstore, W, KEY),
-    cmd("zinterstore", -4, zsets::zinterstore, W, KEY),
-    cmd("zdiffstore", -4, zsets::zdiffstore, W, KEY),
-    // connection
-    cmd("ping", -1, connection::ping, CONN, NOKEY),
-    cmd("echo", 2, connection::echo, CONN, NOKEY),
-    cmd("select", 2, connection::select, CONN, NOKEY),
-    cmd("quit", -1, connection::quit, CONN | TX_CONTROL, NOKEY),
-    cmd("auth", -2, connection::auth, CONN, NOKEY),
-    cmd("hello", -1, connection::hello, CONN, NOKEY),
-    cmd("reset", 1, connection::reset, CONN | TX_CONTROL, NOKEY),
-    container("client", CLIENT_SUBS),
-    // server
-    cmd("info", -1, server::info, NO_KEYS, NOKEY),
-    cmd("time", 1, server::time, CONN, NOKEY),
-    cmd("monitor", 1, server::monitor, ADMIN | NO_KEYS, NOKEY),
-    cmd(
-        "debug",
-        -2,
-        server::debug,
-        ADMIN | PROTECTED | NO_KEYS,
-        NOKEY,
-    ),
-    cmd(
-        "shutdown",
-        -1,
-        server::shutdown,
-        ADMIN | NO_MULTI | NO_KEYS,
-        NOKEY,
-    ),
-    container("config", CONFIG_SUBS),
-    cmd(
-        "save",
-        1,
-        persistence::save,
-        ADMIN | NO_MULTI | NO_KEYS,
-        NOKEY,
-    ),
-    cmd("bgsave", -1, persistence::bgsave, ADMIN | NO_KEYS, NOKEY),
-    cmd("lastsave", 1, persistence::lastsave, CONN, NOKEY),
-    container("slowlog", SLOWLOG_SUBS),
-    container("latency", LATENCY_SUBS),
-    container("memory", MEMORY_SUBS),
-    cmd("role", 1, server::role, CONN, NOKEY),
-    Command {
-        arity: -1,
-        proc: server::command_all,
-        ..container("command", COMMAND_SUBS)
-    },
-    // transactions
-    cmd("multi", 1, transactions::multi, CONN | TX_CONTROL, NOKEY),
-    cmd("exec", 1, transactions::exec, NO_KEYS | TX_CONTROL, NOKEY),
-    cmd(
-        "discard",
-        1,
-        transactions::discard,
-        CONN | TX_CONTROL,
-        NOKEY,
-    ),
-    cmd("watch", -2, transactions::watch, CONN | TX_CONTROL, KEYS),
-    cmd("unwatch", 1, transactions::unwatch, CONN, NOKEY),
-];
-
 /// The command `args` names, or a subcommand of it (`lookupCommand`).
 fn lookup(args: &[Vec<u8>]) -> Option<&'static Command> {
     let base = find(COMMANDS, &args[0])?;
     if base.subs.is_empty() || args.len() < 2 {
         return Some(base);
     }
-    let sub = args[1].as_slice();
+    find_sub(base, &args[1])
+}
+
+/// The subcommand of `base` called `sub`, in any case.
+fn find_sub(base: &'static Command, sub: &[u8]) -> Option<&'static Command> {
     base.subs.iter().find(|c| {
-        let name = c.name.split('|').nth(1).unwrap_or("");
+        let name = c.full.split('|').nth(1).unwrap_or("");
         name.as_bytes().eq_ignore_ascii_case(sub)
     })
+}
+
+/// The command a name in an argument names (`lookupCommandBySds`, for
+/// COMMAND INFO and DOCS, LATENCY HISTOGRAM): `name` or `container|sub`,
+/// nothing deeper.
+fn lookup_name(name: &[u8]) -> Option<&'static Command> {
+    let mut parts = name.split(|&b| b == b'|');
+    let base = find(COMMANDS, parts.next()?)?;
+    match (parts.next(), parts.next()) {
+        (None, _) => Some(base),
+        (Some(sub), None) => find_sub(base, sub),
+        _ => None,
+    }
 }
 
 /// Hash of names: foldhash, fast on short keys.
@@ -458,13 +107,13 @@ fn find(table: &'static [Command], name: &[u8]) -> Option<&'static Command> {
     if !std::ptr::eq(table, COMMANDS) {
         return table
             .iter()
-            .find(|c| c.name.as_bytes().eq_ignore_ascii_case(name));
+            .find(|c| c.full.as_bytes().eq_ignore_ascii_case(name));
     }
     // The top-level table is searched on every request: a hash lookup of
     // the lower-cased name instead of a scan of ~70 names.
     static INDEX: std::sync::OnceLock<HashMap<&'static [u8], &'static Command, NameHasher>> =
         std::sync::OnceLock::new();
-    let index = INDEX.get_or_init(|| COMMANDS.iter().map(|c| (c.name.as_bytes(), c)).collect());
+    let index = INDEX.get_or_init(|| COMMANDS.iter().map(|c| (c.full.as_bytes(), c)).collect());
     let mut lower = [0u8; 24];
     let lower = lower.get_mut(..name.len())?;
     lower.copy_from_slice(name);
@@ -594,7 +243,7 @@ fn dispatch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
     if cmd.flags & PROTECTED != 0 && !debug_allowed(e, c) {
         let err = format!(
             "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
-            cmd.name.to_ascii_uppercase()
+            cmd.full.to_ascii_uppercase()
         );
         return reject(e, c, Some(cmd), &err);
     }
@@ -606,7 +255,7 @@ fn dispatch(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
             "ERR Command not allowed inside a transaction",
         );
     }
-    if c.session.monitor && cmd.flags & NO_KEYS == 0 {
+    if c.session.monitor && cmd.touches_keyspace() {
         return reject(
             e,
             c,
@@ -704,7 +353,7 @@ fn reject(e: &mut Engine, c: &mut Caller<'_>, cmd: Option<&'static Command>, err
     }
     // A refused EXEC aborts, in a transaction or not, as Redis's
     // execCommandAbort.
-    if cmd.is_some_and(|cmd| cmd.name == "exec") {
+    if cmd.is_some_and(|cmd| cmd.full == "exec") {
         transactions::discard_transaction(e, c);
         let err = err.strip_prefix("ERR ").unwrap_or(err);
         return error(
@@ -770,7 +419,7 @@ fn call(e: &mut Engine, c: &mut Caller<'_>, cmd: &'static Command, args: &mut [V
     }
     (cmd.proc)(e, c, args);
     let usec = start.elapsed().as_micros() as u64;
-    if slower_than >= 0 && usec >= slower_than as u64 && cmd.name != "exec" {
+    if slower_than >= 0 && usec >= slower_than as u64 && cmd.flags & SKIP_SLOWLOG == 0 {
         server::slowlog_push(e, c, usec);
     }
     if let (true, Some(mut original)) = (monitored, original) {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::server::{memory_overhead, MemoryOverhead};
 use super::zsets::reply_double;
-use super::{cstr, error_parts, find, CommandStats, COMMANDS};
+use super::{cstr, error_parts, lookup_name, CommandStats};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Engine, LatencySeries};
 
@@ -178,21 +178,6 @@ fn reply_histogram(c: &mut Caller<'_>, name: &str, latencies: &Latencies) {
     }
 }
 
-/// The command a LATENCY HISTOGRAM argument names (`lookupCommandBySds`):
-/// `name` or `container|sub`, nothing deeper.
-fn histogram_command(name: &[u8]) -> Option<&'static super::Command> {
-    let mut parts = name.split(|&b| b == b'|');
-    let base = find(COMMANDS, parts.next()?)?;
-    match (parts.next(), parts.next()) {
-        (None, _) => Some(base),
-        (Some(sub), None) if !base.subs.is_empty() => base.subs.iter().find(|c| {
-            let own = c.name.split('|').nth(1).unwrap_or("");
-            own.as_bytes().eq_ignore_ascii_case(sub)
-        }),
-        _ => None,
-    }
-}
-
 /// LATENCY HISTOGRAM [command ...]: every command called since the last
 /// CONFIG RESETSTAT, by name (Redis replies in its table's hash order), or
 /// the ones named, a container naming its subcommands; unknown names and
@@ -209,7 +194,7 @@ pub(super) fn latency_histogram(e: &mut Engine, c: &mut Caller<'_>, args: &mut [
             .collect();
     } else {
         for name in &args[2..] {
-            let Some(cmd) = histogram_command(name) else {
+            let Some(cmd) = lookup_name(name) else {
                 continue;
             };
             for one in std::iter::once(cmd).chain(cmd.subs) {

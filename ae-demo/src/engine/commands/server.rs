@@ -1,10 +1,10 @@
 //! Server commands (Redis's `server.c`, `config.c`, `debug.c`): INFO,
-//! TIME, MONITOR, DEBUG, SHUTDOWN, CONFIG, COMMAND.
+//! TIME, MONITOR, DEBUG, SHUTDOWN, CONFIG.
 
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{cstr, error, error_parts, glob_match, integer, reply_help, Command, COMMANDS, SYNTAX};
+use super::{cstr, error, error_parts, glob_match, integer, reply_help, SYNTAX};
 use crate::config::{Setting, SETTINGS};
 use crate::engine::reply::Reply;
 use crate::engine::{Caller, Effect, Engine, REDIS_VERSION, VERSION};
@@ -644,80 +644,6 @@ pub(super) fn config_help(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>])
             "    Rewrite the configuration file.",
         ],
     );
-}
-
-fn flag_names(cmd: &Command) -> Vec<&'static str> {
-    use super::flag::*;
-    let mut names = Vec::new();
-    for (bit, name) in [
-        (WRITE, "write"),
-        (READONLY, "readonly"),
-        (ADMIN, "admin"),
-        (NO_MULTI, "no-multi"),
-        (PROTECTED, "protected"),
-        (FAST, "fast"),
-    ] {
-        if cmd.flags & bit != 0 {
-            names.push(name);
-        }
-    }
-    names
-}
-
-/// One COMMAND INFO entry: name, arity, flags, first key, last key, step.
-fn command_entry(c: &mut Caller<'_>, cmd: &Command) {
-    let flags = flag_names(cmd);
-    c.reply.array(6);
-    c.reply.bulk(cmd.name.as_bytes());
-    c.reply.int(i64::from(cmd.arity));
-    c.reply.array(flags.len());
-    for f in flags {
-        c.reply.status(f);
-    }
-    c.reply.int(cmd.keys.0);
-    c.reply.int(cmd.keys.1);
-    c.reply.int(cmd.keys.2);
-}
-
-pub(super) fn command_all(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    all_entries(c);
-}
-
-fn all_entries(c: &mut Caller<'_>) {
-    c.reply.array(COMMANDS.len());
-    for cmd in COMMANDS {
-        command_entry(c, cmd);
-    }
-}
-
-pub(super) fn command_count(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    c.reply.int(COMMANDS.len() as i64);
-}
-
-pub(super) fn command_info(_: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8>]) {
-    let names = &args[2..];
-    if names.is_empty() {
-        return all_entries(c);
-    }
-    c.reply.array(names.len());
-    for name in names {
-        match super::find(COMMANDS, name) {
-            Some(cmd) => command_entry(c, cmd),
-            None => c.reply.nil_array(c.session.resp3),
-        }
-    }
-}
-
-pub(super) fn command_docs(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    // redis-cli asks for docs at start; it copes with none.
-    c.reply.map(0, c.session.resp3);
-}
-
-pub(super) fn command_list(_: &mut Engine, c: &mut Caller<'_>, _: &mut [Vec<u8>]) {
-    c.reply.array(COMMANDS.len());
-    for cmd in COMMANDS {
-        c.reply.bulk(cmd.name.as_bytes());
-    }
 }
 
 /// ROLE: a master with no replicas (`*3 master 0 *0`).

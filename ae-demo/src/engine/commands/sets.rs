@@ -25,11 +25,7 @@ fn find<'a>(e: &'a mut Engine, db: usize, key: &[u8], read: bool) -> Found<'a> {
 
 /// The header of a set reply: `~n` in RESP3, `*n` in RESP2.
 fn set_len(c: &mut Caller<'_>, n: usize) {
-    if c.session.resp3 {
-        c.reply.raw(format!("~{n}\r\n").as_bytes());
-    } else {
-        c.reply.array(n);
-    }
+    c.reply.set(n, c.session.resp3);
 }
 
 /// An empty set reply (`shared.emptyset`).
