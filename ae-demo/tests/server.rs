@@ -385,6 +385,69 @@ fn redis_benchmark_runs_against_each_backend() {
     }
 }
 
+/// redis-benchmark's default run (no -t): every test it has, the data
+/// types' among them, runs and none gets an error reply.
+#[test]
+fn redis_benchmark_default_run_has_no_errors() {
+    if !common::require(
+        "redis-benchmark",
+        "redis_benchmark_default_run_has_no_errors",
+    ) {
+        return;
+    }
+    let server = Server::start(&[]);
+    let out = Command::new("redis-benchmark")
+        .args([
+            "-p",
+            &server.port.to_string(),
+            "-n",
+            "300",
+            "-c",
+            "5",
+            "--csv",
+        ])
+        .output()
+        .expect("run redis-benchmark");
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ran: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(|name| name.trim_matches('"'))
+        .collect();
+    for test in [
+        "PING_INLINE",
+        "PING_MBULK",
+        "SET",
+        "GET",
+        "INCR",
+        "LPUSH",
+        "RPUSH",
+        "LPOP",
+        "RPOP",
+        "SADD",
+        "HSET",
+        "SPOP",
+        "ZADD",
+        "ZPOPMIN",
+        "LPUSH (needed to benchmark LRANGE)",
+        "LRANGE_100 (first 100 elements)",
+        "LRANGE_300 (first 300 elements)",
+        "LRANGE_500 (first 500 elements)",
+        "LRANGE_600 (first 600 elements)",
+        "MSET (10 keys)",
+    ] {
+        assert!(ran.contains(&test), "{test} missing in {stdout}");
+    }
+    let stats: String = cmd("INFO").arg("stats").query(&mut server.redis()).unwrap();
+    assert!(
+        stats.contains("\r\ntotal_error_replies:0\r\n"),
+        "{stats}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn pipelined_and_split_requests() {
     let server = Server::start(&[]);
