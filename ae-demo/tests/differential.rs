@@ -1033,16 +1033,27 @@ fn big_sorted_sets_match_redis_server() {
     let score = |rng: &mut Rng| rng.below(500).to_string().into_bytes();
     for _ in 0..150 {
         let mut args = vec![word("ZADD"), word("z")];
+        let mut lex = vec![word("ZADD"), word("lex")];
         for _ in 0..100 {
             args.push(score(&mut rng));
             args.push(member(&mut rng));
+            // One score for all: the lex ranges Redis defines.
+            lex.push(word("0"));
+            lex.push(member(&mut rng));
         }
         run(args, &mut differences);
+        run(lex, &mut differences);
     }
+    let lex_bound = |rng: &mut Rng| {
+        let m = String::from_utf8(member(rng)).unwrap();
+        [format!("[{m}"), format!("({m}"), "-".into(), "+".into()][rng.below(4)]
+            .clone()
+            .into_bytes()
+    };
     for _ in 0..3000 {
         let at = rng.below(9000);
         let n = at.to_string().into_bytes();
-        let args = match rng.below(10) {
+        let args = match rng.below(16) {
             0 | 1 => vec![word("ZADD"), word("z"), score(&mut rng), member(&mut rng)],
             2 => vec![word("ZREM"), word("z"), member(&mut rng), member(&mut rng)],
             3 => vec![word("ZRANK"), word("z"), member(&mut rng)],
@@ -1069,18 +1080,56 @@ fn big_sorted_sets_match_redis_server() {
                 word("z"),
                 rng.below(10).to_string().into_bytes(),
             ],
+            9 => vec![
+                word("ZREVRANGEBYSCORE"),
+                word("z"),
+                score(&mut rng),
+                score(&mut rng),
+                word("WITHSCORES"),
+                word("LIMIT"),
+                rng.below(50).to_string().into_bytes(),
+                word(["5", "-1", "0"][rng.below(3)]),
+            ],
+            10 => vec![word("ZCOUNT"), word("z"), score(&mut rng), score(&mut rng)],
+            11 => {
+                // One score's members: a wide range would empty the set.
+                let one = score(&mut rng);
+                vec![word("ZREMRANGEBYSCORE"), word("z"), one.clone(), one]
+            }
+            12 => vec![
+                word(["ZRANGEBYLEX", "ZREVRANGEBYLEX"][rng.below(2)]),
+                word("lex"),
+                lex_bound(&mut rng),
+                lex_bound(&mut rng),
+                word("LIMIT"),
+                rng.below(20).to_string().into_bytes(),
+                word("10"),
+            ],
+            13 => vec![
+                word("ZLEXCOUNT"),
+                word("lex"),
+                lex_bound(&mut rng),
+                lex_bound(&mut rng),
+            ],
+            14 => {
+                let mut one = b"[".to_vec();
+                one.extend(member(&mut rng));
+                vec![word("ZREMRANGEBYLEX"), word("lex"), one.clone(), one]
+            }
             _ => vec![word("ZCARD"), word("z")],
         };
         run(args, &mut differences);
     }
     // Still big at the end: every step ran on many chunks.
-    sides[1].send(&resp_command(&[word("ZCARD"), word("z")]));
-    let card = sides[1].read().1;
-    let card: usize = std::str::from_utf8(&card[1..card.len() - 2])
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(card > 5000, "ZCARD {card}");
+    for key in ["z", "lex"] {
+        sides[1].send(&resp_command(&[word("ZCARD"), word(key)]));
+        let card = sides[1].read().1;
+        let card: usize = std::str::from_utf8(&card[1..card.len() - 2])
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(card > 5000, "ZCARD {key} {card}");
+    }
     assert!(
         differences.is_empty(),
         "{} differences:\n{}",

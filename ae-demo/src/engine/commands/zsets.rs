@@ -377,63 +377,131 @@ impl LexRange {
     }
 }
 
-/// The positions in range, walked as Redis walks a listpack: from the
-/// first member past the minimum while under the maximum (reverse: from
-/// the last under the maximum down while past the minimum).
+/// The positions of a range's members in reply order: `from..to`
+/// ascending, or from `to - 1` down to `from` when `reverse`. Every range
+/// of a sorted set is contiguous, so LIMIT and the reply need no list of
+/// positions (a `ZRANGEBYSCORE .. LIMIT 0 10` of a million members looks
+/// at ten).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    from: usize,
+    to: usize,
+    reverse: bool,
+}
+
+impl Span {
+    fn new(from: usize, to: usize, reverse: bool) -> Span {
+        Span {
+            from: from.min(to),
+            to,
+            reverse,
+        }
+    }
+
+    fn len(self) -> usize {
+        self.to - self.from
+    }
+
+    /// The positions, in reply order.
+    fn positions(self) -> impl ExactSizeIterator<Item = usize> {
+        (0..self.len()).map(move |j| {
+            if self.reverse {
+                self.to - 1 - j
+            } else {
+                self.from + j
+            }
+        })
+    }
+
+    /// LIMIT offset count: a negative offset selects nothing, a negative
+    /// count everything after the offset.
+    fn limit(self, offset: i64, count: i64) -> Span {
+        if offset < 0 {
+            return Span::new(self.from, self.from, self.reverse);
+        }
+        let skip = (offset as usize).min(self.len());
+        let take = match usize::try_from(count) {
+            Ok(n) => n.min(self.len() - skip),
+            Err(_) => self.len() - skip,
+        };
+        if self.reverse {
+            Span::new(self.to - skip - take, self.to - skip, true)
+        } else {
+            Span::new(self.from + skip, self.from + skip + take, false)
+        }
+    }
+}
+
+/// The members in range, found as Redis finds them: in a listpack by
+/// walking from the first member past the minimum while under the maximum
+/// (reverse: from the last under the maximum down while past the minimum);
+/// in a skiplist by descending it, which for a range whose members are in
+/// order (a score range; a lex range of equal scores, the only kind Redis
+/// defines) finds the same bounds a binary search does.
 fn walk(
     z: &ZSet,
     reverse: bool,
     gte: impl Fn(usize) -> bool,
     lte: impl Fn(usize) -> bool,
-) -> Vec<usize> {
+    search: bool,
+) -> Span {
     let n = z.len();
-    let mut out = Vec::new();
+    let first_past = |pred: &dyn Fn(usize) -> bool, from: usize| {
+        if search {
+            // pred holds on a prefix: the first position where it fails.
+            let (mut lo, mut hi) = (from, n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if pred(mid) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        } else {
+            (from..n).find(|&i| !pred(i)).unwrap_or(n)
+        }
+    };
     if reverse {
-        let Some(start) = (0..n).rev().find(|&i| lte(i)) else {
-            return out;
+        // The last position under the maximum, then down past the minimum.
+        let top = if search {
+            first_past(&lte, 0)
+        } else {
+            (0..n).rev().find(|&i| lte(i)).map_or(0, |i| i + 1)
         };
-        for i in (0..=start).rev() {
-            if !gte(i) {
-                break;
-            }
-            out.push(i);
-        }
-    } else {
-        let Some(start) = (0..n).find(|&i| gte(i)) else {
-            return out;
+        let bottom = if search {
+            first_past(&|i| !gte(i), 0)
+        } else {
+            (0..top).rev().find(|&i| !gte(i)).map_or(0, |i| i + 1)
         };
-        for i in start..n {
-            if !lte(i) {
-                break;
-            }
-            out.push(i);
-        }
-    }
-    out
-}
-
-fn score_walk(z: &ZSet, r: &ScoreRange, reverse: bool) -> Vec<usize> {
-    let n = z.len();
-    let s = &z.sorted;
-    if reverse {
-        let end = s.partition_point(|(v, _)| r.lte_max(*v));
-        let mut out = Vec::new();
-        for i in (0..end).rev() {
-            if !r.gte_min(s[i].0) {
-                break;
-            }
-            out.push(i);
-        }
-        out
+        Span::new(bottom, top, true)
     } else {
-        let start = s.partition_point(|(v, _)| !r.gte_min(*v));
-        (start..n).take_while(|&i| r.lte_max(s[i].0)).collect()
+        let start = first_past(&|i| !gte(i), 0);
+        Span::new(start, first_past(&lte, start), false)
     }
 }
 
-fn lex_walk(z: &ZSet, r: &LexRange, reverse: bool) -> Vec<usize> {
+fn score_walk(z: &ZSet, r: &ScoreRange, reverse: bool) -> Span {
     let s = &z.sorted;
-    walk(z, reverse, |i| r.gte_min(&s[i].1), |i| r.lte_max(&s[i].1))
+    walk(
+        z,
+        reverse,
+        |i| r.gte_min(s[i].0),
+        |i| r.lte_max(s[i].0),
+        true,
+    )
+}
+
+fn lex_walk(z: &ZSet, r: &LexRange, reverse: bool) -> Span {
+    let s = &z.sorted;
+    walk(
+        z,
+        reverse,
+        |i| r.gte_min(&s[i].1),
+        |i| r.lte_max(&s[i].1),
+        z.skiplist,
+    )
 }
 
 // ------------------------------------------------------------ ZADD
@@ -693,7 +761,7 @@ enum RangeType {
 }
 
 /// The positions of a rank range (`genericZrangebyrankCommand`).
-fn rank_positions(len: usize, mut start: i64, mut end: i64, reverse: bool) -> Vec<usize> {
+fn rank_positions(len: usize, mut start: i64, mut end: i64, reverse: bool) -> Span {
     let llen = len as i64;
     if start < 0 {
         start += llen;
@@ -705,44 +773,33 @@ fn rank_positions(len: usize, mut start: i64, mut end: i64, reverse: bool) -> Ve
         start = 0;
     }
     if start > end || start >= llen {
-        return Vec::new();
+        return Span::new(0, 0, reverse);
     }
     if end >= llen {
         end = llen - 1;
     }
-    (start..=end)
-        .map(|i| {
-            if reverse {
-                (llen - 1 - i) as usize
-            } else {
-                i as usize
-            }
-        })
-        .collect()
-}
-
-/// Applies LIMIT offset count to the positions in range.
-fn limit(mut pos: Vec<usize>, offset: i64, count: i64) -> Vec<usize> {
-    if offset < 0 {
-        return Vec::new();
+    let (start, end) = (start as usize, end as usize);
+    if reverse {
+        Span::new(len - 1 - end, len - start, true)
+    } else {
+        Span::new(start, end + 1, false)
     }
-    let offset = (offset as usize).min(pos.len());
-    pos.drain(..offset);
-    if count >= 0 {
-        pos.truncate(count as usize);
-    }
-    pos
 }
 
 /// Sends members (with their scores) at `pos`.
-fn reply_members(c: &mut Caller<'_>, z: &ZSet, pos: &[usize], withscores: bool) {
+fn reply_members(
+    c: &mut Caller<'_>,
+    z: &ZSet,
+    pos: impl ExactSizeIterator<Item = usize>,
+    withscores: bool,
+) {
     let resp3 = c.session.resp3;
     c.reply.array(if withscores && !resp3 {
         pos.len() * 2
     } else {
         pos.len()
     });
-    for &i in pos {
+    for i in pos {
         let (score, m) = &z.sorted[i];
         if withscores && resp3 {
             c.reply.array(2);
@@ -846,26 +903,14 @@ fn zrange_generic(
     };
     let pos = match &spec {
         Spec::Rank(a, b) => rank_positions(z.len(), *a, *b, reverse),
-        Spec::Score(r) => {
-            if offset > 0 && offset as usize >= z.len() {
-                Vec::new()
-            } else {
-                limit(score_walk(z, r, reverse), offset, count)
-            }
-        }
-        Spec::Lex(r) => {
-            if offset > 0 && offset as usize >= z.len() {
-                Vec::new()
-            } else {
-                limit(lex_walk(z, r, reverse), offset, count)
-            }
-        }
+        Spec::Score(r) => score_walk(z, r, reverse).limit(offset, count),
+        Spec::Lex(r) => lex_walk(z, r, reverse).limit(offset, count),
     };
     match dst {
-        None => reply_members(c, z, &pos, withscores),
+        None => reply_members(c, z, pos.positions(), withscores),
         Some(dst) => {
             let mut out = ZSet::default();
-            for &i in &pos {
+            for i in pos.positions() {
                 let (s, m) = &z.sorted[i];
                 out.insert(m.clone(), *s);
             }
@@ -951,17 +996,13 @@ fn zremrange(e: &mut Engine, c: &mut Caller<'_>, args: &[Vec<u8>], kind: RangeTy
         Found::Wrong => return error(e, c, WRONGTYPE),
         Found::Missing => return c.reply.int(0),
         Found::Is(z) => {
-            let mut pos = match &spec {
+            let pos = match &spec {
                 Spec::Rank(a, b) => rank_positions(z.len(), *a, *b, false),
                 Spec::Score(r) => score_walk(z, r, false),
                 Spec::Lex(r) => lex_walk(z, r, false),
             };
-            pos.sort_unstable();
-            let n = pos.len();
-            if let (Some(&lo), Some(&hi)) = (pos.first(), pos.last()) {
-                z.remove_range(lo, hi + 1);
-            }
-            (n, z.is_empty())
+            z.remove_range(pos.from, pos.to);
+            (pos.len(), z.is_empty())
         }
     };
     if removed > 0 {
@@ -1104,7 +1145,7 @@ pub(super) fn zrandmember(e: &mut Engine, c: &mut Caller<'_>, args: &mut [Vec<u8
             all.truncate(count);
             all
         };
-        return reply_members(c, z, &pos, withscores);
+        return reply_members(c, z, pos.into_iter(), withscores);
     }
     match find(e, c.session.db, &args[1], true) {
         Found::Wrong => error(e, c, WRONGTYPE),
@@ -1421,10 +1462,7 @@ fn zsetop(
             }
             store_result(e, c, dst, out)
         }
-        None => {
-            let all: Vec<usize> = (0..out.len()).collect();
-            reply_members(c, &out, &all, withscores)
-        }
+        None => reply_members(c, &out, 0..out.len(), withscores),
     }
 }
 
