@@ -432,6 +432,9 @@ impl Span {
     }
 }
 
+/// A sorted set's member with its score, as its order holds them.
+type Member = (f64, CompactBytes);
+
 /// The members in range, found as Redis finds them: in a listpack by
 /// walking from the first member past the minimum while under the maximum
 /// (reverse: from the last under the maximum down while past the minimum);
@@ -441,65 +444,39 @@ impl Span {
 fn walk(
     z: &ZSet,
     reverse: bool,
-    gte: impl Fn(usize) -> bool,
-    lte: impl Fn(usize) -> bool,
+    gte: impl Fn(&Member) -> bool,
+    lte: impl Fn(&Member) -> bool,
     search: bool,
 ) -> Span {
-    let n = z.len();
-    let first_past = |pred: &dyn Fn(usize) -> bool, from: usize| {
-        if search {
-            // pred holds on a prefix: the first position where it fails.
-            let (mut lo, mut hi) = (from, n);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if pred(mid) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        } else {
-            (from..n).find(|&i| !pred(i)).unwrap_or(n)
-        }
-    };
+    let s = &z.sorted;
+    let n = s.len();
+    if search {
+        // Both hold on a prefix: where each stops is the range's bound.
+        let from = s.partition_point(|m| !gte(m));
+        return Span::new(from, s.partition_point(&lte), reverse);
+    }
     if reverse {
         // The last position under the maximum, then down past the minimum.
-        let top = if search {
-            first_past(&lte, 0)
-        } else {
-            (0..n).rev().find(|&i| lte(i)).map_or(0, |i| i + 1)
-        };
-        let bottom = if search {
-            first_past(&|i| !gte(i), 0)
-        } else {
-            (0..top).rev().find(|&i| !gte(i)).map_or(0, |i| i + 1)
-        };
-        Span::new(bottom, top, true)
+        let top = n - s.iter().rev().position(&lte).unwrap_or(n);
+        let below = s.iter().rev().skip(n - top).position(|m| !gte(m));
+        Span::new(below.map_or(0, |k| top - k), top, true)
     } else {
-        let start = first_past(&|i| !gte(i), 0);
-        Span::new(start, first_past(&lte, start), false)
+        let from = s.iter().position(&gte).unwrap_or(n);
+        let len = s.iter().skip(from).position(|m| !lte(m));
+        Span::new(from, len.map_or(n, |k| from + k), false)
     }
 }
 
 fn score_walk(z: &ZSet, r: &ScoreRange, reverse: bool) -> Span {
-    let s = &z.sorted;
-    walk(
-        z,
-        reverse,
-        |i| r.gte_min(s[i].0),
-        |i| r.lte_max(s[i].0),
-        true,
-    )
+    walk(z, reverse, |m| r.gte_min(m.0), |m| r.lte_max(m.0), true)
 }
 
 fn lex_walk(z: &ZSet, r: &LexRange, reverse: bool) -> Span {
-    let s = &z.sorted;
     walk(
         z,
         reverse,
-        |i| r.gte_min(&s[i].1),
-        |i| r.lte_max(&s[i].1),
+        |m| r.gte_min(&m.1),
+        |m| r.lte_max(&m.1),
         z.skiplist,
     )
 }
