@@ -759,26 +759,10 @@ impl Setting {
                     set(config, if hard == 0 { usize::MAX } else { hard });
                 }
             }
-            Kind::Save => {
-                // CONFIG SET splits a multi-argument value at each space
-                // (performInterfaceSet); "" is no schedule.
-                let args: Vec<&[u8]> = if v.is_empty() {
-                    Vec::new()
-                } else {
-                    v.split(|&b| b == b' ').collect()
-                };
-                config.save = parse_save(&args)?.unwrap_or_default();
-            }
+            Kind::Save => config.save = parse_save(&set_args(v))?.unwrap_or_default(),
             Kind::Off { why } => check_off(v, why)?,
             Kind::Bool(set) => set(config, yes_no_value(v)?),
-            Kind::Percentiles(set) => {
-                let args: Vec<&[u8]> = if v.is_empty() {
-                    Vec::new()
-                } else {
-                    v.split(|&b| b == b' ').collect()
-                };
-                set(config, parse_percentiles(&args)?);
-            }
+            Kind::Percentiles(set) => set(config, parse_percentiles(&set_args(v))?),
             Kind::Addr(_)
             | Kind::Backend(_)
             | Kind::Empty { .. }
@@ -820,6 +804,17 @@ impl Setting {
             Kind::FileName(_) => "<file>".into(),
             Kind::Fixed => String::new(),
         }
+    }
+}
+
+/// A multi-argument setting's arguments from CONFIG SET's one value, split
+/// at each space (`performInterfaceSet`); `""` is none (no schedule, no
+/// percentile).
+fn set_args(v: &[u8]) -> Vec<&[u8]> {
+    if v.is_empty() {
+        Vec::new()
+    } else {
+        v.split(|&b| b == b' ').collect()
     }
 }
 
