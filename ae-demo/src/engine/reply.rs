@@ -31,6 +31,14 @@ fn line(out: &mut Vec<u8>, prefix: u8, n: i64) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// A header line on its own, for the RESP3 types written through
+/// [`Reply::raw`].
+fn header(prefix: u8, n: i64) -> Vec<u8> {
+    let mut head = Vec::new();
+    line(&mut head, prefix, n);
+    head
+}
+
 /// Appends a reply to an output buffer (Redis's `addReply*` family).
 pub trait Reply {
     /// `+status\r\n`
@@ -66,9 +74,7 @@ pub trait Reply {
     /// A map of `n` pairs: `*2n` (RESP2), `%n` (RESP3).
     fn map(&mut self, n: usize, resp3: bool) {
         if resp3 {
-            let mut head = Vec::new();
-            line(&mut head, b'%', n as i64);
-            self.raw(&head);
+            self.raw(&header(b'%', n as i64));
         } else {
             self.array(2 * n);
         }
@@ -77,9 +83,7 @@ pub trait Reply {
     /// A set of `n` elements: `*n` (RESP2), `~n` (RESP3).
     fn set(&mut self, n: usize, resp3: bool) {
         if resp3 {
-            let mut head = Vec::new();
-            line(&mut head, b'~', n as i64);
-            self.raw(&head);
+            self.raw(&header(b'~', n as i64));
         } else {
             self.array(n);
         }
@@ -89,8 +93,7 @@ pub trait Reply {
     /// verbatim string of format `txt` (RESP3).
     fn verbatim(&mut self, text: &[u8], resp3: bool) {
         if resp3 {
-            let mut head = Vec::new();
-            line(&mut head, b'=', text.len() as i64 + 4);
+            let mut head = header(b'=', text.len() as i64 + 4);
             head.extend_from_slice(b"txt:");
             self.raw(&head);
             self.raw(text);
